@@ -1,0 +1,1 @@
+//! Benchmarks of Kestrel against revm.

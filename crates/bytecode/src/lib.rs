@@ -1,0 +1,1 @@
+//! Kestrel bytecode: padded code, JUMPDEST analysis and its cache, generated opcode tables.

@@ -1,0 +1,1 @@
+//! The kestrel command: state tests and benchmarks.

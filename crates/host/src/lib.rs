@@ -1,0 +1,1 @@
+//! Kestrel host: the Evm that validates and executes transactions.

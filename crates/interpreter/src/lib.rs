@@ -1,0 +1,1 @@
+//! Kestrel interpreter: stack, shared memory, gas, the generated opcode dispatch and the Host trait.

@@ -1,0 +1,1 @@
+//! Kestrel: a fast, correct Ethereum Virtual Machine.

@@ -1,0 +1,52 @@
+//! Kestrel's precompiled contracts, from Frontier's ecrecover to Osaka's P256VERIFY.
+//!
+//! [`Precompiles::for_spec`] hands out one immutable set per fork, built once per process.
+//! A set maps an address to a plain function `fn(input, gas_limit) -> PrecompileResult`;
+//! every function decides its gas before doing any work, so an under-funded call costs
+//! nothing but the gas check. The set's address list doubles as the warm set that EIP-2929
+//! pre-warms at the start of every transaction.
+
+mod blake2;
+mod bls12_381;
+mod bn254;
+mod ecrecover;
+mod hash;
+mod kzg;
+mod modexp;
+mod p256;
+mod set;
+
+pub use set::{Precompile, Precompiles};
+
+use kestrel_primitives::Bytes;
+
+/// A successful precompile call: the gas it used and its output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrecompileOutput {
+    /// Gas used; never more than the call's gas limit.
+    pub gas_used: u64,
+    /// Returned bytes.
+    pub bytes: Bytes,
+}
+
+/// Why a precompile call failed. Every failure consumes all gas given to the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrecompileError {
+    /// The gas limit does not cover the cost.
+    OutOfGas,
+    /// The input is malformed (bad point, bad length, …); the text says what.
+    Failure(&'static str),
+}
+
+/// The result of a precompile call.
+pub type PrecompileResult = Result<PrecompileOutput, PrecompileError>;
+
+/// Charges `cost` against `gas_limit` and wraps `bytes`, the shape every precompile returns.
+#[inline]
+pub(crate) fn charge(cost: u64, gas_limit: u64) -> Result<u64, PrecompileError> {
+    if cost > gas_limit {
+        Err(PrecompileError::OutOfGas)
+    } else {
+        Ok(cost)
+    }
+}

@@ -1,0 +1,30 @@
+use alloy_primitives::{B256, b256};
+use sha3::{Digest, Keccak256};
+
+/// keccak256 of the empty byte string: the code hash of every account without code.
+pub const KECCAK_EMPTY: B256 =
+    b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+
+/// Keccak-256 (the pre-standard SHA-3 variant Ethereum uses) of `data`.
+#[inline]
+pub fn keccak256(data: impl AsRef<[u8]>) -> B256 {
+    B256::from_slice(&Keccak256::digest(data.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_hash_matches_constant() {
+        assert_eq!(keccak256([]), KECCAK_EMPTY);
+    }
+
+    #[test]
+    fn known_vector() {
+        assert_eq!(
+            keccak256(b"abc"),
+            b256!("4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
+        );
+    }
+}
