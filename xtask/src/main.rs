@@ -1,1 +1,49 @@
-fn main() {}
+//! Kestrel's developer tasks.
+//!
+//! - `cargo xtask codegen [--check]`: regenerates the opcode dispatch from
+//!   `crates/interpreter/opcodes.toml`; `--check` fails when a checked-in file is stale.
+//! - `cargo xtask bench [ARGS]`: runs the criterion benchmarks against revm.
+
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => {
+            let check = args.iter().any(|a| a == "--check");
+            match codegen::run(&workspace_root(), check) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xtask codegen: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some("bench") => {
+            let status = Command::new(env!("CARGO"))
+                .current_dir(workspace_root())
+                .args(["bench", "-p", "kestrel-benches", "--"])
+                .args(&args[1..])
+                .status();
+            match status {
+                Ok(s) if s.success() => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("xtask bench: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--check] | cargo xtask bench [criterion args]");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,15 @@
-//! Kestrel bytecode: padded code, JUMPDEST analysis and its cache, generated opcode tables.
+//! Kestrel's bytecode: the code of a contract made ready to run.
+//!
+//! A [`Bytecode`] holds the code padded with [`PADDING`] zero bytes, so a PUSH32 at the very end
+//! reads its immediate without a bounds check and running off the end meets a STOP, and a
+//! JUMPDEST bitmap (one bit per byte) computed once. [`AnalysisCache`] shares analysed code by
+//! code hash, so a contract called in every transaction is analysed once per process.
+//! The opcode constants and the opcode info table ([`opcode`]) are generated from the
+//! interpreter's opcode table by `cargo xtask codegen`.
+
+mod analysis;
+mod cache;
+pub mod opcode;
+
+pub use analysis::{Bytecode, PADDING};
+pub use cache::AnalysisCache;

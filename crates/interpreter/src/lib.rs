@@ -1,1 +1,35 @@
-//! Kestrel interpreter: stack, shared memory, gas, the generated opcode dispatch and the Host trait.
+//! Kestrel's interpreter: runs one call frame of EVM bytecode against a [`Host`].
+//!
+//! - `opcodes.toml` (in this crate's folder) is the only place an
+//!   opcode's facts live; `cargo xtask codegen` turns it into the dispatch in `generated/`.
+//! - [`run`] is the fast runner: a direct `match` on the opcode byte with hot handlers inlined,
+//!   stack bounds and static gas from the table, static gas accumulated and checked only at
+//!   `flush` opcodes (see [`Gas`]). [`run_traced`] is generated from the same table and calls a
+//!   [`Tracer`] around every opcode, so the fast path carries no tracing branch.
+//! - A frame never recurses into a child: CALL and CREATE return [`Status::Call`] /
+//!   [`Status::Create`] with a [`FrameRequest`], and the caller's loop runs the child and resumes
+//!   the parent with [`Frame::finish_call`] / [`Frame::finish_create`].
+//! - Memory, call data and return data live in [`Buffers`], shared by all frames of a
+//!   transaction.
+
+mod frame;
+pub mod gas;
+mod generated;
+mod host;
+pub mod instructions;
+pub mod memory;
+mod mock_host;
+mod stack;
+mod status;
+mod tracing;
+
+pub use frame::{Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameRequest};
+pub use gas::Gas;
+pub use generated::gas_table::{STATIC_GAS, UNDEFINED_GAS, static_gas};
+pub use generated::runner::run;
+pub use generated::tracing_runner::run_traced;
+pub use host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
+pub use mock_host::MockHost;
+pub use stack::{STACK_LIMIT, Stack};
+pub use status::{Status, Step};
+pub use tracing::{NoopTracer, Tracer};

@@ -1,0 +1,34 @@
+//! Opcode constants and static facts, generated from `crates/interpreter/opcodes.toml`.
+
+mod generated {
+    include!("generated/opcodes.rs");
+}
+
+pub use generated::*;
+
+/// Static facts about one opcode, as the opcode table states them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpInfo {
+    /// The mnemonic, e.g. `"ADD"`.
+    pub name: &'static str,
+    /// Bytes of immediate data following the opcode (PUSHn: n).
+    pub immediate: u8,
+    /// Stack items consumed.
+    pub inputs: u8,
+    /// Stack items produced.
+    pub outputs: u8,
+}
+
+/// The facts for `op`, or `None` when no fork assigns it.
+#[inline]
+pub const fn info(op: u8) -> Option<&'static OpInfo> {
+    OPCODE_INFO[op as usize].as_ref()
+}
+
+/// The mnemonic of `op`, or `"UNKNOWN"`.
+pub const fn name(op: u8) -> &'static str {
+    match info(op) {
+        Some(i) => i.name,
+        None => "UNKNOWN",
+    }
+}

@@ -1,0 +1,235 @@
+//! A call frame and the buffers all frames of a transaction share.
+
+use std::sync::Arc;
+
+use kestrel_bytecode::Bytecode;
+use kestrel_primitives::{Address, B256, SpecId, U256};
+
+use crate::{Gas, Stack};
+
+/// Byte buffers shared by every frame of a transaction, reused from one transaction to the next.
+///
+/// Frames run strictly nested, so each buffer is a stack of windows: a child's memory starts
+/// where its parent's ends and is truncated away when the child returns; a child's call data is
+/// appended to `input` and truncated likewise. Nothing is copied when a frame starts, and
+/// nothing is allocated once the buffers have grown to the transaction's high-water mark.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    /// Memory of all live frames, each a window starting at its `Frame::memory_base`.
+    pub memory: Vec<u8>,
+    /// Call data of all live frames, each a window `Frame::input`.
+    pub input: Vec<u8>,
+    /// The return data of the last call made by the running frame (EIP-211).
+    pub return_data: Vec<u8>,
+}
+
+impl Buffers {
+    /// Empties every buffer, keeping capacity.
+    pub fn clear(&mut self) {
+        self.memory.clear();
+        self.input.clear();
+        self.return_data.clear();
+    }
+}
+
+/// The kind of a CALL-family request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// CALL: runs the target's code in the target's context.
+    Call,
+    /// CALLCODE: runs the target's code in the caller's context, value transferred to self.
+    CallCode,
+    /// DELEGATECALL: runs the target's code in the caller's context with the caller's caller and value.
+    DelegateCall,
+    /// STATICCALL: CALL without value, state changes forbidden (EIP-214).
+    StaticCall,
+}
+
+/// A child call a frame asks its caller loop to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallRequest {
+    /// Which CALL opcode made the request.
+    pub kind: CallKind,
+    /// The account whose storage and balance the child runs with (ADDRESS in the child).
+    pub target: Address,
+    /// The account whose code runs (the EIP-7702 delegate when the callee is delegated).
+    pub code_address: Address,
+    /// True when `code_address` came from an EIP-7702 delegation (precompiles are not run then).
+    pub delegated: bool,
+    /// CALLER in the child.
+    pub caller: Address,
+    /// CALLVALUE in the child.
+    pub value: U256,
+    /// True when `value` moves from `caller` to `target` (CALL and CALLCODE).
+    pub transfers_value: bool,
+    /// The child's call data: offset into the calling frame's memory.
+    pub input_offset: usize,
+    /// The child's call data length.
+    pub input_len: usize,
+    /// Gas given to the child, stipend included.
+    pub gas_limit: u64,
+    /// True when the child must not change state.
+    pub is_static: bool,
+}
+
+/// How CREATE derives the new address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateScheme {
+    /// CREATE: from sender and nonce.
+    Create,
+    /// CREATE2 (EIP-1014): from sender, salt and initcode hash.
+    Create2 {
+        /// The salt.
+        salt: B256,
+    },
+}
+
+/// A contract creation a frame asks its caller loop to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateRequest {
+    /// CREATE or CREATE2.
+    pub scheme: CreateScheme,
+    /// The creator.
+    pub caller: Address,
+    /// Endowment.
+    pub value: U256,
+    /// Initcode: offset into the calling frame's memory.
+    pub init_offset: usize,
+    /// Initcode length.
+    pub init_len: usize,
+    /// Gas given to the child.
+    pub gas_limit: u64,
+}
+
+/// What a suspended frame waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrameRequest {
+    /// A CALL-family child.
+    Call(CallRequest),
+    /// A CREATE/CREATE2 child.
+    Create(CreateRequest),
+}
+
+/// One call frame: everything that belongs to a single execution context.
+#[derive(Debug)]
+pub struct Frame {
+    /// The operand stack.
+    pub stack: Stack,
+    /// Program counter into the padded code.
+    pub pc: usize,
+    /// Gas.
+    pub gas: Gas,
+    /// The code being run.
+    pub code: Arc<Bytecode>,
+    /// The fork rules in force.
+    pub spec: SpecId,
+    /// ADDRESS: the account whose storage this frame uses.
+    pub address: Address,
+    /// CALLER.
+    pub caller: Address,
+    /// CALLVALUE.
+    pub value: U256,
+    /// True inside STATICCALL.
+    pub is_static: bool,
+    /// Call depth (0 for the transaction's frame).
+    pub depth: usize,
+    /// Start of this frame's memory in [`Buffers::memory`].
+    pub memory_base: usize,
+    /// This frame's call data in [`Buffers::input`]: start and length.
+    pub input: (usize, usize),
+    /// RETURN/REVERT data: offset and length in this frame's memory.
+    pub output: (usize, usize),
+    /// Where a pending call's output goes in this frame's memory: offset and length.
+    pub return_window: (usize, usize),
+    /// The child this frame waits for, after [`Status::Call`](crate::Status::Call) or
+    /// [`Status::Create`](crate::Status::Create).
+    pub request: Option<FrameRequest>,
+}
+
+impl Frame {
+    /// A frame at pc 0 with the given code and context. `stack` is taken from a pool and cleared.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mut stack: Stack,
+        code: Arc<Bytecode>,
+        spec: SpecId,
+        gas_limit: u64,
+        address: Address,
+        caller: Address,
+        value: U256,
+        is_static: bool,
+        depth: usize,
+        memory_base: usize,
+        input: (usize, usize),
+    ) -> Self {
+        stack.clear();
+        Self {
+            stack,
+            pc: 0,
+            gas: Gas::new(gas_limit),
+            code,
+            spec,
+            address,
+            caller,
+            value,
+            is_static,
+            depth,
+            memory_base,
+            input,
+            output: (0, 0),
+            return_window: (0, 0),
+            request: None,
+        }
+    }
+
+    /// This frame's call data.
+    #[inline]
+    pub fn input<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
+        &buffers.input[self.input.0..self.input.0 + self.input.1]
+    }
+
+    /// This frame's memory (the frame must be the innermost live one).
+    #[inline]
+    pub fn memory<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
+        &buffers.memory[self.memory_base..]
+    }
+
+    /// This frame's RETURN/REVERT data.
+    pub fn output<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
+        let start = self.memory_base + self.output.0;
+        &buffers.memory[start..start + self.output.1]
+    }
+
+    /// Resumes after a CALL-family child: pushes the success flag, copies the child's output
+    /// (already in [`Buffers::return_data`]) into the return window, takes back unspent gas and,
+    /// on success, the child's refunds.
+    pub fn finish_call(&mut self, buffers: &mut Buffers, success: bool, gas_left: u64, refunded: i64) {
+        self.gas.reimburse(gas_left);
+        if success {
+            self.gas.refunded += refunded;
+        }
+        let (offset, len) = self.return_window;
+        let n = len.min(buffers.return_data.len());
+        if n > 0 {
+            let start = self.memory_base + offset;
+            buffers.memory[start..start + n].copy_from_slice(&buffers.return_data[..n]);
+        }
+        self.stack.push(U256::from(success as u8));
+        self.request = None;
+    }
+
+    /// Resumes after a CREATE child: pushes the new address (or zero), takes back unspent gas
+    /// and, on success, the child's refunds. The caller sets [`Buffers::return_data`].
+    pub fn finish_create(&mut self, created: Option<Address>, gas_left: u64, refunded: i64) {
+        self.gas.reimburse(gas_left);
+        let word = match created {
+            Some(address) => {
+                self.gas.refunded += refunded;
+                address.into_word().into()
+            }
+            None => U256::ZERO,
+        };
+        self.stack.push(word);
+        self.request = None;
+    }
+}

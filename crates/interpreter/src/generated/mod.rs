@@ -1,0 +1,5 @@
+//! Code generated from `opcodes.toml` by `cargo xtask codegen`; never edit these files by hand.
+
+pub(crate) mod gas_table;
+pub(crate) mod runner;
+pub(crate) mod tracing_runner;

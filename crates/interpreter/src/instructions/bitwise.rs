@@ -1,0 +1,156 @@
+//! Comparison and bitwise logic: LT, GT, SLT, SGT, EQ, ISZERO, AND, OR, XOR, NOT, BYTE, SHL, SHR,
+//! SAR (EIP-145), CLZ (EIP-7939).
+
+use kestrel_primitives::U256;
+
+use super::arithmetic::is_neg;
+use crate::Stack;
+
+#[inline(always)]
+fn flag(b: bool) -> U256 {
+    U256::from(b as u8)
+}
+
+/// Signed less-than on two's-complement words.
+#[inline(always)]
+pub(crate) fn slt(a: U256, b: U256) -> bool {
+    match (is_neg(a), is_neg(b)) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => a < b,
+    }
+}
+
+/// LT.
+#[inline(always)]
+pub fn op_lt(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b = flag(a < *b);
+}
+
+/// GT.
+#[inline(always)]
+pub fn op_gt(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b = flag(a > *b);
+}
+
+/// SLT.
+#[inline(always)]
+pub fn op_slt(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b = flag(slt(a, *b));
+}
+
+/// SGT.
+#[inline(always)]
+pub fn op_sgt(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b = flag(slt(*b, a));
+}
+
+/// EQ.
+#[inline(always)]
+pub fn op_eq(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b = flag(a == *b);
+}
+
+/// ISZERO.
+#[inline(always)]
+pub fn op_iszero(s: &mut Stack) {
+    let a = s.top();
+    *a = flag(a.is_zero());
+}
+
+/// AND.
+#[inline(always)]
+pub fn op_and(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b &= a;
+}
+
+/// OR.
+#[inline(always)]
+pub fn op_or(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b |= a;
+}
+
+/// XOR.
+#[inline(always)]
+pub fn op_xor(s: &mut Stack) {
+    let (a, b) = s.pop_top();
+    *b ^= a;
+}
+
+/// NOT.
+#[inline(always)]
+pub fn op_not(s: &mut Stack) {
+    let a = s.top();
+    *a = !*a;
+}
+
+/// BYTE: the `i`-th byte of `x`, counting from the most significant; zero for `i >= 32`.
+#[inline(always)]
+pub fn op_byte(s: &mut Stack) {
+    let (i, x) = s.pop_top();
+    *x = match usize::try_from(i) {
+        Ok(i) if i < 32 => U256::from(x.byte(31 - i)),
+        _ => U256::ZERO,
+    };
+}
+
+/// The shift amount as a `usize`, or `None` when it is 256 or more.
+#[inline(always)]
+fn shift_amount(shift: U256) -> Option<usize> {
+    match usize::try_from(shift) {
+        Ok(n) if n < 256 => Some(n),
+        _ => None,
+    }
+}
+
+/// SHL (EIP-145).
+#[inline(always)]
+pub fn op_shl(s: &mut Stack) {
+    let (shift, x) = s.pop_top();
+    *x = match shift_amount(shift) {
+        Some(n) => *x << n,
+        None => U256::ZERO,
+    };
+}
+
+/// SHR (EIP-145).
+#[inline(always)]
+pub fn op_shr(s: &mut Stack) {
+    let (shift, x) = s.pop_top();
+    *x = match shift_amount(shift) {
+        Some(n) => *x >> n,
+        None => U256::ZERO,
+    };
+}
+
+/// SAR (EIP-145): arithmetic shift, filling with the sign bit.
+#[inline(always)]
+pub fn op_sar(s: &mut Stack) {
+    let (shift, x) = s.pop_top();
+    *x = sar(shift, *x);
+}
+
+/// Arithmetic right shift as SAR defines it.
+pub(crate) fn sar(shift: U256, x: U256) -> U256 {
+    let negative = is_neg(x);
+    match shift_amount(shift) {
+        Some(n) if negative => !((!x) >> n),
+        Some(n) => x >> n,
+        None if negative => U256::MAX,
+        None => U256::ZERO,
+    }
+}
+
+/// CLZ (EIP-7939): the number of leading zero bits; 256 for zero.
+#[inline(always)]
+pub fn op_clz(s: &mut Stack) {
+    let x = s.top();
+    *x = U256::from(x.leading_zeros());
+}

@@ -1,0 +1,27 @@
+//! Logging: LOG0..LOG4.
+
+use kestrel_primitives::gas::frontier::LOG_DATA;
+use kestrel_primitives::{B256, Bytes, Log, LogData};
+
+use crate::memory::expand;
+use crate::{Buffers, Frame, Host, Status, Step};
+
+/// LOGn: records a log with `N` topics. The base and per-topic costs are static (in the table);
+/// the data costs 8 gas a byte.
+#[inline]
+pub fn op_log<const N: usize, H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+    if f.is_static {
+        return Err(Status::StaticViolation);
+    }
+    let [offset, len] = f.stack.popn::<2>();
+    let (offset, len) = expand(f, b, offset, len)?;
+    f.gas.charge(LOG_DATA * len as u64)?;
+    let mut topics = Vec::with_capacity(N);
+    for _ in 0..N {
+        topics.push(B256::from(f.stack.pop()));
+    }
+    let start = f.memory_base + offset;
+    let data = Bytes::copy_from_slice(&b.memory[start..start + len]);
+    host.log(Log { address: f.address, data: LogData::new_unchecked(topics, data) });
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Tracing hooks for the tracing runner.
+//!
+//! The fast runner has no tracing branch at all; the tracing runner, generated from the same
+//! opcode table, calls a [`Tracer`] around every opcode and charges static gas opcode by opcode
+//! (no accumulation), so a trace shows exact gas at every step.
+
+use crate::{Buffers, Frame, Status};
+
+/// Receives one call before and one after every opcode the tracing runner executes.
+pub trait Tracer {
+    /// Before `op` runs at `frame.pc`, with the gas left before paying for it.
+    fn step(&mut self, frame: &Frame, buffers: &Buffers, op: u8);
+    /// After `op` ran; `status` is `Some` when the opcode stopped the frame.
+    fn step_end(&mut self, frame: &Frame, buffers: &Buffers, op: u8, status: Option<Status>);
+}
+
+/// A tracer that does nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoopTracer;
+
+impl Tracer for NoopTracer {
+    #[inline(always)]
+    fn step(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8) {}
+    #[inline(always)]
+    fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}
+}

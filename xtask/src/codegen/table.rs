@@ -1,0 +1,249 @@
+//! The typed opcode table: parsing (`deny_unknown_fields`, enums for every closed set) and
+//! validation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kestrel_primitives::SpecId;
+use serde::Deserialize;
+
+/// What a handler takes, which fixes how the dispatch calls it.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Shape {
+    /// `fn(&mut Stack)`, infallible.
+    Stack,
+    /// `fn(&mut Frame, &mut Buffers) -> Step`.
+    Frame,
+    /// `fn(&mut Frame, &mut Buffers, &mut H) -> Step`.
+    Host,
+}
+
+/// When the accumulated static gas is checked.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Mode {
+    /// Added to the running total, checked at the next flush.
+    #[default]
+    Accumulate,
+    /// The running total is checked before the handler runs.
+    Flush,
+}
+
+/// Static gas: one number, or a table of fork → gas from that fork on.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum GasSpec {
+    Fixed(u16),
+    PerFork(BTreeMap<String, u16>),
+}
+
+/// One row of `opcodes.toml`, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    byte: u8,
+    n: Option<[u8; 2]>,
+    name: String,
+    group: String,
+    handler: String,
+    #[serde(default = "default_shape")]
+    shape: Shape,
+    inputs: u8,
+    #[serde(default)]
+    inputs_per_n: u8,
+    outputs: u8,
+    #[serde(default)]
+    outputs_per_n: u8,
+    gas: GasSpec,
+    #[serde(default)]
+    gas_per_n: u16,
+    since: Option<String>,
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default = "yes")]
+    inline: bool,
+    #[serde(default)]
+    immediate_per_n: u8,
+    #[serde(default)]
+    jumps: bool,
+    #[serde(default)]
+    terminating: bool,
+}
+
+fn default_shape() -> Shape {
+    Shape::Stack
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    op: Vec<Row>,
+}
+
+/// One opcode after range expansion.
+#[derive(Clone, Debug)]
+pub(crate) struct Op {
+    pub(crate) byte: u8,
+    pub(crate) name: String,
+    pub(crate) group: String,
+    /// The handler path inside its group, e.g. `op_push::<1>`.
+    pub(crate) handler: String,
+    pub(crate) shape: Shape,
+    pub(crate) inputs: u8,
+    pub(crate) outputs: u8,
+    /// Static gas per fork; `None` where the opcode is not defined.
+    pub(crate) gas: [Option<u16>; SpecId::COUNT],
+    pub(crate) since: SpecId,
+    pub(crate) mode: Mode,
+    pub(crate) inline: bool,
+    pub(crate) immediate: u8,
+    pub(crate) jumps: bool,
+    pub(crate) terminating: bool,
+}
+
+impl Op {
+    /// True when the static gas is the same in every fork where the opcode exists and it exists
+    /// from Frontier: then the dispatch can use a literal instead of the per-fork table.
+    pub(crate) fn constant_gas(&self) -> Option<u16> {
+        let first = self.gas[0]?;
+        self.gas.iter().all(|g| *g == Some(first)).then_some(first)
+    }
+}
+
+fn fork(name: &str) -> Result<SpecId, String> {
+    SpecId::ALL
+        .into_iter()
+        .find(|s| format!("{s:?}") == name)
+        .ok_or_else(|| format!("unknown fork {name:?} (use SpecId variant names, e.g. TangerineWhistle)"))
+}
+
+/// Parses the table and expands range rows.
+pub(crate) fn parse(text: &str) -> Result<Vec<Op>, String> {
+    let file: File = toml::from_str(text).map_err(|e| format!("opcodes.toml: {e}"))?;
+    let mut ops = Vec::new();
+    for row in file.op {
+        let (first, last) = match row.n {
+            Some([a, b]) if a <= b => (a, b),
+            Some([a, b]) => return Err(format!("{}: empty range n = [{a}, {b}]", row.name)),
+            None => (0, 0),
+        };
+        for n in first..=last {
+            let offset = n - first;
+            let subst = |s: &str| s.replace("{n}", &n.to_string());
+            let since = match &row.since {
+                Some(s) => fork(s)?,
+                None => SpecId::Frontier,
+            };
+            let mut gas = [None; SpecId::COUNT];
+            match &row.gas {
+                GasSpec::Fixed(g) => {
+                    for spec in SpecId::ALL.into_iter().filter(|s| s.is_enabled_in(since)) {
+                        gas[spec.index()] = Some(*g + row.gas_per_n * n as u16);
+                    }
+                }
+                GasSpec::PerFork(table) => {
+                    let mut from: Vec<(SpecId, u16)> =
+                        table.iter().map(|(k, v)| fork(k).map(|s| (s, *v))).collect::<Result<_, _>>()?;
+                    from.sort();
+                    if from.first().map(|f| f.0) != Some(since) {
+                        return Err(format!("{}: the gas table must start at `since` ({since:?})", row.name));
+                    }
+                    for spec in SpecId::ALL {
+                        gas[spec.index()] = from
+                            .iter()
+                            .rev()
+                            .find(|(s, _)| spec.is_enabled_in(*s))
+                            .map(|(_, g)| *g + row.gas_per_n * n as u16);
+                    }
+                }
+            }
+            ops.push(Op {
+                byte: row
+                    .byte
+                    .checked_add(offset)
+                    .ok_or_else(|| format!("{}: range passes 0xff", row.name))?,
+                name: subst(&row.name),
+                group: row.group.clone(),
+                handler: format!("op_{}", subst(&row.handler)),
+                shape: row.shape,
+                inputs: row.inputs + row.inputs_per_n * n,
+                outputs: row.outputs + row.outputs_per_n * n,
+                gas,
+                since,
+                mode: row.mode,
+                inline: row.inline,
+                immediate: row.immediate_per_n * n,
+                jumps: row.jumps,
+                terminating: row.terminating,
+            });
+        }
+    }
+    Ok(ops)
+}
+
+/// Checks the table's invariants: unique bytes and names, sane stack effects, immediates only
+/// on PUSH, every handler present in its group's module.
+pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
+    let mut seen = [None::<&str>; 256];
+    let mut names = std::collections::HashSet::new();
+    for op in ops {
+        if let Some(other) = seen[op.byte as usize] {
+            return Err(format!("byte 0x{:02x} assigned to both {other} and {}", op.byte, op.name));
+        }
+        seen[op.byte as usize] = Some(&op.name);
+        if !names.insert(op.name.clone()) {
+            return Err(format!("duplicate mnemonic {}", op.name));
+        }
+        if op.inputs as usize > 17 || op.outputs as usize > 17 {
+            return Err(format!("{}: implausible stack effect", op.name));
+        }
+        let is_push = (0x60..=0x7f).contains(&op.byte);
+        if is_push != (op.immediate > 0) || (is_push && op.immediate != op.byte - 0x5f) {
+            return Err(format!("{}: immediate size {} is wrong", op.name, op.immediate));
+        }
+        if op.shape == Shape::Stack && op.mode == Mode::Flush {
+            return Err(format!(
+                "{}: stack-shaped handlers cannot fail, so they never need a flush",
+                op.name
+            ));
+        }
+        if op.jumps && op.shape == Shape::Stack {
+            return Err(format!("{}: a jumping handler needs the frame", op.name));
+        }
+    }
+    // Every handler must exist in its group's module.
+    let mut sources = BTreeMap::new();
+    for op in ops {
+        let path = root.join(format!("crates/interpreter/src/instructions/{}.rs", op.group));
+        let text = match sources.get(&op.group) {
+            Some(t) => t,
+            None => {
+                let t = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                sources.entry(op.group.clone()).or_insert(t)
+            }
+        };
+        let base = op.handler.split("::").next().unwrap_or(&op.handler);
+        let Some(at) =
+            text.find(&format!("pub fn {base}(")).or_else(|| text.find(&format!("pub fn {base}<")))
+        else {
+            return Err(format!("{}: handler `{base}` not found in {}", op.name, path.display()));
+        };
+        // `inline = false` keeps big, rare handlers (calls, creates) out of the dispatch loop:
+        // the handler must say so, so the table and the code cannot disagree.
+        let never = text[..at].trim_end().ends_with("#[inline(never)]");
+        if never == op.inline {
+            return Err(format!(
+                "{}: the table says inline = {} but `{base}` is {}marked #[inline(never)]",
+                op.name,
+                op.inline,
+                if never { "" } else { "not " }
+            ));
+        }
+    }
+    Ok(())
+}
