@@ -1,1 +1,23 @@
-//! Kestrel host: the Evm that validates and executes transactions.
+//! Kestrel's host: the [`Evm`] that validates and executes transactions over a
+//! [`Database`](kestrel_state::Database).
+//!
+//! A transaction is validated ([`validation`]), its gas bought, its authorizations applied
+//! (EIP-7702), and its message run as frames on a heap frame stack: depth 1024 needs no native
+//! recursion. The `Evm` keeps its frame stack, stack pool and shared buffers from one
+//! transaction to the next.
+
+mod address;
+mod authorization;
+pub mod blob;
+mod context;
+mod evm;
+mod frames;
+pub mod intrinsic;
+mod result;
+pub mod validation;
+
+pub use address::{create_address, create2_address};
+pub use authorization::recover_authority;
+pub use evm::Evm;
+pub use result::{ExecutionResult, TxError};
+pub use validation::InvalidTransaction;

@@ -1,0 +1,59 @@
+//! What executing a transaction produces.
+
+use core::fmt;
+
+use kestrel_interpreter::Status;
+use kestrel_primitives::{Address, Bytes, Log};
+
+use crate::validation::InvalidTransaction;
+
+/// The outcome of a valid transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecutionResult {
+    /// How the outermost frame ended: a success status, [`Status::Revert`], or a halt reason.
+    pub status: Status,
+    /// Gas charged to the sender, after refunds and the EIP-7623 floor.
+    pub gas_used: u64,
+    /// Gas refunded (already subtracted from `gas_used`).
+    pub gas_refunded: u64,
+    /// Returned (or reverted) data; for a successful creation, empty.
+    pub output: Bytes,
+    /// Logs of a successful transaction; empty otherwise.
+    pub logs: Vec<Log>,
+    /// The deployed contract, for a successful contract-creating transaction.
+    pub created_address: Option<Address>,
+}
+
+impl ExecutionResult {
+    /// True when the transaction succeeded.
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+}
+
+/// Why a transaction could not be executed: it is invalid (state untouched), or the database
+/// failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxError {
+    /// The transaction is invalid; nothing was changed.
+    Invalid(InvalidTransaction),
+    /// The database reported an error; the transaction's changes were dropped.
+    Database(String),
+}
+
+impl fmt::Display for TxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxError::Invalid(e) => write!(f, "invalid transaction: {e}"),
+            TxError::Database(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TxError {}
+
+impl From<InvalidTransaction> for TxError {
+    fn from(e: InvalidTransaction) -> Self {
+        TxError::Invalid(e)
+    }
+}

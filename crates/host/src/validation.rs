@@ -1,0 +1,196 @@
+//! Transaction validity: every check that rejects a transaction before it touches state.
+//!
+//! Follows `validate_transaction` and `check_transaction` of the execution specs. A rejected
+//! transaction leaves the state exactly as it was.
+
+use core::fmt;
+
+use kestrel_primitives::gas::{eip3860, eip4844, eip7825};
+use kestrel_primitives::{BlockEnv, SpecId, TxEnv, U256};
+
+use crate::blob;
+use crate::intrinsic::{IntrinsicGas, intrinsic_gas};
+
+/// Why a transaction is invalid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvalidTransaction {
+    /// The transaction type is not active in this fork.
+    TypeNotSupported(u8),
+    /// The gas limit does not cover the intrinsic gas (or the EIP-7623 floor).
+    IntrinsicGasTooLow {
+        /// Gas the transaction must at least provide.
+        required: u64,
+        /// Gas it provides.
+        limit: u64,
+    },
+    /// More gas than the block allows.
+    GasLimitExceedsBlock,
+    /// More gas than EIP-7825 allows (Osaka).
+    GasLimitExceedsCap,
+    /// The nonce is 2^64 - 1 (EIP-2681).
+    NonceOverflow,
+    /// The nonce differs from the sender's.
+    NonceMismatch {
+        /// The sender's nonce in state.
+        expected: u64,
+        /// The transaction's nonce.
+        got: u64,
+    },
+    /// Creation initcode longer than EIP-3860 allows.
+    InitcodeTooLarge,
+    /// The max priority fee exceeds the max fee (EIP-1559).
+    PriorityFeeAboveMaxFee,
+    /// The max fee (or gas price) is below the block's base fee.
+    FeeBelowBaseFee,
+    /// The sender cannot pay for gas, blob gas and value.
+    InsufficientFunds,
+    /// The sender has code that is not an EIP-7702 delegation (EIP-3607).
+    SenderHasCode,
+    /// A blob transaction without blobs.
+    NoBlobs,
+    /// Too many blobs for the block or transaction.
+    TooManyBlobs,
+    /// A versioned hash without the KZG version byte.
+    InvalidBlobVersionedHash,
+    /// The max fee per blob gas is below the blob base fee.
+    BlobFeeBelowBaseFee,
+    /// A blob or set-code transaction without a recipient.
+    CreateNotAllowed,
+    /// A set-code transaction with an empty authorization list.
+    EmptyAuthorizationList,
+    /// The database failed.
+    Database(String),
+}
+
+impl fmt::Display for InvalidTransaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl std::error::Error for InvalidTransaction {}
+
+/// What validation works out for execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validated {
+    /// Intrinsic gas and floor.
+    pub intrinsic: IntrinsicGas,
+    /// The price per gas the sender pays.
+    pub effective_gas_price: U256,
+    /// Blob gas used (EIP-4844).
+    pub blob_gas: u64,
+    /// The blob base fee of the block.
+    pub blob_base_fee: U256,
+}
+
+/// The first fork that accepts transaction type `tx_type`.
+fn type_since(tx_type: u8) -> Option<SpecId> {
+    match tx_type {
+        0 => Some(SpecId::Frontier),
+        1 => Some(SpecId::Berlin),
+        2 => Some(SpecId::London),
+        3 => Some(SpecId::Cancun),
+        4 => Some(SpecId::Prague),
+        _ => None,
+    }
+}
+
+/// The checks that need no state.
+pub fn check_stateless(spec: SpecId, block: &BlockEnv, tx: &TxEnv) -> Result<Validated, InvalidTransaction> {
+    match type_since(tx.tx_type) {
+        Some(since) if spec.is_enabled_in(since) => {}
+        _ => return Err(InvalidTransaction::TypeNotSupported(tx.tx_type)),
+    }
+    let intrinsic = intrinsic_gas(spec, tx);
+    let required = intrinsic.initial.max(intrinsic.floor);
+    if required > tx.gas_limit {
+        return Err(InvalidTransaction::IntrinsicGasTooLow { required, limit: tx.gas_limit });
+    }
+    if tx.nonce == u64::MAX {
+        return Err(InvalidTransaction::NonceOverflow);
+    }
+    if spec.is_enabled_in(SpecId::Shanghai) && tx.to.is_none() && tx.data.len() > eip3860::MAX_INITCODE_SIZE {
+        return Err(InvalidTransaction::InitcodeTooLarge);
+    }
+    if spec.is_enabled_in(SpecId::Osaka) && tx.gas_limit > eip7825::TX_GAS_LIMIT_CAP {
+        return Err(InvalidTransaction::GasLimitExceedsCap);
+    }
+    if tx.gas_limit > block.gas_limit {
+        return Err(InvalidTransaction::GasLimitExceedsBlock);
+    }
+
+    let effective_gas_price = match tx.gas_priority_fee {
+        Some(priority) => {
+            if tx.gas_price < priority {
+                return Err(InvalidTransaction::PriorityFeeAboveMaxFee);
+            }
+            if tx.gas_price < block.basefee {
+                return Err(InvalidTransaction::FeeBelowBaseFee);
+            }
+            priority.min(tx.gas_price - block.basefee) + block.basefee
+        }
+        None => {
+            if tx.gas_price < block.basefee {
+                return Err(InvalidTransaction::FeeBelowBaseFee);
+            }
+            tx.gas_price
+        }
+    };
+
+    let mut blob_gas = 0;
+    let blob_base_fee = blob::blob_base_fee(spec, block);
+    if tx.tx_type == 3 {
+        if tx.blob_hashes.is_empty() {
+            return Err(InvalidTransaction::NoBlobs);
+        }
+        if tx.blob_hashes.iter().any(|h| h[0] != eip4844::VERSIONED_HASH_VERSION_KZG) {
+            return Err(InvalidTransaction::InvalidBlobVersionedHash);
+        }
+        let count = tx.blob_hashes.len() as u64;
+        if count > blob::max_blobs_per_block(spec, block)
+            || (spec.is_enabled_in(SpecId::Osaka) && count > eip4844::MAX_BLOBS_PER_TX_OSAKA)
+        {
+            return Err(InvalidTransaction::TooManyBlobs);
+        }
+        if tx.max_fee_per_blob_gas.unwrap_or_default() < blob_base_fee {
+            return Err(InvalidTransaction::BlobFeeBelowBaseFee);
+        }
+        blob_gas = count * eip4844::GAS_PER_BLOB;
+    }
+    if matches!(tx.tx_type, 3 | 4) && tx.to.is_none() {
+        return Err(InvalidTransaction::CreateNotAllowed);
+    }
+    if tx.tx_type == 4 && tx.authorization_list.is_empty() {
+        return Err(InvalidTransaction::EmptyAuthorizationList);
+    }
+    Ok(Validated { intrinsic, effective_gas_price, blob_gas, blob_base_fee })
+}
+
+/// The most the sender must be able to pay up front: gas at the max fee, blob gas at the max blob
+/// fee, and the value. `None` when it overflows 256 bits (no balance can cover it).
+pub fn max_upfront_cost(tx: &TxEnv, blob_gas: u64) -> Option<U256> {
+    let gas = U256::from(tx.gas_limit).checked_mul(tx.gas_price)?;
+    let blob = U256::from(blob_gas).checked_mul(tx.max_fee_per_blob_gas.unwrap_or_default())?;
+    gas.checked_add(blob)?.checked_add(tx.value)
+}
+
+/// The checks against the sender's account.
+pub fn check_sender(
+    tx: &TxEnv,
+    validated: &Validated,
+    balance: U256,
+    nonce: u64,
+    has_non_delegation_code: bool,
+) -> Result<(), InvalidTransaction> {
+    if nonce != tx.nonce {
+        return Err(InvalidTransaction::NonceMismatch { expected: nonce, got: tx.nonce });
+    }
+    match max_upfront_cost(tx, validated.blob_gas) {
+        Some(cost) if cost <= balance => {}
+        _ => return Err(InvalidTransaction::InsufficientFunds),
+    }
+    if has_non_delegation_code {
+        return Err(InvalidTransaction::SenderHasCode);
+    }
+    Ok(())
+}
