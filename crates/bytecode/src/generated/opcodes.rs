@@ -141,6 +141,8 @@ pub const TLOAD: u8 = 0x5c;
 pub const TSTORE: u8 = 0x5d;
 /// `MCOPY` (0x5e), from Cancun.
 pub const MCOPY: u8 = 0x5e;
+/// `PUSH0` (0x5f), from Shanghai.
+pub const PUSH0: u8 = 0x5f;
 /// `PUSH1` (0x60), from Frontier.
 pub const PUSH1: u8 = 0x60;
 /// `PUSH2` (0x61), from Frontier.
@@ -397,7 +399,7 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
     Some(super::OpInfo { name: "TLOAD", immediate: 0, inputs: 1, outputs: 1 }),
     Some(super::OpInfo { name: "TSTORE", immediate: 0, inputs: 2, outputs: 0 }),
     Some(super::OpInfo { name: "MCOPY", immediate: 0, inputs: 3, outputs: 0 }),
-    None,
+    Some(super::OpInfo { name: "PUSH0", immediate: 0, inputs: 0, outputs: 1 }),
     Some(super::OpInfo { name: "PUSH1", immediate: 1, inputs: 0, outputs: 1 }),
     Some(super::OpInfo { name: "PUSH2", immediate: 2, inputs: 0, outputs: 1 }),
     Some(super::OpInfo { name: "PUSH3", immediate: 3, inputs: 0, outputs: 1 }),

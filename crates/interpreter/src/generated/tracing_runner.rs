@@ -720,6 +720,19 @@ fn step<H: Host + ?Sized>(
             memory::op_mcopy(f, b)?;
             f.pc += 1;
         }
+        // PUSH0
+        0x5f => {
+            let cost = gas_table[0x5f];
+            if cost == UNDEFINED_GAS {
+                return Err(Status::InvalidOpcode);
+            }
+            if f.stack.len() > STACK_LIMIT - 1 {
+                return Err(Status::StackOverflow);
+            }
+            f.gas.charge(cost as u64)?;
+            stack::op_push0(&mut f.stack);
+            f.pc += 1;
+        }
         // PUSH1
         0x60 => {
             if f.stack.len() > STACK_LIMIT - 1 {
