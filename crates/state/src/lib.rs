@@ -1,1 +1,64 @@
-//! Kestrel state: the Database trait, an in-memory database and the journal with checkpoints.
+//! Kestrel state: the [`Database`] trait, an in-memory database ([`InMemoryDb`]) and the
+//! [`Journal`], the per-transaction state with checkpoints that the host's `Evm` implements the
+//! interpreter's `Host` trait on.
+//!
+//! # Layering
+//!
+//! This crate sits below the host and knows nothing of the interpreter: it returns its own small
+//! `Copy` results ([`Load`], [`SlotWrite`], [`CallTargetInfo`], [`SelfDestructOutcome`]) and the
+//! host maps each onto its `Host` counterpart in one line. Fork rules that concern state (EIP-161
+//! touches and deletion, EIP-6780 SELFDESTRUCT, the RIPEMD-160 exception, EIP-7702 delegation)
+//! live here, decided by the [`SpecId`](kestrel_primitives::SpecId) the journal runs under, and
+//! follow the executable spec (`ethereum/forks/<fork>/state.py`, `vm/interpreter.py`).
+//!
+//! # Design
+//!
+//! **Arenas and handles.** Accounts and storage slots live in two `Vec` arenas; a hash index
+//! maps an address (or an `(account handle, key)` pair) to a `u32` handle. Journal entries,
+//! the dirty lists and the caches all speak handles, so undo records are 40 bytes with no
+//! pointers, reverting is an indexed store, and nothing is allocated per access once the arenas
+//! have grown. A transaction's end walks only the accounts and slots it changed (the dirty
+//! lists), never the whole cache.
+//!
+//! **Caches in front of the index.** The last account looked up and the last two slots
+//! `(account, key)` are remembered: an SLOAD/SSTORE pair on one slot, a loop over two slots, or
+//! a run of BALANCE/EXTCODE* on the current contract hit the cache and never hash.
+//!
+//! **Stamps instead of sets.** Warm accounts and slots (EIP-2929) carry the id of the
+//! transaction that warmed them; "warm" means "stamp equals the current id", so starting a new
+//! transaction is one increment and nothing is cleared. The same trick marks a slot's `original`
+//! value as belonging to this transaction, so SSTORE's original value needs no per-transaction
+//! copy. Warming is journaled like any other change: a reverted frame un-warms what it warmed.
+//!
+//! **A cache that survives the transaction.** [`Journal::finalize`] folds the transaction into
+//! the arenas, which then hold the post-transaction state; [`Journal::discard`] reverts it
+//! instead. Either way the next transaction starts warm (for benchmarks that replay one
+//! transaction, the database is never asked again). Storage wipes (SELFDESTRUCT, EIP-161
+//! deletion) bump a per-account generation rather than visiting the slots: a slot of an older
+//! generation reads as zero.
+//!
+//! **Database errors** do not travel through every opcode: the first one is recorded
+//! ([`Journal::take_error`]), the operation carries on with a default value, and the host turns
+//! the error into a transaction error after the frame loop.
+//!
+//! # Existence and emptiness
+//!
+//! An account can be absent, present and empty, or present and non-empty. Before Spurious
+//! Dragon a touched absent account comes into existence and stays (it changes the state root
+//! and the new-account gas). From Spurious Dragon every touched account that ends the
+//! transaction empty is deleted (EIP-161); here every state change touches its account, as the
+//! spec's `modify_state` does, and [`Journal::touch`] touches a message-call target up to London
+//! (Paris dropped that touch from the spec).
+
+mod account;
+mod database;
+mod journal;
+mod memory_db;
+
+pub use account::{AccountInfo, AccountView, code_hash_of, delegation_address, delegation_code};
+pub use database::{AccountChange, Database, DatabaseCommit, StateChanges, StorageChange};
+pub use journal::{
+    CallTargetInfo, Checkpoint, CreateError, InsufficientBalance, Journal, Load, SelfDestructOutcome,
+    SlotWrite,
+};
+pub use memory_db::{DbAccount, InMemoryDb};

@@ -1,0 +1,341 @@
+//! Account operations: warming, reads (BALANCE, EXTCODE*, CALL targets), value transfer,
+//! nonces, code, EIP-161 touches, CREATE and SELFDESTRUCT.
+
+use super::entry::Entry;
+use super::{
+    CREATED, CallTargetInfo, Checkpoint, CreateError, DESTROYED, InsufficientBalance, Journal, Load,
+    SelfDestructOutcome,
+};
+use crate::{AccountView, Database, account::delegation_address, code_hash_of};
+use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, U256};
+
+impl<DB: Database> Journal<DB> {
+    #[inline]
+    fn view(&self, handle: u32) -> AccountView {
+        let acct = &self.accounts[handle as usize];
+        AccountView {
+            balance: acct.balance,
+            nonce: acct.nonce,
+            code_hash: acct.code_hash,
+            exists: acct.exists,
+        }
+    }
+
+    /// Warms `address` (EIP-2929): access lists, sender, recipient, coinbase (EIP-3651), CALL
+    /// targets. Returns true when it was cold. Warming inside a frame is undone by its revert.
+    #[inline]
+    pub fn warm_account(&mut self, address: &Address) -> bool {
+        let handle = self.account_handle(address);
+        self.warm_handle(handle)
+    }
+
+    /// Warms every address of `addresses`, e.g. the fork's precompiles at the start of a
+    /// transaction.
+    pub fn warm_accounts(&mut self, addresses: &[Address]) {
+        for address in addresses {
+            self.warm_account(address);
+        }
+    }
+
+    /// The account at `address`, warming it.
+    #[inline]
+    pub fn account(&mut self, address: &Address) -> Load<AccountView> {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        Load::new(self.view(handle), is_cold)
+    }
+
+    /// The account at `address` without warming it (transaction validation, inspection).
+    #[inline]
+    pub fn peek_account(&mut self, address: &Address) -> AccountView {
+        let handle = self.account_handle(address);
+        self.view(handle)
+    }
+
+    /// The balance of `address` (BALANCE, SELFBALANCE), warming it.
+    #[inline]
+    pub fn balance(&mut self, address: &Address) -> Load<U256> {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        Load::new(self.accounts[handle as usize].balance, is_cold)
+    }
+
+    /// Makes sure the code of account `handle` is loaded and returns it (empty on a database
+    /// error, which is recorded).
+    fn load_code(&mut self, handle: u32) -> Bytes {
+        let acct = &self.accounts[handle as usize];
+        if let Some(code) = &acct.code {
+            return code.clone();
+        }
+        let hash = acct.code_hash;
+        let code = match self.db.code_by_hash(&hash) {
+            Ok(code) => code,
+            Err(e) => {
+                self.record_error(e);
+                Bytes::new()
+            }
+        };
+        self.accounts[handle as usize].code = Some(code.clone());
+        code
+    }
+
+    /// The code of `address` (EXTCODECOPY, and the code a frame runs), warming it. A delegated
+    /// account (EIP-7702) returns its 23-byte designator, not the delegate's code.
+    #[inline]
+    pub fn code(&mut self, address: &Address) -> Load<Bytes> {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        Load::new(self.load_code(handle), is_cold)
+    }
+
+    /// The code of `address` and its hash, without warming: what the host needs to run a frame
+    /// (the hash keys its jump-table cache).
+    pub fn code_with_hash(&mut self, address: &Address) -> (Bytes, B256) {
+        let handle = self.account_handle(address);
+        (self.load_code(handle), self.accounts[handle as usize].code_hash)
+    }
+
+    /// The code size of `address` (EXTCODESIZE), warming it.
+    #[inline]
+    pub fn code_size(&mut self, address: &Address) -> Load<usize> {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        let size = if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
+            0
+        } else {
+            self.load_code(handle).len()
+        };
+        Load::new(size, is_cold)
+    }
+
+    /// EXTCODEHASH of `address`, warming it: zero when the account is absent or empty
+    /// (EIP-1052 with EIP-161), else the hash of its code (`KECCAK_EMPTY` when it has none).
+    #[inline]
+    pub fn code_hash(&mut self, address: &Address) -> Load<B256> {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        let acct = &self.accounts[handle as usize];
+        let hash = if acct.is_empty() { B256::ZERO } else { acct.code_hash };
+        Load::new(hash, is_cold)
+    }
+
+    /// The EIP-7702 delegate named by the code of `address`, if that code is a designator;
+    /// never warms. Independent of the fork: callers gate on Prague.
+    pub fn delegate(&mut self, address: &Address) -> Option<Address> {
+        let handle = self.account_handle(address);
+        self.delegate_of(handle)
+    }
+
+    fn delegate_of(&mut self, handle: u32) -> Option<Address> {
+        if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
+            return None;
+        }
+        delegation_address(&self.load_code(handle))
+    }
+
+    /// Facts about a CALL-family target for gas, warming it and, from Prague, its EIP-7702
+    /// delegate (one level only, as the spec's `access_delegation`).
+    pub fn call_target(&mut self, address: &Address) -> CallTargetInfo {
+        let handle = self.account_handle(address);
+        let is_cold = self.warm_handle(handle);
+        let acct = &self.accounts[handle as usize];
+        let (exists, is_empty) = (acct.exists, acct.is_empty());
+        let delegate = if self.spec.is_enabled_in(SpecId::Prague) {
+            self.delegate_of(handle).map(|delegate| {
+                let delegate_handle = self.account_handle(&delegate);
+                Load::new(delegate, self.warm_handle(delegate_handle))
+            })
+        } else {
+            None
+        };
+        CallTargetInfo { is_cold, exists, is_empty, delegate }
+    }
+
+    /// Touches `address` the way a message call touches its target before Paris (the spec's
+    /// `touch_account`): an absent account comes into existence empty, and from Spurious Dragon
+    /// an empty touched account is deleted at the end of the transaction (EIP-161). From Paris
+    /// the spec has no such touch and this does nothing.
+    pub fn touch(&mut self, address: &Address) {
+        if self.spec.is_enabled_in(SpecId::Paris) {
+            return;
+        }
+        let handle = self.account_handle(address);
+        self.modify(handle);
+    }
+
+    /// Sets the balance of account `handle`, journaled, touching it.
+    pub(crate) fn set_balance_of(&mut self, handle: u32, balance: U256) {
+        self.modify(handle);
+        let acct = &mut self.accounts[handle as usize];
+        if acct.balance != balance {
+            self.entries.push(Entry::BalanceChanged { account: handle, prev: acct.balance });
+            acct.balance = balance;
+        }
+    }
+
+    /// Sets the balance of `address` (gas purchase and refund), touching it.
+    pub fn set_balance(&mut self, address: &Address, balance: U256) {
+        let handle = self.account_handle(address);
+        self.set_balance_of(handle, balance);
+    }
+
+    /// Adds `value` to the balance of `address` (fees to the coinbase, withdrawals), touching
+    /// it. Wraps at 2^256, which no real supply reaches.
+    pub fn add_balance(&mut self, address: &Address, value: U256) {
+        let handle = self.account_handle(address);
+        let balance = self.accounts[handle as usize].balance.wrapping_add(value);
+        self.set_balance_of(handle, balance);
+    }
+
+    /// Subtracts `value` from the balance of `address`, touching it; fails without any change
+    /// when the balance is smaller.
+    pub fn sub_balance(&mut self, address: &Address, value: U256) -> Result<(), InsufficientBalance> {
+        let handle = self.account_handle(address);
+        let balance = self.accounts[handle as usize].balance;
+        let rest = balance.checked_sub(value).ok_or(InsufficientBalance)?;
+        self.set_balance_of(handle, rest);
+        Ok(())
+    }
+
+    /// Moves `value` from `from` to `to`, touching both like the spec's `move_ether` (even for
+    /// a zero value; message calls move value only when it is non-zero). Fails without any
+    /// change when `from` holds less than `value`.
+    pub fn transfer(&mut self, from: &Address, to: &Address, value: U256) -> Result<(), InsufficientBalance> {
+        let from_handle = self.account_handle(from);
+        let from_balance = self.accounts[from_handle as usize].balance;
+        let rest = from_balance.checked_sub(value).ok_or(InsufficientBalance)?;
+        let to_handle = self.account_handle(to);
+        if from_handle == to_handle {
+            self.modify(from_handle);
+            return Ok(());
+        }
+        self.set_balance_of(from_handle, rest);
+        let to_balance = self.accounts[to_handle as usize].balance.wrapping_add(value);
+        self.set_balance_of(to_handle, to_balance);
+        Ok(())
+    }
+
+    fn set_nonce_of(&mut self, handle: u32, nonce: u64) {
+        self.modify(handle);
+        let acct = &mut self.accounts[handle as usize];
+        if acct.nonce != nonce {
+            self.entries.push(Entry::NonceChanged { account: handle, prev: acct.nonce });
+            acct.nonce = nonce;
+        }
+    }
+
+    /// Increments the nonce of `address`, touching it, and returns the new nonce; `None`, with
+    /// nothing changed, when the nonce is already `u64::MAX`.
+    pub fn inc_nonce(&mut self, address: &Address) -> Option<u64> {
+        let handle = self.account_handle(address);
+        let nonce = self.accounts[handle as usize].nonce.checked_add(1)?;
+        self.set_nonce_of(handle, nonce);
+        Some(nonce)
+    }
+
+    /// Sets the nonce of `address`, touching it.
+    pub fn set_nonce(&mut self, address: &Address, nonce: u64) {
+        let handle = self.account_handle(address);
+        self.set_nonce_of(handle, nonce);
+    }
+
+    /// Sets the code of `address` (contract deployment, EIP-7702 delegation; empty code clears
+    /// it), touching it. Hashes the code once here.
+    pub fn set_code(&mut self, address: &Address, code: Bytes) {
+        let handle = self.account_handle(address);
+        self.modify(handle);
+        let hash = code_hash_of(&code);
+        let acct = &mut self.accounts[handle as usize];
+        let prev_code = acct.code.replace(code);
+        self.side.code.push((acct.code_hash, prev_code));
+        self.entries.push(Entry::CodeChanged { account: handle });
+        acct.code_hash = hash;
+    }
+
+    /// True when creating a contract at `address` collides with an existing one: non-zero
+    /// nonce, non-empty code (EIP-684) or non-empty storage (EIP-7610). Never warms.
+    pub fn is_collision(&mut self, address: &Address) -> bool {
+        let handle = self.account_handle(address);
+        let acct = &self.accounts[handle as usize];
+        acct.nonce != 0 || acct.code_hash != KECCAK_EMPTY || self.has_storage_of(handle)
+    }
+
+    /// Starts the frame of a CREATE/CREATE2 (or a creating transaction) whose new account is
+    /// `target`, endowed with `value` by `caller`, and returns the checkpoint to commit or revert
+    /// when the init code finishes.
+    ///
+    /// Before calling, the host has done what the spec does first: the depth, nonce-overflow and
+    /// balance checks, warming `target` and incrementing the caller's nonce (which a collision
+    /// does not undo). This then checks for a collision (returning `Collision` with nothing
+    /// changed), takes the checkpoint, marks `target` created in this transaction (EIP-6780),
+    /// sets its nonce to 1 from Spurious Dragon (EIP-161) and moves `value`. The new account
+    /// keeps a balance it already had; its storage is empty, since non-empty storage collides.
+    pub fn create_account_checkpoint(
+        &mut self,
+        caller: &Address,
+        target: &Address,
+        value: U256,
+    ) -> Result<Checkpoint, CreateError> {
+        if self.is_collision(target) {
+            return Err(CreateError::Collision);
+        }
+        let caller_handle = self.account_handle(caller);
+        if self.accounts[caller_handle as usize].balance < value {
+            return Err(CreateError::InsufficientBalance);
+        }
+        let checkpoint = self.checkpoint();
+        let handle = self.account_handle(target);
+        self.modify(handle);
+        self.set_flag(handle, CREATED);
+        if self.spec.is_enabled_in(SpecId::SpuriousDragon) {
+            self.set_nonce_of(handle, 1);
+        }
+        if !value.is_zero() && self.transfer(caller, target, value).is_err() {
+            self.revert_to(checkpoint);
+            return Err(CreateError::InsufficientBalance);
+        }
+        Ok(checkpoint)
+    }
+
+    /// SELFDESTRUCT of `address` in favour of `target`, warming `target`; the facts for gas are
+    /// taken before any balance moves.
+    ///
+    /// Before Cancun: the balance goes to `target` and `address` is scheduled for deletion at
+    /// the end of the transaction (a balance sent to itself is burned). From Cancun (EIP-6780)
+    /// the balance moves (nothing is burned when `target == address`), and only an account
+    /// created in this transaction is zeroed and scheduled for deletion.
+    pub fn selfdestruct(&mut self, address: &Address, target: &Address) -> Load<SelfDestructOutcome> {
+        let target_handle = self.account_handle(target);
+        let is_cold = self.warm_handle(target_handle);
+        let handle = self.account_handle(address);
+        let (target_exists, target_is_empty, target_balance) = {
+            let t = &self.accounts[target_handle as usize];
+            (t.exists, t.is_empty(), t.balance)
+        };
+        let acct = &self.accounts[handle as usize];
+        let (balance, flags) = (acct.balance, acct.flags);
+        let outcome = SelfDestructOutcome {
+            had_value: !balance.is_zero(),
+            target_exists,
+            target_is_empty,
+            previously_destroyed: flags & DESTROYED != 0,
+        };
+        if self.spec.is_enabled_in(SpecId::Cancun) {
+            if handle == target_handle {
+                self.modify(handle);
+            } else {
+                self.set_balance_of(handle, U256::ZERO);
+                self.set_balance_of(target_handle, target_balance.wrapping_add(balance));
+            }
+            if flags & CREATED != 0 {
+                self.set_balance_of(handle, U256::ZERO);
+                self.set_flag(handle, DESTROYED);
+            }
+        } else {
+            self.set_balance_of(target_handle, target_balance.wrapping_add(balance));
+            self.set_balance_of(handle, U256::ZERO);
+            self.set_flag(handle, DESTROYED);
+        }
+        Load::new(outcome, is_cold)
+    }
+}
