@@ -32,4 +32,4 @@ pub use host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
 pub use mock_host::MockHost;
 pub use stack::{STACK_LIMIT, Stack};
 pub use status::{Status, Step};
-pub use tracing::{NoopTracer, Tracer};
+pub use tracing::{Eip3155Tracer, NoopTracer, Tracer};

@@ -24,3 +24,6 @@ impl Tracer for NoopTracer {
     #[inline(always)]
     fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}
 }
+
+mod eip3155;
+pub use eip3155::Eip3155Tracer;
