@@ -2,8 +2,7 @@ use alloy_primitives::{B256, b256};
 use sha3::{Digest, Keccak256};
 
 /// keccak256 of the empty byte string: the code hash of every account without code.
-pub const KECCAK_EMPTY: B256 =
-    b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+pub const KECCAK_EMPTY: B256 = b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
 
 /// Keccak-256 (the pre-standard SHA-3 variant Ethereum uses) of `data`.
 #[inline]
