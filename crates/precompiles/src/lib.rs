@@ -41,12 +41,34 @@ pub enum PrecompileError {
 /// The result of a precompile call.
 pub type PrecompileResult = Result<PrecompileOutput, PrecompileError>;
 
-/// Charges `cost` against `gas_limit` and wraps `bytes`, the shape every precompile returns.
+/// Charges `cost` against `gas_limit`: `Ok(cost)` when affordable, else `OutOfGas`.
 #[inline]
 pub(crate) fn charge(cost: u64, gas_limit: u64) -> Result<u64, PrecompileError> {
-    if cost > gas_limit {
-        Err(PrecompileError::OutOfGas)
-    } else {
-        Ok(cost)
-    }
+    if cost > gas_limit { Err(PrecompileError::OutOfGas) } else { Ok(cost) }
+}
+
+/// `base + word * ceil(len / 32)`, saturating: the shape of every per-word price
+/// (SHA256, RIPEMD160, IDENTITY). Saturation only matters for inputs no gas limit covers.
+#[inline]
+pub(crate) fn word_cost(len: usize, base: u64, word: u64) -> u64 {
+    let words = (len as u64).div_ceil(32);
+    base.saturating_add(word.saturating_mul(words))
+}
+
+/// Copies `input[offset..offset + out.len()]` into `out`, reading zeros past the end of
+/// `input` (the spec's `buffer_read`). Never panics, whatever `offset` is.
+#[inline]
+pub(crate) fn read_padded(input: &[u8], offset: usize, out: &mut [u8]) {
+    let available = input.get(offset..).unwrap_or(&[]);
+    let n = available.len().min(out.len());
+    out[..n].copy_from_slice(&available[..n]);
+    out[n..].fill(0);
+}
+
+/// A fixed-size window of `input` at `offset`, zero-padded past its end.
+#[inline]
+pub(crate) fn read_array<const N: usize>(input: &[u8], offset: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    read_padded(input, offset, &mut out);
+    out
 }

@@ -27,8 +27,7 @@ impl Precompiles {
     /// The set for `spec`, built on first use and shared for the life of the process.
     pub fn for_spec(spec: SpecId) -> &'static Precompiles {
         static SETS: OnceLock<Vec<Precompiles>> = OnceLock::new();
-        &SETS.get_or_init(|| SpecId::ALL.iter().map(|&s| Precompiles::build(s)).collect())
-            [spec.index()]
+        &SETS.get_or_init(|| SpecId::ALL.iter().map(|&s| Precompiles::build(s)).collect())[spec.index()]
     }
 
     /// The precompile at `address`, if `address` is one in this fork.
@@ -75,21 +74,10 @@ impl Precompiles {
             });
             // EIP-1108 (Istanbul) repriced the BN254 operations.
             let istanbul = spec.is_enabled_in(SpecId::Istanbul);
-            low[0x06] = Some(if istanbul {
-                crate::bn254::add_istanbul
-            } else {
-                crate::bn254::add_byzantium
-            });
-            low[0x07] = Some(if istanbul {
-                crate::bn254::mul_istanbul
-            } else {
-                crate::bn254::mul_byzantium
-            });
-            low[0x08] = Some(if istanbul {
-                crate::bn254::pairing_istanbul
-            } else {
-                crate::bn254::pairing_byzantium
-            });
+            low[0x06] = Some(if istanbul { crate::bn254::add_istanbul } else { crate::bn254::add_byzantium });
+            low[0x07] = Some(if istanbul { crate::bn254::mul_istanbul } else { crate::bn254::mul_byzantium });
+            low[0x08] =
+                Some(if istanbul { crate::bn254::pairing_istanbul } else { crate::bn254::pairing_byzantium });
         }
         // Istanbul: EIP-152 BLAKE2 F.
         if spec.is_enabled_in(SpecId::Istanbul) {
@@ -110,23 +98,16 @@ impl Precompiles {
             low[0x11] = Some(crate::bls12_381::map_fp2_to_g2);
         }
         // Osaka: EIP-7951 P256VERIFY.
-        let p256verify: Option<Precompile> = spec
-            .is_enabled_in(SpecId::Osaka)
-            .then_some(crate::p256::p256verify as Precompile);
+        let p256verify: Option<Precompile> =
+            spec.is_enabled_in(SpecId::Osaka).then_some(crate::p256::p256verify as Precompile);
 
-        let mut addresses: Vec<Address> = (0..0x12u8)
-            .filter(|&i| low[i as usize].is_some())
-            .map(|i| Address::with_last_byte(i))
-            .collect();
+        let mut addresses: Vec<Address> =
+            (0..0x12u8).filter(|&i| low[i as usize].is_some()).map(Address::with_last_byte).collect();
         if p256verify.is_some() {
             let mut a = [0u8; 20];
             a[18..].copy_from_slice(&P256VERIFY_INDEX.to_be_bytes());
             addresses.push(Address::from(a));
         }
-        Precompiles {
-            low,
-            p256verify,
-            addresses,
-        }
+        Precompiles { low, p256verify, addresses }
     }
 }
