@@ -4,10 +4,11 @@
 //! tracing runner, each at memory base 0 and inside a non-empty parent window) and asserts the
 //! runs agree before returning one [`Outcome`].
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod asm;
 pub mod reference;
+pub mod strategies;
 
 use std::sync::Arc;
 
@@ -279,7 +280,12 @@ impl Outcome {
     /// Asserts the frame ended with `status`.
     #[track_caller]
     pub fn expect(&self, status: Status) -> &Self {
-        assert_eq!(self.status, status, "status; trace tail: {:?}", self.trace.iter().rev().take(3).collect::<Vec<_>>());
+        assert_eq!(
+            self.status,
+            status,
+            "status; trace tail: {:?}",
+            self.trace.iter().rev().take(3).collect::<Vec<_>>()
+        );
         self
     }
 }
@@ -377,4 +383,22 @@ pub fn w(v: impl Word) -> U256 {
 /// 2^n.
 pub fn pow2(n: usize) -> U256 {
     U256::from(1u64) << n
+}
+
+/// Runs `op` on `args` (the first argument on top of the stack) followed by STOP, and returns
+/// the outcome (which must be STOP).
+#[track_caller]
+pub fn apply(spec: SpecId, op: u8, args: &[U256]) -> Outcome {
+    let code = Asm::new().args(args).op(op).op(STOP).build();
+    let outcome = exec(spec, &code);
+    outcome.expect(Status::Stop);
+    outcome
+}
+
+/// The single result of `op` on `args` in Osaka.
+#[track_caller]
+pub fn eval(op: u8, args: &[U256]) -> U256 {
+    let outcome = apply(SpecId::LATEST, op, args);
+    assert_eq!(outcome.stack.len(), 1, "one result");
+    outcome.top()
 }
