@@ -4,11 +4,16 @@
 //! modulus, every read past the end of the input returning zeros. Output: `base^exp % mod`,
 //! `mod_len` bytes big-endian.
 //!
-//! The lengths are 256-bit, so gas is computed from lengths clamped to `u64` in `u128`
-//! arithmetic: a clamped length already prices the call far above any `u64` gas limit, so
-//! clamping never changes the outcome, and nothing is allocated before the gas is paid.
-//! After that, the buffers are bounded by what the gas bought (base and modulus grow with
-//! the square root of the gas, the exponent linearly).
+//! Gas comes first and allocates nothing. The lengths are 256-bit; they are clamped to
+//! [`LEN_CLAMP`] and priced in saturating `u128` arithmetic, and any clamped length prices
+//! the call (with a non-zero modulus or base length) above every `u64` gas limit, so
+//! clamping never changes a result.
+//!
+//! After the gas is paid, nothing but the output and (when the input ends inside it) the
+//! modulus is allocated: the operands are laid out base, exponent, modulus, so a non-zero
+//! modulus means the base and exponent lie wholly inside the input and can be borrowed,
+//! and a modulus starting past the input is zero. A modulus longer than [`MAX_MOD_LEN`]
+//! fails instead of running: paying for one takes more than 10^13 gas.
 
 use std::borrow::Cow;
 
@@ -28,7 +33,15 @@ pub(crate) enum Pricing {
 }
 
 /// EIP-7823: the largest base, exponent or modulus length accepted from Osaka.
-const OSAKA_MAX_LEN: u64 = 1024;
+const OSAKA_MAX_LEN: u128 = 1024;
+
+/// Lengths are clamped here before pricing: 2^80 bytes of base or modulus cost ~2^150 gas
+/// and 2^80 exponent bytes at least 2^83 / 20, both far above `u64::MAX`.
+const LEN_CLAMP: u128 = 1 << 80;
+
+/// Largest modulus length actually run: the output is that long, so it is allocated.
+/// Paying for 64 MiB takes over 10^13 gas under any pricing, far beyond any block.
+const MAX_MOD_LEN: u128 = 1 << 26;
 
 /// EIP-198 pricing.
 pub(crate) fn modexp_byzantium(input: &[u8], gas_limit: u64) -> PrecompileResult {
@@ -45,21 +58,21 @@ pub(crate) fn modexp_osaka(input: &[u8], gas_limit: u64) -> PrecompileResult {
     run(input, gas_limit, Pricing::Eip7883)
 }
 
-/// Reads a 32-byte big-endian length at `offset`, clamped to `u64::MAX`.
-fn read_len(input: &[u8], offset: usize) -> u64 {
+/// Reads a 32-byte big-endian length at `offset`, clamped to [`LEN_CLAMP`].
+fn read_len(input: &[u8], offset: usize) -> u128 {
     let word = U256::from_be_bytes(read_array::<32>(input, offset));
-    u64::try_from(word).unwrap_or(u64::MAX)
+    u128::try_from(word).map_or(LEN_CLAMP, |n| n.min(LEN_CLAMP))
 }
 
 /// The lengths and exponent head a MODEXP call is priced from.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Header {
-    /// Base length in bytes (clamped to `u64::MAX`).
-    pub(crate) base_len: u64,
-    /// Exponent length in bytes (clamped to `u64::MAX`).
-    pub(crate) exp_len: u64,
-    /// Modulus length in bytes (clamped to `u64::MAX`).
-    pub(crate) mod_len: u64,
+    /// Base length in bytes, clamped to [`LEN_CLAMP`].
+    pub(crate) base_len: u128,
+    /// Exponent length in bytes, clamped to [`LEN_CLAMP`].
+    pub(crate) exp_len: u128,
+    /// Modulus length in bytes, clamped to [`LEN_CLAMP`].
+    pub(crate) mod_len: u128,
     /// Bit length of the first `min(32, exp_len)` exponent bytes read as an integer.
     pub(crate) exp_head_bits: u32,
 }
@@ -87,14 +100,15 @@ impl Header {
     /// first 32 (8 before Osaka, 16 from EIP-7883), floored at 1.
     fn iterations(&self, per_byte: u128) -> u128 {
         let head = u128::from(self.exp_head_bits.saturating_sub(1));
-        let tail = u128::from(self.exp_len.saturating_sub(32)) * per_byte;
+        let tail = self.exp_len.saturating_sub(32) * per_byte;
         (tail + head).max(1)
     }
 
     /// The gas this call costs under `pricing`, exact up to `u64::MAX`; `None` means more
     /// than any `u64` gas limit.
     pub(crate) fn gas(&self, pricing: Pricing) -> Option<u64> {
-        let max_len = u128::from(self.base_len.max(self.mod_len));
+        // With lengths at most 2^80 only the products below can overflow; they saturate.
+        let max_len = self.base_len.max(self.mod_len);
         let words = max_len.div_ceil(8);
         let cost = match pricing {
             Pricing::Eip198 => {
@@ -123,19 +137,6 @@ impl Header {
     }
 }
 
-/// A `len`-byte window of `input` at `offset`, borrowed when it lies inside the input and
-/// zero-padded otherwise. Callers have already paid for `len` bytes.
-fn window(input: &[u8], offset: usize, len: usize) -> Cow<'_, [u8]> {
-    match offset.checked_add(len).and_then(|end| input.get(offset..end)) {
-        Some(slice) => Cow::Borrowed(slice),
-        None => {
-            let mut buf = vec![0u8; len];
-            read_padded(input, offset, &mut buf);
-            Cow::Owned(buf)
-        }
-    }
-}
-
 fn run(input: &[u8], gas_limit: u64, pricing: Pricing) -> PrecompileResult {
     let header = Header::parse(input);
     if pricing == Pricing::Eip7883
@@ -155,30 +156,42 @@ fn run(input: &[u8], gas_limit: u64, pricing: Pricing) -> PrecompileResult {
     if header.mod_len == 0 {
         return Ok(PrecompileOutput { gas_used, bytes: Bytes::new() });
     }
-
-    // Every length is now paid for, so it fits in memory; these conversions cannot fail
-    // for a call the gas covered, but an error beats a panic if they ever do.
-    let too_long = || PrecompileError::Failure("modexp: length exceeds address space");
-    let base_len = usize::try_from(header.base_len).map_err(|_| too_long())?;
-    let exp_len = usize::try_from(header.exp_len).map_err(|_| too_long())?;
-    let mod_len = usize::try_from(header.mod_len).map_err(|_| too_long())?;
-    let exp_start = base_len.checked_add(96).ok_or_else(too_long)?;
-    let mod_start = exp_start.checked_add(exp_len).ok_or_else(too_long)?;
-
-    let modulus = window(input, mod_start, mod_len);
+    let Some(mod_len) = usize::try_from(header.mod_len).ok().filter(|&n| n as u128 <= MAX_MOD_LEN) else {
+        return Err(PrecompileError::Failure("modexp: modulus beyond any realistic gas limit"));
+    };
     let mut out = vec![0u8; mod_len];
-    // A zero modulus yields zeros (the spec's special case); skip the arithmetic.
-    if modulus.iter().any(|&b| b != 0) {
-        let base = window(input, 96, base_len);
-        let exponent = window(input, exp_start, exp_len);
-        let result = aurora_engine_modexp::modexp(&base, &exponent, &modulus);
-        // The result is below the modulus, so it fits; trim defensively all the same.
-        let significant = strip_leading_zeros(&result);
-        if significant.len() > mod_len {
-            return Err(PrecompileError::Failure("modexp: result wider than modulus"));
-        }
-        out[mod_len - significant.len()..].copy_from_slice(significant);
+
+    // Operands are laid out base, exponent, modulus. If any byte of the modulus lies inside
+    // the input, the base and exponent lie wholly inside it and can be borrowed; otherwise
+    // the modulus is zero and so is the output (the spec's special case).
+    let mod_start = 96 + header.base_len + header.exp_len; // ≤ 2^82: no overflow
+    let present = usize::try_from(mod_start).ok().and_then(|start| input.get(start..)).unwrap_or(&[]);
+    let present = &present[..present.len().min(mod_len)];
+    if present.iter().all(|&b| b == 0) {
+        return Ok(PrecompileOutput { gas_used, bytes: Bytes::from(out) });
     }
+    // `present` is non-empty, so `mod_start < input.len()` and both lengths fit in usize.
+    let exp_start = 96 + header.base_len as usize;
+    let exp_end = exp_start + header.exp_len as usize;
+    let (Some(base), Some(exponent)) = (input.get(96..exp_start), input.get(exp_start..exp_end)) else {
+        return Err(PrecompileError::Failure("modexp: operands outside the input"));
+    };
+    let modulus: Cow<'_, [u8]> = if present.len() == mod_len {
+        Cow::Borrowed(present)
+    } else {
+        // Cut short by the end of the input: the missing low-order bytes are zeros.
+        let mut padded = vec![0u8; mod_len];
+        padded[..present.len()].copy_from_slice(present);
+        Cow::Owned(padded)
+    };
+
+    let result = aurora_engine_modexp::modexp(base, exponent, &modulus);
+    let significant = strip_leading_zeros(&result);
+    // The result is below the modulus, so it fits; checked rather than trusted.
+    if significant.len() > mod_len {
+        return Err(PrecompileError::Failure("modexp: result wider than modulus"));
+    }
+    out[mod_len - significant.len()..].copy_from_slice(significant);
     Ok(PrecompileOutput { gas_used, bytes: Bytes::from(out) })
 }
 
