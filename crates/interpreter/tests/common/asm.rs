@@ -9,10 +9,6 @@ use std::collections::HashMap;
 use kestrel_bytecode::opcode::*;
 use kestrel_primitives::{Address, U256};
 
-/// PUSH0 (EIP-3855). Not in `kestrel_bytecode::opcode` (see the report: the opcode table has
-/// no PUSH0 row), so the byte is spelled out here.
-pub const PUSH0: u8 = 0x5f;
-
 /// Anything that can be pushed as a 256-bit word.
 pub trait Word {
     /// The word.
@@ -129,7 +125,7 @@ impl Asm {
         self.op(PUSH0)
     }
 
-    /// Pushes the values so that the first one ends on top: `pushes(&[a, b])` leaves `a` on top,
+    /// Pushes the values so that the first one ends on top: `args(&[a, b])` leaves `a` on top,
     /// the usual argument order of opcodes (`a` is the first operand).
     pub fn args<W: Word + Copy>(mut self, values: &[W]) -> Self {
         for v in values.iter().rev() {

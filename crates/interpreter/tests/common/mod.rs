@@ -16,7 +16,7 @@ use kestrel_bytecode::Bytecode;
 use kestrel_interpreter::{Buffers, Frame, FrameRequest, MockHost, Stack, Status, Tracer, run, run_traced};
 use kestrel_primitives::{Address, SpecId, U256, address};
 
-pub use asm::{Asm, PUSH0, Word};
+pub use asm::{Asm, Word};
 pub use kestrel_bytecode::opcode::*;
 
 /// The running contract (ADDRESS).
@@ -29,7 +29,7 @@ pub const ORIGIN_ADDR: Address = address!("0000000000000000000000000000000000415
 pub const OTHER: Address = address!("00000000000000000000000000000000000b0b00");
 
 /// Default gas limit of a test frame.
-pub const GAS: u64 = 1_000_000;
+pub const DEFAULT_GAS: u64 = 1_000_000;
 
 /// The setup of one frame: fork, gas, context and the world it runs against.
 #[derive(Clone, Debug)]
@@ -55,7 +55,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// A frame of `spec` with [`GAS`] gas; ADDRESS and CALLER are warm as in a real transaction.
+    /// A frame of `spec` with [`DEFAULT_GAS`] gas; ADDRESS and CALLER are warm as in a real transaction.
     pub fn new(spec: SpecId) -> Self {
         let mut host = MockHost::default();
         host.tx.caller = ORIGIN_ADDR;
@@ -63,7 +63,7 @@ impl Ctx {
         host.warm_accounts.insert(CALLER_ADDR);
         Self {
             spec,
-            gas: GAS,
+            gas: DEFAULT_GAS,
             address: ME,
             caller: CALLER_ADDR,
             value: U256::ZERO,

@@ -1,0 +1,186 @@
+//! STOP, JUMP, JUMPI, PC, GAS, JUMPDEST, RETURN, REVERT, INVALID, undefined opcodes, running off
+//! the end of the code, and the gas boundary of straight-line code.
+
+mod common;
+
+use common::*;
+use kestrel_interpreter::Status;
+use kestrel_primitives::{SpecId, U256};
+
+#[test]
+fn empty_code_stops_for_free() {
+    let out = exec(SpecId::Osaka, &[]);
+    out.expect(Status::Stop);
+    assert_eq!(out.gas_used(), 0);
+}
+
+#[test]
+fn running_off_the_end_is_stop() {
+    let out = exec(SpecId::Frontier, &Asm::new().push(1u64).push(2u64).op(ADD).build());
+    out.expect(Status::Stop);
+    assert_eq!(out.stack, vec![w(3u64)]);
+    assert_eq!(out.gas_used(), 9);
+}
+
+#[test]
+fn jump_to_a_jumpdest() {
+    // PUSH1 4, JUMP, INVALID, JUMPDEST, PUSH1 1
+    let code = [PUSH1, 4, JUMP, INVALID, JUMPDEST, PUSH1, 1];
+    let out = exec(SpecId::Frontier, &code);
+    out.expect(Status::Stop);
+    assert_eq!(out.stack, vec![w(1u64)]);
+    assert_eq!(out.gas_used(), 3 + 8 + 1 + 3);
+}
+
+#[test]
+fn jump_targets_that_are_not_jumpdests() {
+    // Into PUSH data: PUSH1 4, JUMP, PUSH1 0x5b (the 0x5b at 4 is data), JUMPDEST at 5.
+    let into_data = [PUSH1, 4, JUMP, PUSH1, JUMPDEST, JUMPDEST];
+    exec(SpecId::Osaka, &into_data).expect(Status::InvalidJump);
+    // The real JUMPDEST right after it is fine.
+    exec(SpecId::Osaka, &[PUSH1, 5, JUMP, PUSH1, JUMPDEST, JUMPDEST]).expect(Status::Stop);
+    // Deeper inside a PUSH32.
+    let mut code = vec![PUSH1, 10, JUMP, PUSH32];
+    code.extend([JUMPDEST; 32]);
+    exec(SpecId::Osaka, &code).expect(Status::InvalidJump);
+    // Onto an ordinary opcode.
+    exec(SpecId::Osaka, &[PUSH1, 3, JUMP, ADD]).expect(Status::InvalidJump);
+    // Past the end of the code, onto the padding STOP, and far away.
+    for target in [w(4u64), w(5u64), w(1000u64), pow2(64), U256::MAX] {
+        let code = Asm::new().push(target).op(JUMP).jumpdest().build();
+        let len = code.len() as u64;
+        if target != w(len - 1) {
+            exec(SpecId::Osaka, &code).expect(Status::InvalidJump);
+        }
+    }
+    // A 0x5b that a truncated PUSH at the end swallows is not a destination either.
+    exec(SpecId::Osaka, &[PUSH1, 4, JUMP, PUSH2, JUMPDEST]).expect(Status::InvalidJump);
+}
+
+#[test]
+fn jumpi_jumps_only_on_non_zero() {
+    let code = |cond: u64| {
+        Asm::new().push(cond).jumpi("yes").push(0xaau64).op(STOP).label("yes").push(0xbbu64).op(STOP).build()
+    };
+    let out = exec(SpecId::Frontier, &code(0));
+    assert_eq!(out.stack, vec![w(0xaau64)]);
+    assert_eq!(out.gas_used(), 3 + 3 + 10 + 3);
+    let out = exec(SpecId::Frontier, &code(2));
+    assert_eq!(out.stack, vec![w(0xbbu64)]);
+    assert_eq!(out.gas_used(), 3 + 3 + 10 + 1 + 3);
+    // A false condition ignores even an invalid target.
+    exec(SpecId::Osaka, &Asm::new().push(0u64).push(U256::MAX).op(JUMPI).op(STOP).build()).expect(Status::Stop);
+    exec(SpecId::Osaka, &Asm::new().push(1u64).push(U256::MAX).op(JUMPI).op(STOP).build())
+        .expect(Status::InvalidJump);
+    exec(SpecId::Osaka, &Asm::new().push(1u64).op(JUMPI).build()).expect(Status::StackUnderflow);
+}
+
+#[test]
+fn a_counting_loop() {
+    // sum = 0; for i = 10; i != 0; i-- { sum += i }
+    let code = Asm::new()
+        .push(0u64) // sum
+        .push(10u64) // i
+        .label("loop")
+        .op(DUP1)
+        .op(ISZERO)
+        .jumpi("done")
+        .op(DUP1) // sum i i
+        .op(SWAP2) // i i sum
+        .op(ADD) // i sum'
+        .op(SWAP1) // sum' i
+        .push(1u64)
+        .op(SWAP1)
+        .op(SUB) // sum' i-1
+        .jump("loop")
+        .label("done")
+        .op(POP)
+        .ret_top()
+        .build();
+    let out = exec(SpecId::Osaka, &code);
+    out.expect(Status::Return);
+    assert_eq!(U256::from_be_slice(&out.output), w(55u64));
+    // Every executed step is priced by the table, so the total is the sum of the trace.
+    let total: u64 = out.trace.iter().map(|s| s.cost()).sum();
+    assert_eq!(total, out.gas_used());
+}
+
+#[test]
+fn pc_and_gas() {
+    let out = exec(SpecId::Osaka, &[PC, PUSH1, 0, PC, JUMPDEST, PC]);
+    assert_eq!(out.stack, vec![w(0u64), w(0u64), w(3u64), w(5u64)]);
+    // GAS pushes what is left after paying its own 2.
+    let out = Ctx::new(SpecId::Osaka).gas(1000).run(&[PUSH1, 0, GAS]);
+    assert_eq!(out.top(), w(1000u64 - 3 - 2));
+    assert_eq!(out.gas_left, 995);
+}
+
+#[test]
+fn return_and_revert_hand_back_memory() {
+    for (op, status) in [(RETURN, Status::Return), (REVERT, Status::Revert)] {
+        let code = Asm::new().push(0xdead_beefu64).push(0u64).op(MSTORE).push(4u64).push(28u64).op(op).build();
+        let out = exec(SpecId::Byzantium, &code);
+        out.expect(status);
+        assert_eq!(out.output, vec![0xde, 0xad, 0xbe, 0xef]);
+        // Four pushes, MSTORE 3 + one word of memory 3; the output lies inside it.
+        assert_eq!(out.gas_used(), 4 * 3 + 3 + 3, "{status:?}");
+    }
+    // The output range is memory too: it is expanded and paid for.
+    let out = exec(SpecId::Osaka, &Asm::new().push(33u64).push(0u64).op(RETURN).build());
+    out.expect(Status::Return);
+    assert_eq!(out.output, vec![0u8; 33]);
+    assert_eq!(out.memory.len(), 64);
+    assert_eq!(out.gas_used(), 6 + 6);
+    // An empty output needs no memory, whatever the offset.
+    let out = exec(SpecId::Osaka, &Asm::new().push(0u64).push(U256::MAX).op(REVERT).build());
+    out.expect(Status::Revert);
+    assert!(out.output.is_empty() && out.memory.is_empty());
+    assert_eq!(out.gas_used(), 6);
+    // An unpayable range halts.
+    exec(SpecId::Osaka, &Asm::new().push(1u64).push(U256::MAX).op(RETURN).build()).expect(Status::OutOfGas);
+    exec(SpecId::Osaka, &Asm::new().push(U256::MAX).push(0u64).op(RETURN).build()).expect(Status::OutOfGas);
+}
+
+#[test]
+fn revert_keeps_the_remaining_gas() {
+    let out = Ctx::new(SpecId::Osaka).gas(100).run(&Asm::new().push(0u64).push(0u64).op(REVERT).build());
+    out.expect(Status::Revert);
+    assert_eq!(out.gas_left, 94);
+}
+
+#[test]
+fn invalid_and_undefined_opcodes() {
+    exec(SpecId::Osaka, &[INVALID]).expect(Status::InvalidFe);
+    for op in [0x0c, 0x0f, 0x1f, 0x21, 0x2f, 0x4b, 0x4f, 0xa5, 0xef, 0xf6, 0xf9, 0xfb, 0xfc] {
+        for spec in SpecId::ALL {
+            exec(spec, &[op]).expect(Status::InvalidOpcode);
+        }
+    }
+}
+
+/// The fast runner checks accumulated static gas only at flush opcodes; the boundary is still
+/// exact: n PUSHes then STOP need exactly 3n.
+#[test]
+fn straight_line_code_runs_out_of_gas_exactly_at_the_limit() {
+    for n in [1u64, 2, 10, 100] {
+        let code = (0..n).fold(Asm::new(), |a, _| a.push(1u64)).op(STOP).build();
+        let out = Ctx::new(SpecId::Osaka).gas(3 * n).run(&code);
+        out.expect(Status::Stop);
+        assert_eq!(out.gas_left, 0);
+        Ctx::new(SpecId::Osaka).gas(3 * n - 1).run(&code).expect(Status::OutOfGas);
+        // Running off the end instead of STOP must be caught as well.
+        let code = (0..n).fold(Asm::new(), |a, _| a.push(1u64)).build();
+        Ctx::new(SpecId::Osaka).gas(3 * n - 1).run(&code).expect(Status::OutOfGas);
+    }
+    // A deficit followed by a stack error: both runners halt (the tracing one on gas).
+    let code = Asm::new().push(1u64).op(ADD).build();
+    let out = Ctx::new(SpecId::Osaka).gas(2).run(&code);
+    out.expect(Status::OutOfGas);
+}
+
+#[test]
+fn jumpdest_costs_one() {
+    let out = exec(SpecId::Frontier, &[JUMPDEST, JUMPDEST, JUMPDEST]);
+    out.expect(Status::Stop);
+    assert_eq!(out.gas_used(), 3);
+}
