@@ -81,7 +81,7 @@ impl<DB: Database> Journal<DB> {
         }
         if wiped {
             // Cached slot handles would skip the generation check.
-            self.last_slots = [(0, U256::ZERO, NO_HANDLE); 2];
+            self.last_slots = [NO_HANDLE; 2];
         }
         self.end_transaction();
         &self.changes
@@ -150,7 +150,7 @@ impl<DB: Database> Journal<DB> {
         self.slots.clear();
         self.slot_index.clear();
         self.last_account = (Address::ZERO, NO_HANDLE);
-        self.last_slots = [(0, U256::ZERO, NO_HANDLE); 2];
+        self.last_slots = [NO_HANDLE; 2];
         self.entries.clear();
         self.side.clear();
         self.logs.clear();

@@ -95,9 +95,6 @@ pub(crate) struct DirtyAccount {
     pub(crate) exists: bool,
 }
 
-/// A one-entry cache line of the slot cache: `(account handle, key, slot handle)`.
-type SlotLine = (u32, U256, u32);
-
 /// The state of one transaction over a [`Database`], and a cache of the state left by the
 /// transactions before it.
 ///
@@ -116,7 +113,9 @@ pub struct Journal<DB: Database> {
     slots: Vec<SlotEntry>,
     slot_index: HashMap<SlotKey, u32>,
     last_account: (Address, u32),
-    last_slots: [SlotLine; 2],
+    /// The two slots used last, newest first; the entry itself holds the account and key to
+    /// compare, so a line is just a handle.
+    last_slots: [u32; 2],
     entries: Vec<Entry>,
     side: SideStacks,
     logs: Vec<Log>,
@@ -141,7 +140,7 @@ impl<DB: Database> Journal<DB> {
             slots: Vec::new(),
             slot_index: HashMap::default(),
             last_account: (Address::ZERO, NO_HANDLE),
-            last_slots: [(0, U256::ZERO, NO_HANDLE); 2],
+            last_slots: [NO_HANDLE; 2],
             entries: Vec::new(),
             side: SideStacks::default(),
             logs: Vec::new(),
@@ -215,11 +214,17 @@ impl<DB: Database> Journal<DB> {
     // ----- arenas and caches -------------------------------------------------------------
 
     /// The arena handle of `address`, loading it from the database on first use.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn account_handle(&mut self, address: &Address) -> u32 {
         if self.last_account.1 != NO_HANDLE && self.last_account.0 == *address {
             return self.last_account.1;
         }
+        self.account_handle_indexed(address)
+    }
+
+    /// The cache missed: ask the index, then the database.
+    #[inline(never)]
+    fn account_handle_indexed(&mut self, address: &Address) -> u32 {
         let handle = match self.account_index.get(address) {
             Some(&handle) => handle,
             None => self.load_account(address),
@@ -268,16 +273,23 @@ impl<DB: Database> Journal<DB> {
     }
 
     /// The arena handle of slot `key` of the account `account`, loading it on first use.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn slot_handle(&mut self, account: u32, key: &U256) -> u32 {
         let [first, second] = self.last_slots;
-        if first.2 != NO_HANDLE && first.0 == account && first.1 == *key {
-            return first.2;
+        if self.slot_is(first, account, key) {
+            return first;
         }
-        if second.2 != NO_HANDLE && second.0 == account && second.1 == *key {
+        if self.slot_is(second, account, key) {
             self.last_slots = [second, first];
-            return second.2;
+            return second;
         }
+        self.slot_handle_indexed(account, key)
+    }
+
+    /// Both cache lines missed: ask the index, then the database.
+    #[inline(never)]
+    fn slot_handle_indexed(&mut self, account: u32, key: &U256) -> u32 {
+        let first = self.last_slots[0];
         let handle = match self.slot_index.get(&SlotKey { account, key: *key }) {
             Some(&handle) => {
                 self.refresh_generation(handle);
@@ -285,8 +297,14 @@ impl<DB: Database> Journal<DB> {
             }
             None => self.load_slot(account, key),
         };
-        self.last_slots = [(account, *key, handle), first];
+        self.last_slots = [handle, first];
         handle
+    }
+
+    /// True when cache line `handle` holds slot `key` of `account`.
+    #[inline(always)]
+    fn slot_is(&self, handle: u32, account: u32, key: &U256) -> bool {
+        self.slots.get(handle as usize).is_some_and(|s| s.account == account && s.key == *key)
     }
 
     /// A slot cached before its account's storage was wiped reads as zero. Only needed on an

@@ -30,9 +30,14 @@ impl<DB: Database> Journal<DB> {
     #[inline]
     pub fn sload(&mut self, address: &Address, key: &U256) -> Load<U256> {
         let account = self.account_handle(address);
-        let slot = self.slot_handle(account, key);
-        let is_cold = self.warm_slot_handle(slot);
-        Load::new(self.slots[slot as usize].present, is_cold)
+        let handle = self.slot_handle(account, key);
+        let slot = &mut self.slots[handle as usize];
+        let is_cold = slot.warm != self.tx;
+        if is_cold {
+            self.entries.push(Entry::SlotWarmed { slot: handle, prev: slot.warm });
+            slot.warm = self.tx;
+        }
+        Load::new(slot.present, is_cold)
     }
 
     /// The value of slot `key` of `address` without warming it (inspection).
