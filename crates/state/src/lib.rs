@@ -41,6 +41,20 @@
 //! ([`Journal::take_error`]), the operation carries on with a default value, and the host turns
 //! the error into a transaction error after the frame loop.
 //!
+//! # One transaction, as the host drives it
+//!
+//! 1. Pre-warm (EIP-2929/2930/3651): [`Journal::warm_accounts`] with the fork's precompiles,
+//!    [`Journal::warm_account`] for sender, recipient and coinbase, [`Journal::warm_slot`] per
+//!    access-list key. Charge the sender ([`Journal::inc_nonce`], [`Journal::set_balance`]).
+//! 2. Each message call: [`Journal::checkpoint`], [`Journal::touch`] the target, and
+//!    [`Journal::transfer`] when the value is non-zero; when the frame ends,
+//!    [`Journal::commit_checkpoint`] or [`Journal::revert_to`] (the outermost frame reverts with
+//!    [`Journal::revert_top_frame`]). CREATE: the host's checks, `warm_account(target)`,
+//!    `inc_nonce(caller)`, then [`Journal::create_account_checkpoint`].
+//! 3. After the frames: [`Journal::take_error`] (a database error fails the transaction), refund
+//!    and pay the coinbase, read [`Journal::logs`], then [`Journal::finalize`] and
+//!    [`Journal::commit_to_db`], or [`Journal::discard`].
+//!
 //! # Existence and emptiness
 //!
 //! An account can be absent, present and empty, or present and non-empty. Before Spurious
