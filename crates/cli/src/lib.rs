@@ -1,1 +1,8 @@
-//! The kestrel command: state tests and benchmarks.
+//! The `kestrel` command as a library: the Ethereum state-test runner ([`statetest`]) and
+//! the per-test benchmark ([`bench`]). `main.rs` only parses arguments and calls in here.
+//!
+//! Every transaction goes through [`statetest::exec`], the single seam between this crate and
+//! the executor.
+
+pub mod bench;
+pub mod statetest;

@@ -1,0 +1,163 @@
+//! `kestrel bench`: times one transaction per state test.
+//!
+//! For each test: build the pre-state once, run the chosen fork's first post entry once with
+//! commit (on a copy) to check the root, then run it `iterations` more times from the same
+//! pre-state without committing, and print one JSON line
+//! `{"name","fork","gas_used","iterations","median_ns","min_ns","root_ok"}`.
+//! Tests are run one after another so that timings do not compete for cores.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use kestrel_primitives::SpecId;
+use serde::Serialize;
+
+use crate::statetest::exec::{ExecOutcome, TxError, build_db, execute, execute_no_commit, finish_block};
+use crate::statetest::root::{db_state_root, logs_hash};
+use crate::statetest::{Case, FileCases, LoadedCase, collect_files, load_file};
+
+/// Benchmark settings.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Timed runs per test (after the one checked run).
+    pub iterations: u32,
+    /// The fork to run; `None` picks the newest fork of each test.
+    pub fork: Option<SpecId>,
+}
+
+/// One output line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BenchRecord {
+    /// Test name.
+    pub name: String,
+    /// Fork run, as the file spells it.
+    pub fork: String,
+    /// Gas used by the transaction (0 when it was rejected).
+    pub gas_used: u64,
+    /// Timed runs.
+    pub iterations: u32,
+    /// Median wall time of one timed run.
+    pub median_ns: u64,
+    /// Fastest timed run.
+    pub min_ns: u64,
+    /// Whether the checked run matched the expected root, logs and exception.
+    pub root_ok: bool,
+}
+
+/// Counts of a bench run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BenchSummary {
+    /// Tests benchmarked (one line each).
+    pub measured: usize,
+    /// Tests that could not be run, each reported on the error writer.
+    pub errors: usize,
+    /// Tests without a case for the requested fork.
+    pub skipped: usize,
+}
+
+/// Picks, per test, the first post entry of the requested fork (or of the newest fork).
+fn pick_cases(cases: Vec<LoadedCase>, fork: Option<SpecId>) -> (Vec<Case>, Vec<String>) {
+    let mut by_test: BTreeMap<String, Vec<Case>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for case in cases {
+        match case {
+            LoadedCase::Ready(c) => by_test.entry(c.id.test.to_string()).or_default().push(*c),
+            LoadedCase::Broken { id, error } => problems.push(format!("{id}: {error}")),
+            LoadedCase::TxUndecodable { .. } | LoadedCase::Skipped { .. } => {}
+        }
+    }
+    let picked = by_test
+        .into_values()
+        .filter_map(|cases| {
+            let spec = fork.or_else(|| cases.iter().map(|c| c.spec).max())?;
+            cases.into_iter().find(|c| c.spec == spec && c.id.index == 0)
+        })
+        .collect();
+    (picked, problems)
+}
+
+/// Whether a committed outcome matches the case's expectations.
+fn check(
+    case: &Case,
+    result: &Result<ExecOutcome, TxError>,
+    root: kestrel_primitives::B256,
+) -> Result<bool, TxError> {
+    let e = &case.expected;
+    match result {
+        Ok(out) => Ok(e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash),
+        Err(TxError::Rejected(_)) => Ok(e.exception.is_some() && root == e.state_root),
+        Err(err) => Err(err.clone()),
+    }
+}
+
+fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
+    let pre = build_db(case);
+    let mut checked = pre.clone();
+    let first = execute(case, &mut checked);
+    finish_block(&case.finish, &mut checked);
+    let root_ok = check(case, &first, db_state_root(&checked))?;
+    let gas_used = first.map_or(0, |o| o.gas_used);
+    let mut db = pre;
+    let mut times = Vec::with_capacity(iterations.min(1 << 20) as usize);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        let run = execute_no_commit(case, &mut db);
+        let elapsed = start.elapsed();
+        match run {
+            Ok(_) | Err(TxError::Rejected(_)) => {}
+            Err(e) => return Err(e),
+        }
+        times.push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+    }
+    times.sort_unstable();
+    Ok(BenchRecord {
+        name: case.id.test.to_string(),
+        fork: case.id.fork.clone(),
+        gas_used,
+        iterations,
+        median_ns: times.get(times.len() / 2).copied().unwrap_or(0),
+        min_ns: times.first().copied().unwrap_or(0),
+        root_ok,
+    })
+}
+
+/// Benchmarks every test under `paths`, writing JSON lines to `out` and problems to `err`.
+pub fn bench_paths(
+    paths: &[PathBuf],
+    opts: &BenchOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<BenchSummary> {
+    let mut summary = BenchSummary::default();
+    let (files, walk_errors) = collect_files(paths);
+    for (path, e) in walk_errors {
+        writeln!(err, "bench: {}: {e}", path.display())?;
+        summary.errors += 1;
+    }
+    for file in files {
+        let FileCases::Cases(cases) = load_file(&file) else { continue };
+        let tests: std::collections::BTreeSet<_> = cases.iter().map(|c| c.id().test.clone()).collect();
+        let (picked, problems) = pick_cases(cases, opts.fork);
+        for p in problems {
+            writeln!(err, "bench: {p}")?;
+            summary.errors += 1;
+        }
+        summary.skipped += tests.len().saturating_sub(picked.len());
+        for case in picked {
+            match bench_case(&case, opts.iterations) {
+                Ok(record) => {
+                    serde_json::to_writer(&mut *out, &record)?;
+                    writeln!(out)?;
+                    summary.measured += 1;
+                }
+                Err(e) => {
+                    writeln!(err, "bench: {}: {e}", case.id)?;
+                    summary.errors += 1;
+                }
+            }
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,125 @@
+//! `kestrel`: run Ethereum state tests (`kestrel statetest`) or time them (`kestrel bench`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kestrel_cli::bench::{BenchOptions, bench_paths};
+use kestrel_cli::statetest::run::trace_case;
+use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
+use kestrel_primitives::SpecId;
+
+#[derive(Parser)]
+#[command(name = "kestrel", version, about = "Kestrel EVM: state tests and benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run state-test files or directories (recursively, *.json).
+    Statetest {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only this fork (state-test names and aliases: Paris, Merge, ConstantinopleFix …).
+        #[arg(long)]
+        fork: Option<SpecId>,
+        /// Only tests whose name or file path contains this text.
+        #[arg(long)]
+        name: Option<String>,
+        /// Write a JSON report of every case to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Known failures: `path-suffix::test::fork::index  # reason` per line.
+        #[arg(long)]
+        known_failures: Option<PathBuf>,
+        /// Re-run each unexpected failure with the EIP-3155 tracer, trace on stderr.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Time one transaction per test: one JSON line per test.
+    Bench {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Timed runs per test after the checked one.
+        #[arg(long, default_value_t = 10)]
+        iterations: u32,
+        /// Fork to run (default: the newest fork of each test).
+        #[arg(long)]
+        fork: Option<SpecId>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Statetest { paths, fork, name, json, known_failures, trace } => {
+            statetest(&paths, Filter { fork, name }, json, known_failures, trace)
+        }
+        Command::Bench { paths, iterations, fork } => {
+            let opts = BenchOptions { iterations, fork };
+            match bench_paths(&paths, &opts, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
+                Ok(s) if s.errors == 0 => ExitCode::SUCCESS,
+                Ok(s) => {
+                    eprintln!("bench: {} measured, {} errors, {} skipped", s.measured, s.errors, s.skipped);
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("bench: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn statetest(
+    paths: &[PathBuf],
+    filter: Filter,
+    json: Option<PathBuf>,
+    known_failures: Option<PathBuf>,
+    trace: bool,
+) -> ExitCode {
+    let known = match known_failures {
+        None => KnownFailures::default(),
+        Some(path) => match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| KnownFailures::parse(&t).map_err(|e| e.to_string()))
+        {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let report = run_paths(paths, &filter, known);
+    if trace {
+        let mut stderr = std::io::stderr().lock();
+        for r in &report.results {
+            if matches!(r.status, Status::Failed(_)) && report.known_entry(r).is_none() {
+                eprintln!("# trace {}", r.id);
+                if let Err(e) = trace_case(&r.id, &mut stderr) {
+                    eprintln!("# trace {}: {e}", r.id);
+                }
+            }
+        }
+    }
+    let mut ok = true;
+    if let Some(path) = json {
+        let written = std::fs::File::create(&path).map_err(|e| e.to_string()).and_then(|f| {
+            serde_json::to_writer(std::io::BufWriter::new(f), &report.to_json()).map_err(|e| e.to_string())
+        });
+        if let Err(e) = written {
+            eprintln!("{}: {e}", path.display());
+            ok = false;
+        }
+    }
+    if let Err(e) = report.print(&mut std::io::stdout().lock()) {
+        eprintln!("cannot print the report: {e}");
+        ok = false;
+    }
+    if ok && report.summary().success() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

@@ -1,0 +1,129 @@
+//! The one place where the runner and the benchmark call the executor.
+//!
+//! # Not wired yet
+//!
+//! The transaction executor (`kestrel_host::Evm`) is being written; until it lands, [`execute`],
+//! [`execute_no_commit`] and [`execute_traced`] return [`TxError::NotWired`], which the runner
+//! reports as a failure of every case (it is not a rejection, so even cases that expect an
+//! exception fail). Wiring the executor means replacing the three bodies below and nothing else.
+
+use core::fmt;
+use std::io::Write;
+
+use kestrel_primitives::{B256, Log, SpecId, keccak256};
+use kestrel_state::{AccountInfo, InMemoryDb};
+
+use super::case::{Case, Finish, PreState};
+
+/// What a transaction that was included produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecOutcome {
+    /// Logs of the transaction, in order (empty when it reverted or halted).
+    pub logs: Vec<Log>,
+    /// Gas charged to the sender after refunds.
+    pub gas_used: u64,
+}
+
+/// Why a transaction produced no [`ExecOutcome`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxError {
+    /// The transaction is invalid and was not included; the state is unchanged.
+    Rejected(String),
+    /// The executor failed for a reason other than the transaction (a database error, an
+    /// internal bug); the state is unspecified.
+    Internal(String),
+    /// No executor is wired into the runner yet.
+    NotWired,
+}
+
+impl fmt::Display for TxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxError::Rejected(why) => write!(f, "transaction rejected: {why}"),
+            TxError::Internal(why) => write!(f, "executor error: {why}"),
+            TxError::NotWired => f.write_str("executor not wired"),
+        }
+    }
+}
+
+impl std::error::Error for TxError {}
+
+/// The database a case starts from: the pre-state plus the BLOCKHASH answers the state-test
+/// fillers use, keccak256 of the decimal block number for each of the 256 previous blocks
+/// (geth's `vmTestBlockHash`, which every filled root assumes).
+pub fn build_db(case: &Case) -> InMemoryDb {
+    let mut db = db_from_pre(&case.pre);
+    let number = case.block.number;
+    for n in number.saturating_sub(256)..number {
+        db.insert_block_hash(n, block_hash_of(n));
+    }
+    db
+}
+
+/// The hash the state tests give block `number`: keccak256 of its decimal string.
+pub fn block_hash_of(number: u64) -> B256 {
+    keccak256(number.to_string().as_bytes())
+}
+
+/// An [`InMemoryDb`] holding exactly `pre` (zero storage values are dropped, as in the trie).
+pub fn db_from_pre(pre: &PreState) -> InMemoryDb {
+    let mut db = InMemoryDb::new();
+    for (address, account) in pre {
+        db.insert_account(*address, AccountInfo::new(account.balance, account.nonce, account.code.clone()));
+        for (key, value) in &account.storage {
+            db.insert_storage(*address, *key, *value);
+        }
+    }
+    db
+}
+
+/// Applies the filler's after-transaction step ([`Finish`]) to `db`: the runner calls this
+/// after every execution, included or rejected, before taking the root.
+pub fn finish_block(finish: &Finish, db: &mut InMemoryDb) {
+    if !finish.touch_coinbase {
+        return;
+    }
+    let coinbase = finish.coinbase;
+    if finish.spec.is_enabled_in(SpecId::SpuriousDragon) {
+        // EIP-161: the touched coinbase is deleted when empty.
+        if db.account(&coinbase).is_some_and(|a| a.info.is_empty()) {
+            db.remove_account(&coinbase);
+        }
+    } else if db.account(&coinbase).is_none() {
+        // Before EIP-161 touching an absent account creates it, empty.
+        db.insert_account(coinbase, AccountInfo::default());
+    }
+}
+
+/// Executes the case's transaction against `db` and commits the result into it; on
+/// [`TxError::Rejected`] `db` is left unchanged.
+///
+/// PLACEHOLDER: returns [`TxError::NotWired`] until `kestrel_host::Evm` exists.
+pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
+    let _ = (case, db);
+    Err(TxError::NotWired)
+}
+
+/// Executes the case's transaction against `db` and discards the changes, leaving `db` as it
+/// was: the benchmark runs this repeatedly from one pre-state. (`&mut` because reading through
+/// the `Database` trait takes `&mut self`.)
+///
+/// PLACEHOLDER: returns [`TxError::NotWired`] until `kestrel_host::Evm` exists.
+pub fn execute_no_commit(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
+    let _ = (case, db);
+    Err(TxError::NotWired)
+}
+
+/// Like [`execute`], but through the tracing runner, writing one EIP-3155 JSON line per
+/// executed opcode (and the summary line) to `trace`.
+///
+/// PLACEHOLDER: returns [`TxError::NotWired`] until the interpreter's tracing runner and
+/// `kestrel_host::Evm` exist.
+pub fn execute_traced(
+    case: &Case,
+    db: &mut InMemoryDb,
+    trace: &mut dyn Write,
+) -> Result<ExecOutcome, TxError> {
+    let _ = (case, db, trace);
+    Err(TxError::NotWired)
+}

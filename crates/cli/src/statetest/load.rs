@@ -1,0 +1,295 @@
+//! Finding fixture files and turning each into [`LoadedCase`]s.
+//!
+//! Nothing here panics on bad input: malformed JSON, bad hex and out-of-range indexes become
+//! [`LoadedCase::Broken`] entries that name the file and test, and loading goes on with the
+//! next test or file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kestrel_primitives::{Address, B256, BlockEnv, SpecId, U256};
+use serde_json::value::RawValue;
+
+use super::case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
+use super::hex::{HexError, parse_address, parse_b256, parse_bytes, parse_u64, parse_u256, parse_word};
+use super::model::{RawAccount, RawConfig, RawEnv, RawTest};
+use super::tx::{TxTemplate, check_indexes};
+
+/// Files larger than this are refused instead of read into memory (the largest state-test
+/// file of the corpus is a few tens of MB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Directory nesting deeper than this is refused (guards against symlink loops).
+const MAX_DEPTH: usize = 64;
+
+/// Collects the `*.json` files under `paths` (files are taken as given, directories are
+/// walked recursively), sorted and without duplicates. Unreadable paths are returned as
+/// errors next to the files found.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        walk(path, 0, &mut files, &mut errors);
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn walk(path: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return errors.push((path.to_owned(), e.to_string())),
+    };
+    if !meta.is_dir() {
+        files.push(path.to_owned());
+        return;
+    }
+    if depth >= MAX_DEPTH {
+        return errors.push((path.to_owned(), format!("directories nested deeper than {MAX_DEPTH}")));
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push((path.to_owned(), e.to_string())),
+    };
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                let p = entry.path();
+                let is_dir = std::fs::metadata(&p).is_ok_and(|m| m.is_dir());
+                if is_dir || p.extension().is_some_and(|e| e == "json") {
+                    walk(&p, depth + 1, files, errors);
+                }
+            }
+            Err(e) => errors.push((path.to_owned(), e.to_string())),
+        }
+    }
+}
+
+/// What one file holds.
+#[derive(Debug)]
+pub enum FileCases {
+    /// The cases of every test in the file, tests in name order, forks in `post` key order.
+    Cases(Vec<LoadedCase>),
+    /// Well-formed JSON that holds no state test (a manifest, say): nothing to run.
+    NotStateTests,
+}
+
+/// Reads and decodes one file. A file that cannot be read or is not JSON yields one
+/// [`LoadedCase::Broken`] for the whole file.
+pub fn load_file(path: &Path) -> FileCases {
+    let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+    let broken = |error: String| {
+        FileCases::Cases(vec![LoadedCase::Broken { id: CaseId::whole_file(name.clone()), error }])
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return broken(format!("file larger than {MAX_FILE_BYTES} bytes"));
+        }
+        Ok(_) => {}
+        Err(e) => return broken(format!("cannot read: {e}")),
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_str(name, &text),
+        Err(e) => broken(format!("cannot read: {e}")),
+    }
+}
+
+/// Decodes the text of one file named `file`.
+pub fn load_str(file: Arc<str>, text: &str) -> FileCases {
+    let tests: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let error = format!("malformed JSON: {e}");
+            return FileCases::Cases(vec![LoadedCase::Broken { id: CaseId::whole_file(file), error }]);
+        }
+    };
+    // A state-test file maps names to objects with a `transaction`; a file none of whose
+    // entries looks like that (a manifest) is not an error, just not ours.
+    let looks_like_test = |v: &&RawValue| {
+        serde_json::from_str::<BTreeMap<String, &RawValue>>(v.get())
+            .is_ok_and(|m| m.contains_key("transaction"))
+    };
+    if !tests.values().any(looks_like_test) {
+        return FileCases::NotStateTests;
+    }
+    let mut out = Vec::new();
+    for (name, value) in tests {
+        let test: Arc<str> = Arc::from(name.as_str());
+        match serde_json::from_str::<RawTest>(value.get()) {
+            Ok(raw) => load_test(&file, &test, &raw, &mut out),
+            Err(e) => out.push(LoadedCase::Broken {
+                id: CaseId::whole_test(file.clone(), test),
+                error: format!("malformed test: {e}"),
+            }),
+        }
+    }
+    FileCases::Cases(out)
+}
+
+/// The block fields of `env`, decoded once per test.
+struct EnvValues {
+    coinbase: Address,
+    gas_limit: u64,
+    number: u64,
+    timestamp: u64,
+    difficulty: U256,
+    random: Option<B256>,
+    base_fee: U256,
+    excess_blob_gas: Option<u64>,
+}
+
+fn env_field<T>(name: &str, r: Result<T, HexError>) -> Result<T, String> {
+    r.map_err(|e| format!("env.{name}: {e}"))
+}
+
+fn decode_env(env: &RawEnv) -> Result<EnvValues, String> {
+    let opt = |name: &str, v: &Option<String>, f: fn(&str) -> Result<U256, HexError>| {
+        v.as_deref().map(|s| env_field(name, f(s))).transpose()
+    };
+    Ok(EnvValues {
+        coinbase: env_field("currentCoinbase", parse_address(&env.current_coinbase))?,
+        gas_limit: env_field("currentGasLimit", parse_u64(&env.current_gas_limit))?,
+        number: env_field("currentNumber", parse_u64(&env.current_number))?,
+        timestamp: env_field("currentTimestamp", parse_u64(&env.current_timestamp))?,
+        difficulty: opt("currentDifficulty", &env.current_difficulty, parse_u256)?.unwrap_or_default(),
+        random: env
+            .current_random
+            .as_deref()
+            .map(|s| env_field("currentRandom", parse_word(s)))
+            .transpose()?,
+        base_fee: opt("currentBaseFee", &env.current_base_fee, parse_u256)?.unwrap_or_default(),
+        excess_blob_gas: env
+            .current_excess_blob_gas
+            .as_deref()
+            .map(|s| env_field("currentExcessBlobGas", parse_u64(s)))
+            .transpose()?,
+    })
+}
+
+impl EnvValues {
+    /// The block for `spec`: `prevrandao` from Paris (EIP-4399; `currentRandom`, or the
+    /// difficulty word when a filler left it out), excess blob gas from Cancun (EIP-4844).
+    fn block(&self, spec: SpecId, blob: Option<BlobParams>) -> BlockEnv {
+        let paris = spec.is_enabled_in(SpecId::Paris);
+        let cancun = spec.is_enabled_in(SpecId::Cancun);
+        BlockEnv {
+            number: self.number,
+            coinbase: self.coinbase,
+            timestamp: self.timestamp,
+            gas_limit: self.gas_limit,
+            basefee: if spec.is_enabled_in(SpecId::London) { self.base_fee } else { U256::ZERO },
+            difficulty: self.difficulty,
+            prevrandao: paris.then(|| self.random.unwrap_or(B256::from(self.difficulty))),
+            excess_blob_gas: cancun.then(|| self.excess_blob_gas.unwrap_or(0)),
+            blob_base_fee_update_fraction: blob.map(|b| b.base_fee_update_fraction),
+            max_blobs_per_block: blob.map(|b| b.max),
+        }
+    }
+}
+
+fn decode_account(addr: &str, a: &RawAccount) -> Result<(Address, PreAccount), String> {
+    let ctx = |field: &str, e: HexError| format!("pre[{addr}].{field}: {e}");
+    let address = parse_address(addr).map_err(|e| format!("pre key {addr:?}: {e}"))?;
+    let mut storage = BTreeMap::new();
+    for (k, v) in &a.storage {
+        let key = parse_u256(k).map_err(|e| ctx(&format!("storage key {k}"), e))?;
+        let value = parse_u256(v).map_err(|e| ctx(&format!("storage[{k}]"), e))?;
+        storage.insert(key, value);
+    }
+    let account = PreAccount {
+        nonce: parse_u64(&a.nonce).map_err(|e| ctx("nonce", e))?,
+        balance: parse_u256(&a.balance).map_err(|e| ctx("balance", e))?,
+        code: a.code.as_deref().map(parse_bytes).transpose().map_err(|e| ctx("code", e))?.unwrap_or_default(),
+        storage,
+    };
+    Ok((address, account))
+}
+
+/// `config.chainid` (default 1) and the blob schedule by fork; unknown fork keys are ignored.
+fn decode_config(config: Option<&RawConfig>) -> Result<(u64, BTreeMap<SpecId, BlobParams>), String> {
+    let Some(config) = config else { return Ok((1, BTreeMap::new())) };
+    let chain_id = match &config.chainid {
+        Some(c) => parse_u64(c).map_err(|e| format!("config.chainid: {e}"))?,
+        None => 1,
+    };
+    let mut schedule = BTreeMap::new();
+    for (fork, p) in &config.blob_schedule {
+        let Ok(spec) = fork.parse::<SpecId>() else { continue };
+        let n =
+            |name: &str, s: &str| parse_u64(s).map_err(|e| format!("config.blobSchedule.{fork}.{name}: {e}"));
+        schedule.insert(
+            spec,
+            BlobParams {
+                target: n("target", &p.target)?,
+                max: n("max", &p.max)?,
+                base_fee_update_fraction: n("baseFeeUpdateFraction", &p.base_fee_update_fraction)?,
+            },
+        );
+    }
+    Ok((chain_id, schedule))
+}
+
+/// Everything of a test shared by its cases.
+fn decode_shared(raw: &RawTest) -> Result<(EnvValues, PreState, u64, BTreeMap<SpecId, BlobParams>), String> {
+    let env = decode_env(&raw.env)?;
+    let pre = raw.pre.iter().map(|(addr, a)| decode_account(addr, a)).collect::<Result<PreState, _>>()?;
+    let (chain_id, schedule) = decode_config(raw.config.as_ref())?;
+    Ok((env, pre, chain_id, schedule))
+}
+
+fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<LoadedCase>) {
+    let (env, pre, chain_id, schedule) = match decode_shared(raw) {
+        Ok(shared) => shared,
+        Err(error) => {
+            out.push(LoadedCase::Broken { id: CaseId::whole_test(file.clone(), test.clone()), error });
+            return;
+        }
+    };
+    let pre = Arc::new(pre);
+    let template = TxTemplate::new(&raw.transaction, chain_id);
+    for (fork, entries) in &raw.post {
+        let spec = fork.parse::<SpecId>();
+        for (index, entry) in entries.iter().enumerate() {
+            let id = CaseId { file: file.clone(), test: test.clone(), fork: fork.clone(), index };
+            let Ok(spec) = spec else {
+                out.push(LoadedCase::Skipped { id, reason: format!("unknown fork {fork:?}") });
+                continue;
+            };
+            let expected = parse_b256(&entry.hash)
+                .map_err(|e| format!("post.{fork}[{index}].hash: {e}"))
+                .and_then(|state_root| {
+                    let logs_hash =
+                        parse_b256(&entry.logs).map_err(|e| format!("post.{fork}[{index}].logs: {e}"))?;
+                    Ok(Expected { state_root, logs_hash, exception: entry.expect_exception.clone() })
+                })
+                .and_then(|exp| check_indexes(&raw.transaction, &entry.indexes).map(|()| exp));
+            let expected = match expected {
+                Ok(e) => e,
+                Err(error) => {
+                    out.push(LoadedCase::Broken { id, error });
+                    continue;
+                }
+            };
+            let finish = Finish { spec, coinbase: env.coinbase, touch_coinbase: raw.config.is_none() };
+            out.push(match template.select(&entry.indexes) {
+                Ok(tx) => {
+                    let blob_params = schedule.get(&spec).copied();
+                    LoadedCase::Ready(Box::new(Case {
+                        id,
+                        spec,
+                        block: env.block(spec, blob_params),
+                        tx,
+                        chain_id,
+                        blob_params,
+                        pre: pre.clone(),
+                        expected,
+                        finish,
+                    }))
+                }
+                Err(error) => LoadedCase::TxUndecodable { id, expected, pre: pre.clone(), finish, error },
+            });
+        }
+    }
+}

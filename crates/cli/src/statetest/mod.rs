@@ -1,0 +1,25 @@
+//! Ethereum state tests (GeneralStateTests and EEST `state_tests`): loading fixture files
+//! into typed cases ([`load`], [`case`]), the post-state root and logs hash ([`root`]),
+//! executing ([`exec`]), running and judging ([`run`]), the known-failures file ([`known`])
+//! and reporting ([`report`]).
+
+pub mod case;
+pub mod exec;
+pub mod hex;
+pub mod known;
+pub mod load;
+#[cfg(test)]
+mod load_tests;
+mod model;
+pub mod report;
+pub mod root;
+pub mod run;
+mod tx;
+
+pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
+pub use exec::{ExecOutcome, TxError};
+pub use known::{KnownFailure, KnownFailures, KnownFailuresError};
+pub use load::{FileCases, collect_files, load_file, load_str};
+pub use report::Summary;
+pub use run::{CaseResult, Filter, Mismatch, RunReport, Status, run_paths};
+pub use tx::address_of_secret_key;

@@ -1,0 +1,266 @@
+//! Running cases: judging one case, and running every case under some paths in parallel.
+
+use core::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use kestrel_primitives::{B256, SpecId};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::case::{Case, CaseId, Expected, Finish, LoadedCase, PreState};
+use super::exec::{TxError, build_db, db_from_pre, execute, execute_traced, finish_block};
+use super::known::KnownFailures;
+use super::load::{FileCases, collect_files, load_file};
+use super::root::{db_state_root, logs_hash};
+
+/// One way a case's result differs from what it expects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Mismatch {
+    /// The state root after the transaction.
+    StateRoot {
+        /// From the fixture.
+        expected: B256,
+        /// Computed.
+        got: B256,
+    },
+    /// The logs hash.
+    LogsHash {
+        /// From the fixture.
+        expected: B256,
+        /// Computed.
+        got: B256,
+    },
+    /// The transaction was executed but the case expects it to be rejected.
+    MissingException {
+        /// The fixture's exception name(s).
+        expected: String,
+    },
+    /// The transaction was rejected but the case expects it to execute.
+    UnexpectedRejection {
+        /// The executor's reason.
+        reason: String,
+    },
+    /// The transaction could not be decoded but the case expects it to execute.
+    Undecodable {
+        /// Which field and why.
+        reason: String,
+    },
+    /// The executor failed (or is not wired).
+    Executor {
+        /// The error.
+        message: String,
+    },
+    /// The fixture is malformed.
+    Fixture {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::StateRoot { expected, got } => write!(f, "state root: expected {expected}, got {got}"),
+            Mismatch::LogsHash { expected, got } => write!(f, "logs hash: expected {expected}, got {got}"),
+            Mismatch::MissingException { expected } => {
+                write!(f, "exception: expected {expected}, but the transaction executed")
+            }
+            Mismatch::UnexpectedRejection { reason } => write!(f, "exception: none expected, but {reason}"),
+            Mismatch::Undecodable { reason } => write!(f, "error: transaction undecodable: {reason}"),
+            Mismatch::Executor { message } => write!(f, "error: {message}"),
+            Mismatch::Fixture { message } => write!(f, "error: malformed fixture: {message}"),
+        }
+    }
+}
+
+/// The verdict on one case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Everything matched.
+    Passed,
+    /// At least one mismatch (never empty).
+    Failed(Vec<Mismatch>),
+    /// Not run, with the reason.
+    Skipped(String),
+}
+
+/// One case's id and verdict.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// Which case.
+    pub id: CaseId,
+    /// Its verdict.
+    pub status: Status,
+}
+
+/// Compares a rejected transaction's outcome (`root` of the untouched state, no logs) with
+/// what a case that expects an exception wants.
+fn judge_rejected(expected: &Expected, root: B256) -> Vec<Mismatch> {
+    let mut m = Vec::new();
+    if root != expected.state_root {
+        m.push(Mismatch::StateRoot { expected: expected.state_root, got: root });
+    }
+    let logs = logs_hash(&[]);
+    if logs != expected.logs_hash {
+        m.push(Mismatch::LogsHash { expected: expected.logs_hash, got: logs });
+    }
+    m
+}
+
+fn verdict(mismatches: Vec<Mismatch>) -> Status {
+    if mismatches.is_empty() { Status::Passed } else { Status::Failed(mismatches) }
+}
+
+/// Runs one decoded case through [`execute`] and compares root, logs and exception.
+pub fn run_case(case: &Case) -> Status {
+    let mut db = build_db(case);
+    let expected = &case.expected;
+    let result = execute(case, &mut db);
+    if matches!(result, Ok(_) | Err(TxError::Rejected(_))) {
+        finish_block(&case.finish, &mut db);
+    }
+    match result {
+        Ok(outcome) => {
+            let mut m = Vec::new();
+            if let Some(exception) = &expected.exception {
+                m.push(Mismatch::MissingException { expected: exception.clone() });
+            }
+            let root = db_state_root(&db);
+            if root != expected.state_root {
+                m.push(Mismatch::StateRoot { expected: expected.state_root, got: root });
+            }
+            let logs = logs_hash(&outcome.logs);
+            if logs != expected.logs_hash {
+                m.push(Mismatch::LogsHash { expected: expected.logs_hash, got: logs });
+            }
+            verdict(m)
+        }
+        Err(TxError::Rejected(reason)) => match &expected.exception {
+            Some(_) => verdict(judge_rejected(expected, db_state_root(&db))),
+            None => verdict(vec![Mismatch::UnexpectedRejection { reason }]),
+        },
+        Err(e) => verdict(vec![Mismatch::Executor { message: e.to_string() }]),
+    }
+}
+
+/// Judges a case whose transaction could not be decoded: a client rejects such a transaction
+/// before execution, so it passes exactly when an exception is expected and the expected
+/// root is that of the pre-state (after the filler's [`Finish`] step).
+pub fn judge_undecodable(expected: &Expected, pre: &PreState, finish: &Finish, reason: &str) -> Status {
+    match expected.exception {
+        Some(_) => {
+            let mut db = db_from_pre(pre);
+            finish_block(finish, &mut db);
+            verdict(judge_rejected(expected, db_state_root(&db)))
+        }
+        None => verdict(vec![Mismatch::Undecodable { reason: reason.to_owned() }]),
+    }
+}
+
+/// Judges any loaded case.
+pub fn evaluate(case: &LoadedCase) -> CaseResult {
+    let status = match case {
+        LoadedCase::Ready(c) => run_case(c),
+        LoadedCase::TxUndecodable { expected, pre, finish, error, .. } => {
+            judge_undecodable(expected, pre, finish, error)
+        }
+        LoadedCase::Skipped { reason, .. } => Status::Skipped(reason.clone()),
+        LoadedCase::Broken { error, .. } => {
+            Status::Failed(vec![Mismatch::Fixture { message: error.clone() }])
+        }
+    };
+    CaseResult { id: case.id().clone(), status }
+}
+
+/// Which cases to run.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only cases of this fork (by fork, so `Merge` selects `Paris`).
+    pub fork: Option<SpecId>,
+    /// Only cases whose test name or file path contains this text.
+    pub name: Option<String>,
+}
+
+impl Filter {
+    /// True when `id` is selected. Errors about a whole file or test (fork `*`) pass the fork
+    /// filter, so a broken file is never hidden by it.
+    pub fn selects(&self, id: &CaseId) -> bool {
+        let fork_ok = self.fork.is_none_or(|f| id.fork == "*" || id.fork.parse::<SpecId>() == Ok(f));
+        let name_ok = self.name.as_deref().is_none_or(|n| id.test.contains(n) || id.file.contains(n));
+        fork_ok && name_ok
+    }
+}
+
+/// The results of a run, sorted by case id, with the known-failures file they are judged by.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    /// Every selected case.
+    pub results: Vec<CaseResult>,
+    /// JSON files that hold no state test (manifests), not counted anywhere else.
+    pub ignored_files: Vec<PathBuf>,
+    /// The known failures the results are judged against (empty when none were given).
+    pub known: KnownFailures,
+}
+
+/// Loads and runs every selected case under `paths`, files and cases in parallel. A progress
+/// bar is drawn on stderr only when stderr is a terminal.
+pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
+    let (files, walk_errors) = collect_files(paths);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(files.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let per_file: Vec<(Vec<CaseResult>, Option<PathBuf>)> = files
+        .par_iter()
+        .map(|file| {
+            let out = match load_file(file) {
+                FileCases::Cases(cases) => {
+                    (cases.par_iter().filter(|c| filter.selects(c.id())).map(evaluate).collect(), None)
+                }
+                FileCases::NotStateTests => (Vec::new(), Some(file.clone())),
+            };
+            bar.inc(1);
+            out
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut results: Vec<CaseResult> = walk_errors
+        .into_iter()
+        .map(|(path, error)| CaseResult {
+            id: CaseId::whole_file(Arc::from(path.to_string_lossy().as_ref())),
+            status: Status::Failed(vec![Mismatch::Fixture { message: format!("cannot read: {error}") }]),
+        })
+        .collect();
+    let mut ignored_files = Vec::new();
+    for (r, ignored) in per_file {
+        results.extend(r);
+        ignored_files.extend(ignored);
+    }
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    RunReport { results, ignored_files, known }
+}
+
+/// Re-runs the case `id` through [`execute_traced`], writing its EIP-3155 trace to `out`.
+/// The case is found again by reloading its file, so nothing is kept from the first run.
+pub fn trace_case(id: &CaseId, out: &mut dyn std::io::Write) -> Result<(), String> {
+    let FileCases::Cases(cases) = load_file(std::path::Path::new(id.file.as_ref())) else {
+        return Err("file holds no state test".to_owned());
+    };
+    let case = cases.iter().find(|c| c.id() == id).ok_or("case not found on reload")?;
+    let LoadedCase::Ready(case) = case else {
+        return Err("case has no decodable transaction to trace".to_owned());
+    };
+    let mut db = build_db(case);
+    execute_traced(case, &mut db, out).map(|_| ()).map_err(|e| e.to_string())
+}
