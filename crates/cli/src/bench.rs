@@ -57,8 +57,9 @@ pub struct BenchSummary {
     pub skipped: usize,
 }
 
-/// Picks, per test, the first post entry of the requested fork (or of the newest fork).
-fn pick_cases(cases: Vec<LoadedCase>, fork: Option<SpecId>) -> (Vec<Case>, Vec<String>) {
+/// Picks, per test, the first post entry of the requested fork (or of the test's newest
+/// fork); also returns the fixture errors met, one line each.
+pub fn pick_cases(cases: Vec<LoadedCase>, fork: Option<SpecId>) -> (Vec<Case>, Vec<String>) {
     let mut by_test: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     let mut problems = Vec::new();
     for case in cases {

@@ -9,6 +9,9 @@ use kestrel_cli::statetest::run::trace_case;
 use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
 use kestrel_primitives::SpecId;
 
+/// At most this many failures are re-run with `--trace`.
+const MAX_TRACED: usize = 10;
+
 #[derive(Parser)]
 #[command(name = "kestrel", version, about = "Kestrel EVM: state tests and benchmarks")]
 struct Cli {
@@ -35,7 +38,7 @@ enum Command {
         /// Known failures: `path-suffix::test::fork::index  # reason` per line.
         #[arg(long)]
         known_failures: Option<PathBuf>,
-        /// Re-run each unexpected failure with the EIP-3155 tracer, trace on stderr.
+        /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
         trace: bool,
     },
@@ -98,12 +101,19 @@ fn statetest(
     let report = run_paths(paths, &filter, known);
     if trace {
         let mut stderr = std::io::stderr().lock();
-        for r in &report.results {
-            if matches!(r.status, Status::Failed(_)) && report.known_entry(r).is_none() {
-                eprintln!("# trace {}", r.id);
-                if let Err(e) = trace_case(&r.id, &mut stderr) {
-                    eprintln!("# trace {}: {e}", r.id);
-                }
+        let failed = report
+            .results
+            .iter()
+            .filter(|r| matches!(r.status, Status::Failed(_)) && report.known_entry(r).is_none());
+        for (n, r) in failed.enumerate() {
+            // Traces run to megabytes per case; select cases with --name/--fork for more.
+            if n == MAX_TRACED {
+                eprintln!("# trace: only the first {MAX_TRACED} failures traced");
+                break;
+            }
+            eprintln!("# trace {}", r.id);
+            if let Err(e) = trace_case(&r.id, &mut stderr) {
+                eprintln!("# trace {}: {e}", r.id);
             }
         }
     }

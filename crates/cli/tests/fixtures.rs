@@ -230,3 +230,24 @@ fn runner_counts_every_smoke_case_and_filters() {
     let add11 = Filter { fork: None, name: Some("add11".to_owned()) };
     assert_eq!(run_paths(&[smoke], &add11, Default::default()).results.len(), 5);
 }
+
+#[test]
+fn bench_picks_the_newest_fork_or_the_requested_one() {
+    let add11 = fixtures_dir().join("smoke/state_tests/legacy-cancun/stExample/add11.json");
+    let (picked, problems) = kestrel_cli::bench::pick_cases(cases_of(&add11), None);
+    assert!(problems.is_empty());
+    let picked: Vec<_> = picked.iter().map(|c| (c.id.fork.as_str(), c.id.index)).collect();
+    assert_eq!(picked, [("Cancun", 0)]);
+    let (picked, _) = kestrel_cli::bench::pick_cases(cases_of(&add11), Some(SpecId::Berlin));
+    assert_eq!(picked.len(), 1);
+    assert_eq!(picked[0].spec, SpecId::Berlin);
+    let (picked, _) = kestrel_cli::bench::pick_cases(cases_of(&add11), Some(SpecId::Frontier));
+    assert!(picked.is_empty());
+}
+
+#[test]
+fn committed_known_failures_file_parses() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("known-failures.txt");
+    let text = std::fs::read_to_string(&path).expect("known-failures.txt is committed");
+    kestrel_cli::statetest::KnownFailures::parse(&text).expect("known-failures.txt is well-formed");
+}
