@@ -27,7 +27,8 @@ fn ctx(spec: SpecId) -> Ctx {
 
 #[test]
 fn block_words() {
-    let out = ctx(SpecId::Cancun).run(&[COINBASE, TIMESTAMP, NUMBER, GASLIMIT, CHAINID, BASEFEE, BLOBBASEFEE]);
+    let out =
+        ctx(SpecId::Cancun).run(&[COINBASE, TIMESTAMP, NUMBER, GASLIMIT, CHAINID, BASEFEE, BLOBBASEFEE]);
     out.expect(Status::Stop);
     assert_eq!(
         out.stack,
@@ -74,7 +75,9 @@ fn blockhash_window() {
 
 #[test]
 fn blockhash_near_genesis() {
-    let out = ctx(SpecId::Frontier).with_host(|h| h.block.number = 3).run(&Asm::new().push(0u64).op(BLOCKHASH).push(3u64).op(BLOCKHASH).build());
+    let out = ctx(SpecId::Frontier)
+        .with_host(|h| h.block.number = 3)
+        .run(&Asm::new().push(0u64).op(BLOCKHASH).push(3u64).op(BLOCKHASH).build());
     assert_eq!(out.stack, vec![w(0xabcu64), U256::ZERO]);
 }
 

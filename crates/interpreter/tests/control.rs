@@ -69,7 +69,8 @@ fn jumpi_jumps_only_on_non_zero() {
     assert_eq!(out.stack, vec![w(0xbbu64)]);
     assert_eq!(out.gas_used(), 3 + 3 + 10 + 1 + 3);
     // A false condition ignores even an invalid target.
-    exec(SpecId::Osaka, &Asm::new().push(0u64).push(U256::MAX).op(JUMPI).op(STOP).build()).expect(Status::Stop);
+    exec(SpecId::Osaka, &Asm::new().push(0u64).push(U256::MAX).op(JUMPI).op(STOP).build())
+        .expect(Status::Stop);
     exec(SpecId::Osaka, &Asm::new().push(1u64).push(U256::MAX).op(JUMPI).op(STOP).build())
         .expect(Status::InvalidJump);
     exec(SpecId::Osaka, &Asm::new().push(1u64).op(JUMPI).build()).expect(Status::StackUnderflow);
@@ -118,7 +119,8 @@ fn pc_and_gas() {
 #[test]
 fn return_and_revert_hand_back_memory() {
     for (op, status) in [(RETURN, Status::Return), (REVERT, Status::Revert)] {
-        let code = Asm::new().push(0xdead_beefu64).push(0u64).op(MSTORE).push(4u64).push(28u64).op(op).build();
+        let code =
+            Asm::new().push(0xdead_beefu64).push(0u64).op(MSTORE).push(4u64).push(28u64).op(op).build();
         let out = exec(SpecId::Byzantium, &code);
         out.expect(status);
         assert_eq!(out.output, vec![0xde, 0xad, 0xbe, 0xef]);

@@ -83,7 +83,28 @@ fn create_with_empty_initcode_at_any_offset() {
 #[test]
 fn create_is_forbidden_in_static_frames() {
     for op in [CREATE, CREATE2] {
-        Ctx::new(SpecId::Cancun).static_call().run(&create(op, 0, 0, 0, U256::ZERO)).expect(Status::StaticViolation);
+        Ctx::new(SpecId::Cancun)
+            .static_call()
+            .run(&create(op, 0, 0, 0, U256::ZERO))
+            .expect(Status::StaticViolation);
+    }
+}
+
+#[test]
+fn resuming_after_create() {
+    let code = Asm::new().raw(&create(CREATE2, 0, 0, 0, w(1u64))).op(RETURNDATASIZE).op(STOP).build();
+    let created = address!("00000000000000000000000000000000c0ffee00");
+    for outcome in [Some(created), None] {
+        let out = Ctx::new(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
+            buffers.return_data = if outcome.is_some() { Vec::new() } else { vec![1, 2, 3] };
+            frame.finish_create(outcome, 1000, 77);
+        });
+        out.expect(Status::Stop);
+        let address_word = outcome.map_or(U256::ZERO, w);
+        assert_eq!(out.stack, vec![address_word, w(if outcome.is_some() { 0u64 } else { 3 })]);
+        assert_eq!(out.refunded, if outcome.is_some() { 77 } else { 0 });
+        let available = DEFAULT_GAS - 12 - 32_000;
+        assert_eq!(out.gas_used(), 12 + 32_000 + (available - available / 64) - 1000 + 2);
     }
 }
 
@@ -132,6 +153,22 @@ fn selfdestruct_refund_only_once() {
     let out = ctx.run(&Asm::new().push(OTHER).op(SELFDESTRUCT).build());
     out.expect(Status::SelfDestruct);
     assert_eq!(out.refunded, 0);
+}
+
+/// A contract naming itself as beneficiary is alive (it has a balance), so no new-account charge
+/// applies (EIP-161: `not is_account_alive(beneficiary) and balance != 0`).
+///
+/// FAILS with `MockHost`: its `selfdestruct` removes the balance before it computes the
+/// beneficiary facts, so the contract looks empty to itself (see the interp-tests report).
+#[test]
+#[ignore = "BUG in MockHost::selfdestruct (beneficiary facts read after the balance moved); see report"]
+fn selfdestruct_to_itself_is_not_a_new_account() {
+    let ctx = Ctx::new(SpecId::Cancun).with_host(|h| {
+        h.balances.insert(ME, w(10u64));
+    });
+    let out = ctx.run(&Asm::new().op(ADDRESS).op(SELFDESTRUCT).build());
+    out.expect(Status::SelfDestruct);
+    assert_eq!(out.gas_used(), 2 + 5000);
 }
 
 #[test]

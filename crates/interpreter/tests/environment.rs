@@ -17,17 +17,22 @@ fn context_words() {
     let mut ctx = Ctx::new(SpecId::Frontier);
     ctx.value = w(12345u64);
     ctx.host.tx.gas_price = w(77u64);
-    let code = Asm::new().ops(&[ADDRESS, CALLER, CALLVALUE, ORIGIN, GASPRICE, CODESIZE, CALLDATASIZE]).build();
+    let code =
+        Asm::new().ops(&[ADDRESS, CALLER, CALLVALUE, ORIGIN, GASPRICE, CODESIZE, CALLDATASIZE]).build();
     let out = ctx.input(&data()).run(&code);
     out.expect(Status::Stop);
-    assert_eq!(out.stack, vec![w(ME), w(CALLER_ADDR), w(12345u64), w(ORIGIN_ADDR), w(77u64), w(7u64), w(40u64)]);
+    assert_eq!(
+        out.stack,
+        vec![w(ME), w(CALLER_ADDR), w(12345u64), w(ORIGIN_ADDR), w(77u64), w(7u64), w(40u64)]
+    );
     assert_eq!(out.gas_used(), 7 * 2);
 }
 
 #[test]
 fn calldataload_zero_fills_past_the_end() {
     let word = |offset: U256| {
-        let out = Ctx::new(SpecId::Frontier).input(&data()).run(&Asm::new().push(offset).op(CALLDATALOAD).build());
+        let out =
+            Ctx::new(SpecId::Frontier).input(&data()).run(&Asm::new().push(offset).op(CALLDATALOAD).build());
         assert_eq!(out.gas_used(), 6);
         out.top()
     };
@@ -99,13 +104,15 @@ fn account_queries_and_their_gas_in_every_fork() {
         let (balance, extcode, extcodehash) = account_costs(spec);
         let cold = if spec >= SpecId::Berlin { 2500 } else { 0 };
         // Cold then warm.
-        let out = with_accounts(spec).run(&Asm::new().push(OTHER).op(BALANCE).push(OTHER).op(BALANCE).build());
+        let out =
+            with_accounts(spec).run(&Asm::new().push(OTHER).op(BALANCE).push(OTHER).op(BALANCE).build());
         out.expect(Status::Stop);
         assert_eq!(out.stack, vec![w(1_000u64), w(1_000u64)]);
         let costs: Vec<u64> = out.trace.iter().filter(|s| s.op == BALANCE).map(|s| s.cost()).collect();
         assert_eq!(costs, vec![balance + cold, balance], "{spec} BALANCE");
 
-        let out = with_accounts(spec).run(&Asm::new().push(OTHER).op(EXTCODESIZE).push(OTHER).op(EXTCODESIZE).build());
+        let out = with_accounts(spec)
+            .run(&Asm::new().push(OTHER).op(EXTCODESIZE).push(OTHER).op(EXTCODESIZE).build());
         assert_eq!(out.stack, vec![w(5u64), w(5u64)]);
         let costs: Vec<u64> = out.trace.iter().filter(|s| s.op == EXTCODESIZE).map(|s| s.cost()).collect();
         assert_eq!(costs, vec![extcode + cold, extcode], "{spec} EXTCODESIZE");
@@ -142,10 +149,20 @@ fn extcodehash_of_missing_empty_and_codeless_accounts() {
         h.nonces.insert(empty, 0);
         h.balances.insert(funded, w(1u64));
     });
-    let out = ctx.run(&Asm::new().push(address_n(0x99)).op(EXTCODEHASH).push(empty).op(EXTCODEHASH).push(funded).op(EXTCODEHASH).build());
+    let out = ctx.run(
+        &Asm::new()
+            .push(address_n(0x99))
+            .op(EXTCODEHASH)
+            .push(empty)
+            .op(EXTCODEHASH)
+            .push(funded)
+            .op(EXTCODEHASH)
+            .build(),
+    );
     assert_eq!(out.stack, vec![U256::ZERO, U256::ZERO, U256::from_be_bytes(KECCAK_EMPTY.0)]);
     // Missing accounts have no balance and no code either.
-    let out = ctx.run(&Asm::new().push(address_n(0x99)).op(BALANCE).push(address_n(0x99)).op(EXTCODESIZE).build());
+    let out =
+        ctx.run(&Asm::new().push(address_n(0x99)).op(BALANCE).push(address_n(0x99)).op(EXTCODESIZE).build());
     assert_eq!(out.stack, vec![U256::ZERO, U256::ZERO]);
 }
 
@@ -162,14 +179,18 @@ fn addresses_are_truncated_to_20_bytes() {
 fn returndata_size_and_copy() {
     let mut ctx = Ctx::new(SpecId::Byzantium);
     ctx.return_data = data();
-    let out = ctx.run(&Asm::new().op(RETURNDATASIZE).push(32u64).push(8u64).push(0u64).op(RETURNDATACOPY).op(STOP).build());
+    let out = ctx.run(
+        &Asm::new().op(RETURNDATASIZE).push(32u64).push(8u64).push(0u64).op(RETURNDATACOPY).op(STOP).build(),
+    );
     out.expect(Status::Stop);
     assert_eq!(out.stack, vec![w(40u64)]);
     assert_eq!(out.memory, data()[8..40].to_vec());
     assert_eq!(out.gas_used(), 2 + 9 + 3 + 3 + 3);
     // Reading past the end is an exceptional halt (EIP-211), also for an empty read that starts
     // beyond the end, and when offset + length overflows.
-    for (offset, len) in [(w(9u64), w(32u64)), (w(41u64), U256::ZERO), (U256::MAX, w(1u64)), (w(1u64), U256::MAX)] {
+    for (offset, len) in
+        [(w(9u64), w(32u64)), (w(41u64), U256::ZERO), (U256::MAX, w(1u64)), (w(1u64), U256::MAX)]
+    {
         let out = ctx.run(&Asm::new().push(len).push(offset).push(0u64).op(RETURNDATACOPY).op(STOP).build());
         out.expect(Status::ReturnDataOutOfBounds);
     }
@@ -178,7 +199,8 @@ fn returndata_size_and_copy() {
     out.expect(Status::Stop);
     assert!(out.memory.is_empty());
     // With no return data at all, any non-empty read halts.
-    let out = exec(SpecId::Byzantium, &Asm::new().push(1u64).push(0u64).push(0u64).op(RETURNDATACOPY).build());
+    let out =
+        exec(SpecId::Byzantium, &Asm::new().push(1u64).push(0u64).push(0u64).op(RETURNDATACOPY).build());
     out.expect(Status::ReturnDataOutOfBounds);
 }
 

@@ -21,7 +21,14 @@ fn words(bytes: u64) -> u64 {
 #[test]
 fn mstore_mload_round_trip_at_any_alignment() {
     for offset in [0u64, 1, 31, 32, 33, 100] {
-        let code = Asm::new().push(U256::MAX - w(5u64)).push(offset).op(MSTORE).push(offset).op(MLOAD).op(STOP).build();
+        let code = Asm::new()
+            .push(U256::MAX - w(5u64))
+            .push(offset)
+            .op(MSTORE)
+            .push(offset)
+            .op(MLOAD)
+            .op(STOP)
+            .build();
         let out = exec(SpecId::Frontier, &code);
         out.expect(Status::Stop);
         assert_eq!(out.top(), U256::MAX - w(5u64));
@@ -82,7 +89,8 @@ fn only_the_growth_is_charged() {
         .op(STOP)
         .build();
     let out = exec(SpecId::Osaka, &code);
-    let costs: Vec<u64> = out.trace.iter().filter(|s| matches!(s.op, MSTORE | MSTORE8 | MLOAD)).map(|s| s.cost()).collect();
+    let costs: Vec<u64> =
+        out.trace.iter().filter(|s| matches!(s.op, MSTORE | MSTORE8 | MLOAD)).map(|s| s.cost()).collect();
     assert_eq!(
         costs,
         vec![3 + mem_cost(1), 3, 3 + mem_cost(100) - mem_cost(1), 3, 3 + mem_cost(1000) - mem_cost(100)]
@@ -117,7 +125,8 @@ fn unpayable_offsets_halt_without_allocating() {
 #[test]
 fn zero_length_ranges_touch_nothing() {
     for offset in [U256::ZERO, w(1000u64), pow2(64), U256::MAX] {
-        let out = exec(SpecId::Osaka, &Asm::new().push(0u64).push(offset).op(KECCAK256).op(MSIZE).op(STOP).build());
+        let out =
+            exec(SpecId::Osaka, &Asm::new().push(0u64).push(offset).op(KECCAK256).op(MSIZE).op(STOP).build());
         out.expect(Status::Stop);
         assert_eq!(out.stack, vec![U256::from_be_bytes(KECCAK_EMPTY.0), U256::ZERO]);
         assert_eq!(out.gas_used(), 6 + 30 + 2);
@@ -134,7 +143,15 @@ fn keccak256_hashes_memory() {
     // "hello" stored at 0..5 via MSTORE of the left-aligned word.
     let mut word = [0u8; 32];
     word[..5].copy_from_slice(b"hello");
-    let code = Asm::new().push(U256::from_be_bytes(word)).push(0u64).op(MSTORE).push(5u64).push(0u64).op(KECCAK256).op(STOP).build();
+    let code = Asm::new()
+        .push(U256::from_be_bytes(word))
+        .push(0u64)
+        .op(MSTORE)
+        .push(5u64)
+        .push(0u64)
+        .op(KECCAK256)
+        .op(STOP)
+        .build();
     let out = exec(SpecId::Frontier, &code);
     assert_eq!(out.top(), U256::from_be_bytes(keccak256(b"hello").0));
     // 30 + 6 per word, plus memory already paid by MSTORE.
@@ -150,7 +167,8 @@ fn keccak256_hashes_memory() {
 #[test]
 fn mcopy_eip5656_examples() {
     let seq: Vec<u8> = (0..32).collect();
-    let cases: [(u64, u64, u64, Vec<u8>, Vec<u8>); 4] = [
+    type Case = (u64, u64, u64, Vec<u8>, Vec<u8>);
+    let cases: [Case; 4] = [
         (0, 32, 32, [vec![0; 32], seq.clone()].concat(), [seq.clone(), seq.clone()].concat()),
         (0, 0, 32, seq.clone(), seq.clone()),
         (
@@ -183,13 +201,24 @@ fn mcopy_eip5656_examples() {
 #[test]
 fn mcopy_expands_over_both_ranges() {
     // Copying from beyond the end of memory reads zeros and expands to cover the source too.
-    let code = Asm::new().push(U256::MAX).push(0u64).op(MSTORE).push(32u64).push(64u64).push(0u64).op(MCOPY).op(STOP).build();
+    let code = Asm::new()
+        .push(U256::MAX)
+        .push(0u64)
+        .op(MSTORE)
+        .push(32u64)
+        .push(64u64)
+        .push(0u64)
+        .op(MCOPY)
+        .op(STOP)
+        .build();
     let out = exec(SpecId::Cancun, &code);
     assert_eq!(out.memory, [vec![0u8; 32], vec![0u8; 64]].concat());
     let step = out.trace.iter().find(|s| s.op == MCOPY).unwrap();
     assert_eq!(step.cost(), 3 + 3 + mem_cost(3) - mem_cost(1));
-    exec(SpecId::Cancun, &Asm::new().push(1u64).push(U256::MAX).push(0u64).op(MCOPY).build()).expect(Status::OutOfGas);
-    exec(SpecId::Cancun, &Asm::new().push(1u64).push(0u64).push(pow2(40)).op(MCOPY).build()).expect(Status::OutOfGas);
+    exec(SpecId::Cancun, &Asm::new().push(1u64).push(U256::MAX).push(0u64).op(MCOPY).build())
+        .expect(Status::OutOfGas);
+    exec(SpecId::Cancun, &Asm::new().push(1u64).push(0u64).push(pow2(40)).op(MCOPY).build())
+        .expect(Status::OutOfGas);
 }
 
 #[test]

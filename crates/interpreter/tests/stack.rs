@@ -94,7 +94,8 @@ fn the_stack_holds_exactly_1024_items() {
     exec(SpecId::Osaka, &pushes(STACK_LIMIT).op(PC).build()).expect(Status::StackOverflow);
     exec(SpecId::Osaka, &pushes(STACK_LIMIT).op(ADDRESS).build()).expect(Status::StackOverflow);
     // A full stack can still SWAP and shrink.
-    exec(SpecId::Osaka, &pushes(STACK_LIMIT).op(SWAP16).op(ADD).op(DUP1).op(STOP).build()).expect(Status::Stop);
+    exec(SpecId::Osaka, &pushes(STACK_LIMIT).op(SWAP16).op(ADD).op(DUP1).op(STOP).build())
+        .expect(Status::Stop);
 }
 
 #[test]

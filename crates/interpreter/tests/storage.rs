@@ -73,7 +73,10 @@ fn sstore_gas_and_refund_tables_in_every_fork() {
             let what = format!("{spec}: original {} stores {:?}", row.original, row.stores);
             assert_eq!(out.gas_used(), used, "{what}: gas");
             assert_eq!(out.refunded, refund, "{what}: refund");
-            assert_eq!(out.host.storage.get(&(ME, U256::ZERO)).copied().unwrap_or_default(), w(*row.stores.last().unwrap()));
+            assert_eq!(
+                out.host.storage.get(&(ME, U256::ZERO)).copied().unwrap_or_default(),
+                w(*row.stores.last().unwrap())
+            );
         }
     }
 }
@@ -135,7 +138,16 @@ fn sload_gas_per_fork() {
 
 #[test]
 fn sload_sees_earlier_sstore_and_other_slots_are_zero() {
-    let code = Asm::new().push(0xabu64).push(5u64).op(SSTORE).push(5u64).op(SLOAD).push(6u64).op(SLOAD).op(STOP).build();
+    let code = Asm::new()
+        .push(0xabu64)
+        .push(5u64)
+        .op(SSTORE)
+        .push(5u64)
+        .op(SLOAD)
+        .push(6u64)
+        .op(SLOAD)
+        .op(STOP)
+        .build();
     let out = exec(SpecId::Cancun, &code);
     assert_eq!(out.stack, vec![w(0xabu64), U256::ZERO]);
 }
@@ -162,7 +174,8 @@ fn transient_storage() {
         }
         out.expect(Status::Stop);
         assert_eq!(out.stack, vec![w(0x77u64), U256::ZERO, U256::ZERO]);
-        let costs: Vec<u64> = out.trace.iter().filter(|s| matches!(s.op, TSTORE | TLOAD)).map(|s| s.cost()).collect();
+        let costs: Vec<u64> =
+            out.trace.iter().filter(|s| matches!(s.op, TSTORE | TLOAD)).map(|s| s.cost()).collect();
         assert_eq!(costs, vec![100, 100, 100]);
         assert_eq!(out.refunded, 0);
         assert_eq!(out.host.transient.get(&(ME, w(3u64))), Some(&w(0x77u64)));

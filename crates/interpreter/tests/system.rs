@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use kestrel_bytecode::Bytecode;
-use kestrel_interpreter::{Buffers, CallKind, Frame, MockHost, Stack, Status, run, run_traced};
+use kestrel_interpreter::{CallKind, Status};
 use kestrel_primitives::{Address, SpecId, U256, address};
 
 const NEW: Address = address!("00000000000000000000000000000000000000e7");
@@ -20,11 +17,6 @@ fn call(op: u8, gas: U256, to: Address, value: u64, input: (u64, u64), out: (u64
         asm = asm.push(value);
     }
     asm.push(to).push(gas).op(op).build()
-}
-
-/// The gas used by the pushes in front of `op`, all of them PUSH1..PUSH32 (3 each).
-fn pushes(op: u8) -> u64 {
-    if matches!(op, CALL | CALLCODE) { 21 } else { 18 }
 }
 
 fn world(spec: SpecId) -> Ctx {
@@ -70,7 +62,10 @@ fn call_gas_in_every_fork() {
                 assert_eq!(out.gas_used(), before + child, "{what}");
                 let req = out.call();
                 assert_eq!(req.gas_limit, child + stipend, "{what}");
-                assert_eq!((req.kind, req.target, req.code_address, req.caller), (CallKind::Call, to, to, ME));
+                assert_eq!(
+                    (req.kind, req.target, req.code_address, req.caller),
+                    (CallKind::Call, to, to, ME)
+                );
                 assert_eq!(req.value, w(value));
                 assert!(req.transfers_value && !req.is_static && !req.delegated);
                 assert!(out.host.warm_accounts.contains(&to));
@@ -132,7 +127,9 @@ fn call_memory_covers_both_ranges() {
     assert!(out.memory.is_empty());
     assert_eq!(out.gas_used(), 21 + 2600 + 1000);
     // An unpayable range halts before the call.
-    world(SpecId::Cancun).run(&call(CALL, w(1000u64), OTHER, 0, (0, 1 << 40), (0, 0))).expect(Status::OutOfGas);
+    world(SpecId::Cancun)
+        .run(&call(CALL, w(1000u64), OTHER, 0, (0, 1 << 40), (0, 0)))
+        .expect(Status::OutOfGas);
 }
 
 #[test]
@@ -148,14 +145,23 @@ fn callcode_delegatecall_staticcall_requests() {
     // DELEGATECALL: keeps CALLER and CALLVALUE, moves nothing.
     let out = ctx.run(&call(DELEGATECALL, w(5000u64), OTHER, 0, (0, 0), (0, 0)));
     let req = out.call();
-    assert_eq!((req.kind, req.target, req.code_address, req.caller), (CallKind::DelegateCall, ME, OTHER, CALLER_ADDR));
+    assert_eq!(
+        (req.kind, req.target, req.code_address, req.caller),
+        (CallKind::DelegateCall, ME, OTHER, CALLER_ADDR)
+    );
     assert_eq!((req.value, req.transfers_value, req.gas_limit), (w(42u64), false, 5000));
     assert_eq!(out.gas_used(), 18 + 100 + 2500 + 5000);
     // STATICCALL: a static child without value.
     let out = ctx.run(&call(STATICCALL, w(5000u64), OTHER, 0, (0, 0), (0, 0)));
     let req = out.call();
-    assert_eq!((req.kind, req.target, req.code_address, req.caller), (CallKind::StaticCall, OTHER, OTHER, ME));
-    assert_eq!((req.value, req.transfers_value, req.is_static, req.gas_limit), (U256::ZERO, false, true, 5000));
+    assert_eq!(
+        (req.kind, req.target, req.code_address, req.caller),
+        (CallKind::StaticCall, OTHER, OTHER, ME)
+    );
+    assert_eq!(
+        (req.value, req.transfers_value, req.is_static, req.gas_limit),
+        (U256::ZERO, false, true, 5000)
+    );
 }
 
 #[test]
@@ -184,44 +190,6 @@ fn static_frames() {
     assert!(out.call().is_static);
 }
 
-/// Runs `code` to its CALL, finishes the call as a child that returned `child_output` with
-/// `child_gas_left` and `child_refund`, and runs on to the end; with `traced` the tracing runner.
-fn call_and_resume(code: &[u8], traced: bool, success: bool, child_output: &[u8]) -> (Status, Frame, Buffers) {
-    let mut host = MockHost::default();
-    host.balances.insert(OTHER, w(1u64));
-    let mut buffers = Buffers::default();
-    let mut frame = Frame::new(
-        Stack::new(),
-        Arc::new(Bytecode::new(code)),
-        SpecId::Cancun,
-        100_000,
-        ME,
-        CALLER_ADDR,
-        U256::ZERO,
-        false,
-        0,
-        0,
-        (0, 0),
-    );
-    let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
-        if traced {
-            run_traced(frame, buffers, &mut host, &mut kestrel_interpreter::NoopTracer)
-        } else {
-            run(frame, buffers, &mut host)
-        }
-    };
-    assert_eq!(go(&mut frame, &mut buffers), Status::Call);
-    let gas_limit = frame.request.as_ref().map(|r| match r {
-        kestrel_interpreter::FrameRequest::Call(c) => c.gas_limit,
-        _ => unreachable!(),
-    });
-    assert_eq!(gas_limit, Some(10_000));
-    buffers.return_data = child_output.to_vec();
-    frame.finish_call(&mut buffers, success, 7_000, 500);
-    let status = go(&mut frame, &mut buffers);
-    (status, frame, buffers)
-}
-
 #[test]
 fn resuming_after_a_call() {
     // CALL(10000, OTHER, 0, in 0/0, out 0/8), then RETURNDATASIZE and MLOAD(0).
@@ -234,18 +202,40 @@ fn resuming_after_a_call() {
         .build();
     let output: Vec<u8> = (1..=12).collect();
     for success in [true, false] {
-        let (s1, f1, b1) = call_and_resume(&code, false, success, &output);
-        let (s2, f2, b2) = call_and_resume(&code, true, success, &output);
-        assert_eq!((s1, s2), (Status::Stop, Status::Stop));
-        assert_eq!(f1.gas, f2.gas);
-        assert_eq!(f1.stack.as_slice(), f2.stack.as_slice());
-        assert_eq!(b1.memory, b2.memory);
+        let out = world(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
+            assert_eq!(frame.request.as_ref().map(|_| frame.return_window), Some((0, 8)));
+            buffers.return_data = output.clone();
+            frame.finish_call(buffers, success, 7_000, 500);
+        });
+        out.expect(Status::Stop);
         // Only the window's 8 bytes are copied, though the child returned 12.
         let mut word = [0u8; 32];
         word[..8].copy_from_slice(&output[..8]);
-        assert_eq!(f1.stack.as_slice(), &[w(success as u64), w(12u64), U256::from_be_bytes(word)]);
-        // 21 + 2600 + 3 (memory) + 10000 for the call, 7000 back, then 2 + 3 + 3 + STOP.
-        assert_eq!(f1.gas.spent(), 21 + 2600 + 3 + 10_000 - 7_000 + 8);
-        assert_eq!(f1.gas.refunded, if success { 500 } else { 0 });
+        assert_eq!(out.stack, vec![w(success as u64), w(12u64), U256::from_be_bytes(word)]);
+        // 21 + 2600 + 3 (memory) + 10000 for the call, 7000 back, then 2 + 3 + 3.
+        assert_eq!(out.gas_used(), 21 + 2600 + 3 + 10_000 - 7_000 + 8);
+        // The child's refund counts only when it succeeded.
+        assert_eq!(out.refunded, if success { 500 } else { 0 });
     }
+}
+
+#[test]
+fn a_short_child_output_leaves_the_rest_of_the_window_alone() {
+    // Memory word 0 is all 0xff; the child returns 2 bytes into a 32-byte window at 0.
+    let code = Asm::new()
+        .push(U256::MAX)
+        .push(0u64)
+        .op(MSTORE)
+        .raw(&call(CALL, w(100u64), OTHER, 0, (0, 0), (0, 32)))
+        .push(0u64)
+        .op(MLOAD)
+        .op(STOP)
+        .build();
+    let out = world(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
+        buffers.return_data = vec![0x12, 0x34];
+        frame.finish_call(buffers, true, 0, 0);
+    });
+    let mut word = [0xffu8; 32];
+    word[..2].copy_from_slice(&[0x12, 0x34]);
+    assert_eq!(out.stack, vec![w(1u64), U256::from_be_bytes(word)]);
 }

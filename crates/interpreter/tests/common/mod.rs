@@ -101,20 +101,33 @@ impl Ctx {
     /// Runs `code` through both runners, with and without a parent memory window, asserts they
     /// agree and returns the outcome of the tracing run.
     pub fn run(&self, code: &[u8]) -> Outcome {
+        self.run_resumed(code, |_, _| {})
+    }
+
+    /// Like [`Ctx::run`], but when the frame stops for a CALL or CREATE, `resume` plays the
+    /// caller loop (sets the return data, calls `finish_call` / `finish_create`) and the frame
+    /// runs on to its end.
+    pub fn run_resumed(&self, code: &[u8], resume: impl Fn(&mut Frame, &mut Buffers)) -> Outcome {
         let code = Arc::new(Bytecode::new(code));
-        let fast = self.run_one(&code, false, false);
-        let traced = self.run_one(&code, true, false);
+        let fast = self.run_one(&code, false, false, &resume);
+        let traced = self.run_one(&code, true, false, &resume);
         assert_agree(&fast, &traced, "fast vs traced");
         // A child frame's memory and call data start after its parent's: the results must not
         // depend on where the window starts, and the parent's bytes must stay untouched.
-        let fast_nested = self.run_one(&code, false, true);
+        let fast_nested = self.run_one(&code, false, true, &resume);
         assert_identical(&fast, &fast_nested, "fast at base 0 vs nested");
-        let traced_nested = self.run_one(&code, true, true);
+        let traced_nested = self.run_one(&code, true, true, &resume);
         assert_identical(&traced, &traced_nested, "traced at base 0 vs nested");
         traced
     }
 
-    fn run_one(&self, code: &Arc<Bytecode>, traced: bool, nested: bool) -> Outcome {
+    fn run_one(
+        &self,
+        code: &Arc<Bytecode>,
+        traced: bool,
+        nested: bool,
+        resume: &dyn Fn(&mut Frame, &mut Buffers),
+    ) -> Outcome {
         let parent_memory: Vec<u8> = if nested { (0..96u8).map(|i| i ^ 0xa5).collect() } else { Vec::new() };
         let parent_input: Vec<u8> = if nested { vec![0xee; 7] } else { Vec::new() };
         let mut buffers = Buffers { memory: parent_memory.clone(), ..Default::default() };
@@ -136,11 +149,20 @@ impl Ctx {
             (parent_input.len(), self.input.len()),
         );
         let mut tracer = Recorder::default();
-        let status = if traced {
-            run_traced(&mut frame, &mut buffers, &mut host, &mut tracer)
-        } else {
-            run(&mut frame, &mut buffers, &mut host)
+        let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
+            if traced {
+                run_traced(frame, buffers, &mut host, &mut tracer)
+            } else {
+                run(frame, buffers, &mut host)
+            }
         };
+        let mut status = go(&mut frame, &mut buffers);
+        if matches!(status, Status::Call | Status::Create) {
+            resume(&mut frame, &mut buffers);
+            if frame.request.is_none() {
+                status = go(&mut frame, &mut buffers);
+            }
+        }
         assert_eq!(&buffers.memory[..parent_memory.len()], &parent_memory[..], "parent memory changed");
         assert_eq!(&buffers.input[..parent_input.len()], &parent_input[..], "parent input changed");
         let output = if matches!(status, Status::Return | Status::Revert) {
