@@ -1,16 +1,14 @@
 //! The one place where the runner and the benchmark call the executor.
 //!
-//! # Not wired yet
-//!
-//! The transaction executor (`kestrel_host::Evm`) is being written; until it lands, [`execute`],
-//! [`execute_no_commit`] and [`execute_traced`] return [`TxError::NotWired`], which the runner
-//! reports as a failure of every case (it is not a rejection, so even cases that expect an
-//! exception fail). Wiring the executor means replacing the three bodies below and nothing else.
+//! Every case runs on a fresh [`Evm`] over an [`InMemoryDb`] built from its pre-state.
 
 use core::fmt;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use kestrel_primitives::{B256, Log, SpecId, keccak256};
+use kestrel_host::{Evm, TxError as HostError};
+use kestrel_interpreter::{Eip3155Tracer, Tracer};
 use kestrel_state::{AccountInfo, InMemoryDb};
 
 use super::case::{Case, Finish, PreState};
@@ -95,35 +93,64 @@ pub fn finish_block(finish: &Finish, db: &mut InMemoryDb) {
     }
 }
 
+/// Runs the case's transaction on a fresh [`Evm`] over `db`; `commit` writes the changes
+/// through, otherwise they are dropped.
+fn run_tx(
+    case: &Case,
+    db: &mut InMemoryDb,
+    commit: bool,
+    tracer: Option<Box<dyn Tracer>>,
+) -> Result<ExecOutcome, TxError> {
+    let mut evm = Evm::new(&mut *db, case.spec, case.chain_id);
+    evm.set_block(case.block.clone());
+    if let Some(tracer) = tracer {
+        evm.set_tracer(Some(tracer));
+    }
+    let result = if commit { evm.transact_commit(case.tx.clone()) } else { evm.transact_discard(case.tx.clone()) };
+    match result {
+        Ok(r) => Ok(ExecOutcome { logs: r.logs, gas_used: r.gas_used }),
+        Err(HostError::Invalid(e)) => Err(TxError::Rejected(e.to_string())),
+        Err(HostError::Database(e)) => Err(TxError::Internal(e)),
+    }
+}
+
 /// Executes the case's transaction against `db` and commits the result into it; on
 /// [`TxError::Rejected`] `db` is left unchanged.
-///
-/// PLACEHOLDER: returns [`TxError::NotWired`] until `kestrel_host::Evm` exists.
 pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
-    let _ = (case, db);
-    Err(TxError::NotWired)
+    run_tx(case, db, true, None)
 }
 
 /// Executes the case's transaction against `db` and discards the changes, leaving `db` as it
 /// was: the benchmark runs this repeatedly from one pre-state. (`&mut` because reading through
 /// the `Database` trait takes `&mut self`.)
-///
-/// PLACEHOLDER: returns [`TxError::NotWired`] until `kestrel_host::Evm` exists.
 pub fn execute_no_commit(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
-    let _ = (case, db);
-    Err(TxError::NotWired)
+    run_tx(case, db, false, None)
 }
 
 /// Like [`execute`], but through the tracing runner, writing one EIP-3155 JSON line per
-/// executed opcode (and the summary line) to `trace`.
-///
-/// PLACEHOLDER: returns [`TxError::NotWired`] until the interpreter's tracing runner and
-/// `kestrel_host::Evm` exist.
-pub fn execute_traced(
-    case: &Case,
-    db: &mut InMemoryDb,
-    trace: &mut dyn Write,
-) -> Result<ExecOutcome, TxError> {
-    let _ = (case, db, trace);
-    Err(TxError::NotWired)
+/// executed opcode to `trace`.
+pub fn execute_traced(case: &Case, db: &mut InMemoryDb, trace: &mut dyn Write) -> Result<ExecOutcome, TxError> {
+    let buffer = SharedBuffer::default();
+    let result = run_tx(case, db, true, Some(Box::new(Eip3155Tracer::new(buffer.clone()))));
+    let lines = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
+    trace.write_all(&lines).map_err(|e| TxError::Internal(format!("writing the trace: {e}")))?;
+    result
+}
+
+/// A byte buffer the tracer (which the `Evm` owns, so it must be `'static`) and this module
+/// share.
+#[derive(Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
