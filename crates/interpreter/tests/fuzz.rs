@@ -1,13 +1,14 @@
 //! Fuzz-style properties: random byte strings, and random programs biased toward valid opcodes,
 //! small operands, pushes and jumps to real JUMPDESTs, run in every fork with bounded gas through
-//! both runners (and inside a parent memory window). The harness asserts the runners agree; here
-//! we add that nothing panics, gas stays within the limit, and on success or revert the tracing
-//! runner's per-step charges add up to the gas used.
+//! both runners (and inside a parent memory window), resuming once after a CALL or CREATE with a
+//! made-up child result. The harness asserts the runners agree; here we add that nothing panics,
+//! gas stays within the limit, and on success or revert the tracing runner's per-step charges add
+//! up to the gas used.
 
 mod common;
 
 use common::*;
-use kestrel_interpreter::{MockHost, Status, static_gas};
+use kestrel_interpreter::{Buffers, Frame, FrameRequest, MockHost, Status, static_gas};
 use kestrel_primitives::{B256, Bytes, SpecId, U256};
 use proptest::prelude::*;
 
@@ -38,7 +39,8 @@ fn world(spec: SpecId, gas: u64, is_static: bool) -> Ctx {
 /// Checks one run (the harness already compared the runners).
 fn check(out: &Outcome) -> Result<(), TestCaseError> {
     prop_assert!(out.gas_left <= out.gas_limit);
-    if !out.status.is_halt() {
+    let resumed = out.trace.iter().any(|s| matches!(s.status, Some(Status::Call | Status::Create)));
+    if !out.status.is_halt() && !resumed {
         let charged: u64 = out.trace.iter().map(|s| s.cost()).sum();
         prop_assert_eq!(charged, out.gas_used(), "per-step charges add up ({:?})", out.status);
     }
@@ -50,9 +52,26 @@ fn check(out: &Outcome) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Plays the caller loop once: the child returns half its gas and a few bytes of output; CALLs
+/// succeed, CREATEs alternate between an address and failure by the child's gas parity.
+fn resume(frame: &mut Frame, buffers: &mut Buffers) {
+    match frame.request.clone() {
+        Some(FrameRequest::Call(req)) => {
+            buffers.return_data = (0..(req.gas_limit % 40) as u8).collect();
+            frame.finish_call(buffers, req.gas_limit % 3 != 0, req.gas_limit / 2, 10);
+        }
+        Some(FrameRequest::Create(req)) => {
+            let created = (req.gas_limit % 2 == 0).then_some(OTHER);
+            buffers.return_data = if created.is_some() { Vec::new() } else { vec![0xfe; 5] };
+            frame.finish_create(created, req.gas_limit / 2, 10);
+        }
+        None => {}
+    }
+}
+
 fn run_everywhere(code: &[u8], gas: u64, is_static: bool) -> Result<(), TestCaseError> {
     for spec in SpecId::ALL {
-        let out = world(spec, gas, is_static).run(code);
+        let out = world(spec, gas, is_static).run_resumed(code, resume);
         check(&out)?;
     }
     Ok(())
