@@ -108,6 +108,32 @@ proptest! {
     }
 
     #[test]
+    fn random_points_with_matching_hash_never_panic(
+        commitment in prop::collection::vec(any::<u8>(), 48),
+        proof in prop::collection::vec(any::<u8>(), 48),
+        flags in (0..4u8, 0..4u8),
+        z in prop::collection::vec(any::<u8>(), 32),
+        y in prop::collection::vec(any::<u8>(), 32),
+    ) {
+        // The versioned hash matches, so the commitment and proof bytes reach the point
+        // decoder; the top bits are mostly forced to "compressed", with or without the
+        // infinity and sign flags, so decoding gets past the flag checks.
+        let (mut commitment, mut proof) = (commitment, proof);
+        for (point, flag) in [(&mut commitment, flags.0), (&mut proof, flags.1)] {
+            point[0] = match flag {
+                0 => point[0],
+                1 => point[0] | 0x80,
+                2 => (point[0] & 0x1f) | 0x80,
+                _ => (point[0] & 0x1f) | 0xa0,
+            };
+        }
+        let mut hash: [u8; 32] = Sha256::digest(&commitment).into();
+        hash[0] = 0x01;
+        let input = cat(&[&hash, &z, &y, &commitment, &proof]);
+        check(POINT_EVALUATION, &input, u64::MAX, 64)?;
+    }
+
+    #[test]
     fn mutated_point_evaluation_never_panics(
         at in 32..192usize,
         x in 1..=255u8,

@@ -1,11 +1,11 @@
 //! The BLS12-381 and KZG benchmark workloads (state tests that call each precompile
 //! directly with a valid input) must succeed at the EIP's gas cost with well-formed
-//! output. The files are read where they lie (`$KESTREL_BENCH_WORKLOADS`, default
-//! `/work/shared/bench/workloads`); when absent the test says so and passes.
+//! output. The files are read where they lie: `$KESTREL_BENCH_WORKLOADS`, by default the
+//! `shared/bench/workloads` folder beside the workspace. Missing files fail the tests.
 
 mod bls_common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bls_common::*;
 
@@ -44,17 +44,32 @@ fn calls(json: &str) -> Vec<(u8, Vec<u8>)> {
     out
 }
 
-fn workload(name: &str) -> Option<String> {
-    let dir = std::env::var_os("KESTREL_BENCH_WORKLOADS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/bench/workloads"));
-    match std::fs::read_to_string(dir.join(name)) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            eprintln!("skipping {name}: {e}");
-            None
-        }
-    }
+/// The environment variable that names the workloads folder.
+const WORKLOADS_VAR: &str = "KESTREL_BENCH_WORKLOADS";
+
+/// The workloads folder: `$KESTREL_BENCH_WORKLOADS`, else `shared/bench/workloads` beside
+/// the workspace (this crate is `<workspace>/crates/precompiles`).
+fn default_workloads_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/workloads")
+}
+
+/// The text of one workload file; panics, naming where it looked and how to point
+/// elsewhere, when the file cannot be read.
+fn workload(name: &str) -> String {
+    let (dir, from) = match std::env::var_os(WORKLOADS_VAR) {
+        Some(dir) => (PathBuf::from(dir), format!("${WORKLOADS_VAR}")),
+        None => (default_workloads_dir(), format!("the default (${WORKLOADS_VAR} unset)")),
+    };
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "benchmark workload {} (from {from}) cannot be read: {e}. These tests need the shared \
+             benchmark workloads: set {WORKLOADS_VAR} to their folder, or place them at the \
+             default {}",
+            path.display(),
+            default_workloads_dir().display()
+        )
+    })
 }
 
 /// MSM gas for the term counts the workloads use (EIP-2537 discount table).
@@ -72,9 +87,7 @@ fn msm_gas(k: u64, g2: bool) -> u64 {
 
 #[test]
 fn bls12_381_workloads_succeed() {
-    let Some(json) = workload("precompile-bls12-381.json") else {
-        return;
-    };
+    let json = workload("precompile-bls12-381.json");
     let calls = calls(&json);
     assert!(calls.len() >= 20, "found only {} calls", calls.len());
     for (addr, data) in calls {
@@ -110,9 +123,7 @@ fn bls12_381_workloads_succeed() {
 
 #[test]
 fn kzg_workloads_succeed() {
-    let Some(json) = workload("precompile-kzg-point-evaluation.json") else {
-        return;
-    };
+    let json = workload("precompile-kzg-point-evaluation.json");
     let calls = calls(&json);
     assert!(!calls.is_empty());
     for (addr, data) in calls {
