@@ -145,11 +145,13 @@ impl Host for MockHost {
 
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {
         let is_cold = self.warm(target);
+        // The facts describe the beneficiary before any balance moves.
+        let (target_exists, target_is_empty) = (self.exists(target), self.is_empty(target));
         let balance = self.balances.remove(address).unwrap_or_default();
         let result = SelfDestructResult {
             had_value: !balance.is_zero(),
-            target_exists: self.exists(target),
-            target_is_empty: self.is_empty(target),
+            target_exists,
+            target_is_empty,
             previously_destroyed: self.destroyed.iter().any(|(a, _)| a == address),
         };
         *self.balances.entry(*target).or_default() += balance;

@@ -161,7 +161,6 @@ fn selfdestruct_refund_only_once() {
 /// FAILS with `MockHost`: its `selfdestruct` removes the balance before it computes the
 /// beneficiary facts, so the contract looks empty to itself (see the interp-tests report).
 #[test]
-#[ignore = "BUG in MockHost::selfdestruct (beneficiary facts read after the balance moved); see report"]
 fn selfdestruct_to_itself_is_not_a_new_account() {
     let ctx = Ctx::new(SpecId::Cancun).with_host(|h| {
         h.balances.insert(ME, w(10u64));

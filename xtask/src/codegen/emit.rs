@@ -99,8 +99,10 @@ fn arm(op: &Op, runner: Runner) -> String {
             "cost".to_string()
         }
     };
-    if op.inputs > 0 {
-        writeln!(body, "if f.stack.len() < {} {{ return Err(Status::StackUnderflow); }}", op.inputs).unwrap();
+    match op.inputs {
+        0 => {}
+        1 => body.push_str("if f.stack.is_empty() { return Err(Status::StackUnderflow); }\n"),
+        n => writeln!(body, "if f.stack.len() < {n} {{ return Err(Status::StackUnderflow); }}").unwrap(),
     }
     if op.outputs > op.inputs {
         writeln!(

@@ -181,7 +181,7 @@ fn step<H: Host + ?Sized>(
         }
         // ISZERO
         0x15 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 3;
@@ -217,7 +217,7 @@ fn step<H: Host + ?Sized>(
         }
         // NOT
         0x19 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 3;
@@ -278,7 +278,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -307,7 +307,7 @@ fn step<H: Host + ?Sized>(
         // BALANCE
         0x31 => {
             let cost = gas_table[0x31];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -344,7 +344,7 @@ fn step<H: Host + ?Sized>(
         }
         // CALLDATALOAD
         0x35 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 3;
@@ -401,7 +401,7 @@ fn step<H: Host + ?Sized>(
         // EXTCODESIZE
         0x3b => {
             let cost = gas_table[0x3b];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -453,7 +453,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -463,7 +463,7 @@ fn step<H: Host + ?Sized>(
         }
         // BLOCKHASH
         0x40 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 20;
@@ -562,7 +562,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -584,7 +584,7 @@ fn step<H: Host + ?Sized>(
         }
         // POP
         0x50 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 2;
@@ -593,7 +593,7 @@ fn step<H: Host + ?Sized>(
         }
         // MLOAD
         0x51 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 3;
@@ -624,7 +624,7 @@ fn step<H: Host + ?Sized>(
         // SLOAD
         0x54 => {
             let cost = gas_table[0x54];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -643,7 +643,7 @@ fn step<H: Host + ?Sized>(
         }
         // JUMP
         0x56 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= 8;
@@ -699,7 +699,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;
@@ -1038,7 +1038,7 @@ fn step<H: Host + ?Sized>(
         }
         // DUP1
         0x80 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             if f.stack.len() > STACK_LIMIT - 1 {
@@ -1525,7 +1525,7 @@ fn step<H: Host + ?Sized>(
         // SELFDESTRUCT
         0xff => {
             let cost = gas_table[0xff];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.remaining -= cost as i64;

@@ -187,7 +187,7 @@ fn step<H: Host + ?Sized>(
         }
         // ISZERO
         0x15 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(3)?;
@@ -223,7 +223,7 @@ fn step<H: Host + ?Sized>(
         }
         // NOT
         0x19 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(3)?;
@@ -284,7 +284,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -312,7 +312,7 @@ fn step<H: Host + ?Sized>(
         // BALANCE
         0x31 => {
             let cost = gas_table[0x31];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -348,7 +348,7 @@ fn step<H: Host + ?Sized>(
         }
         // CALLDATALOAD
         0x35 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(3)?;
@@ -403,7 +403,7 @@ fn step<H: Host + ?Sized>(
         // EXTCODESIZE
         0x3b => {
             let cost = gas_table[0x3b];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -452,7 +452,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -461,7 +461,7 @@ fn step<H: Host + ?Sized>(
         }
         // BLOCKHASH
         0x40 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(20)?;
@@ -558,7 +558,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -580,7 +580,7 @@ fn step<H: Host + ?Sized>(
         }
         // POP
         0x50 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(2)?;
@@ -589,7 +589,7 @@ fn step<H: Host + ?Sized>(
         }
         // MLOAD
         0x51 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(3)?;
@@ -617,7 +617,7 @@ fn step<H: Host + ?Sized>(
         // SLOAD
         0x54 => {
             let cost = gas_table[0x54];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -634,7 +634,7 @@ fn step<H: Host + ?Sized>(
         }
         // JUMP
         0x56 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(8)?;
@@ -687,7 +687,7 @@ fn step<H: Host + ?Sized>(
             if cost == UNDEFINED_GAS {
                 return Err(Status::InvalidOpcode);
             }
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
@@ -1023,7 +1023,7 @@ fn step<H: Host + ?Sized>(
         }
         // DUP1
         0x80 => {
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             if f.stack.len() > STACK_LIMIT - 1 {
@@ -1496,7 +1496,7 @@ fn step<H: Host + ?Sized>(
         // SELFDESTRUCT
         0xff => {
             let cost = gas_table[0xff];
-            if f.stack.len() < 1 {
+            if f.stack.is_empty() {
                 return Err(Status::StackUnderflow);
             }
             f.gas.charge(cost as u64)?;
