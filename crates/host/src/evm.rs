@@ -147,8 +147,9 @@ where
         } else {
             self.ctx.journal.code(&sender).value
         };
-        let foreign_code =
-            !code.is_empty() && !(spec.is_enabled_in(SpecId::Prague) && delegation_address(&code).is_some());
+        // EIP-3607: senders with code are refused, except EIP-7702 delegated accounts.
+        let delegated = spec.is_enabled_in(SpecId::Prague) && delegation_address(&code).is_some();
+        let foreign_code = !code.is_empty() && !delegated;
         check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
         if let Some(e) = self.ctx.journal.take_error() {
             return Err(TxError::Database(format!("{e:?}")));
