@@ -1,7 +1,7 @@
 //! `kestrel bench`: times one transaction per state test.
 //!
 //! For each test: build the pre-state once, run the chosen fork's first post entry once with
-//! commit (on a copy) to check the root, then run it `iterations` more times from the same
+//! commit (on a copy) to check the root, then run it `iterations` more times on one reused `Evm` from the same
 //! pre-state without committing, and print one JSON line
 //! `{"name","fork","gas_used","iterations","median_ns","min_ns","root_ok"}`.
 //! Tests are run one after another so that timings do not compete for cores.
@@ -14,7 +14,7 @@ use std::time::Instant;
 use kestrel_primitives::SpecId;
 use serde::Serialize;
 
-use crate::statetest::exec::{ExecOutcome, TxError, build_db, execute, execute_no_commit, finish_block};
+use crate::statetest::exec::{ExecOutcome, TxError, build_db, evm_for, execute, finish_block, run_on};
 use crate::statetest::root::{db_state_root, logs_hash};
 use crate::statetest::{Case, FileCases, LoadedCase, collect_files, load_file};
 
@@ -101,10 +101,14 @@ fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
     let root_ok = check(case, &first, db_state_root(&checked))?;
     let gas_used = first.map_or(0, |o| o.gas_used);
     let mut db = pre;
+    // One Evm for every iteration, as an embedding node keeps one: its buffers, stacks and
+    // journal cache are reused from run to run.
+    let mut evm = evm_for(case, &mut db);
     let mut times = Vec::with_capacity(iterations.min(1 << 20) as usize);
     for _ in 0..iterations {
+        let tx = case.tx.clone();
         let start = Instant::now();
-        let run = execute_no_commit(case, &mut db);
+        let run = run_on(&mut evm, tx, false);
         let elapsed = start.elapsed();
         match run {
             Ok(_) | Err(TxError::Rejected(_)) => {}

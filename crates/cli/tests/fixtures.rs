@@ -251,3 +251,40 @@ fn committed_known_failures_file_parses() {
     let text = std::fs::read_to_string(&path).expect("known-failures.txt is committed");
     kestrel_cli::statetest::KnownFailures::parse(&text).expect("known-failures.txt is well-formed");
 }
+
+#[test]
+fn every_smoke_case_passes_through_the_executor() {
+    let smoke = fixtures_dir().join("smoke");
+    let report = run_paths(&[smoke], &Filter::default(), Default::default());
+    let s = report.summary();
+    let mut out = Vec::new();
+    report.print(&mut out).expect("report prints");
+    assert_eq!((s.passed, s.failed, s.skipped), (377, 0, 0), "{}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
+    use kestrel_cli::statetest::exec::{build_db, execute, execute_traced};
+    let file = fixtures_dir().join("smoke/state_tests/legacy-cancun/stExample/add11.json");
+    let case = match cases_of(&file).into_iter().next() {
+        Some(LoadedCase::Ready(case)) => case,
+        _ => panic!("add11 has a runnable first case"),
+    };
+    let mut fast_db = build_db(&case);
+    let fast = execute(&case, &mut fast_db).expect("add11 executes");
+    let mut traced_db = build_db(&case);
+    let mut trace = Vec::new();
+    let traced = execute_traced(&case, &mut traced_db, &mut trace).expect("add11 executes traced");
+    assert_eq!(fast, traced);
+    assert_eq!(db_state_root(&fast_db), db_state_root(&traced_db));
+    let text = String::from_utf8(trace).expect("the trace is UTF-8");
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("each trace line is JSON")).collect();
+    assert!(!lines.is_empty());
+    for key in ["pc", "op", "gas", "gasCost", "memSize", "stack", "depth", "refund", "opName"] {
+        assert!(lines[0].get(key).is_some(), "missing {key} in {}", lines[0]);
+    }
+    // add11 adds 1 and 1 and stores the result: ADD appears, and the last opcode is STOP.
+    assert!(lines.iter().any(|l| l["opName"] == "ADD"));
+    assert_eq!(lines.last().map(|l| l["opName"].clone()), Some(serde_json::json!("STOP")));
+}

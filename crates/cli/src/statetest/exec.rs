@@ -6,9 +6,9 @@ use core::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use kestrel_primitives::{B256, Log, SpecId, keccak256};
 use kestrel_host::{Evm, TxError as HostError};
 use kestrel_interpreter::{Eip3155Tracer, Tracer};
+use kestrel_primitives::{B256, Log, SpecId, TxEnv, keccak256};
 use kestrel_state::{AccountInfo, InMemoryDb};
 
 use super::case::{Case, Finish, PreState};
@@ -93,25 +93,35 @@ pub fn finish_block(finish: &Finish, db: &mut InMemoryDb) {
     }
 }
 
-/// Runs the case's transaction on a fresh [`Evm`] over `db`; `commit` writes the changes
-/// through, otherwise they are dropped.
+/// An [`Evm`] over `db` set up for the case's fork, chain and block. The benchmark keeps one and
+/// runs the transaction on it again and again, as an embedding node would.
+pub fn evm_for<'a>(case: &Case, db: &'a mut InMemoryDb) -> Evm<&'a mut InMemoryDb> {
+    let mut evm = Evm::new(db, case.spec, case.chain_id);
+    evm.set_block(case.block.clone());
+    evm
+}
+
+/// Runs `tx` on `evm`; `commit` writes the changes through to the database, otherwise they are
+/// dropped and the state stays as it was.
+pub fn run_on(evm: &mut Evm<&mut InMemoryDb>, tx: TxEnv, commit: bool) -> Result<ExecOutcome, TxError> {
+    let result = if commit { evm.transact_commit(tx) } else { evm.transact_discard(tx) };
+    match result {
+        Ok(r) => Ok(ExecOutcome { logs: r.logs, gas_used: r.gas_used }),
+        Err(HostError::Invalid(e)) => Err(TxError::Rejected(e.to_string())),
+        Err(HostError::Database(e)) => Err(TxError::Internal(e)),
+    }
+}
+
+/// Runs the case's transaction on a fresh [`Evm`] over `db`.
 fn run_tx(
     case: &Case,
     db: &mut InMemoryDb,
     commit: bool,
     tracer: Option<Box<dyn Tracer>>,
 ) -> Result<ExecOutcome, TxError> {
-    let mut evm = Evm::new(&mut *db, case.spec, case.chain_id);
-    evm.set_block(case.block.clone());
-    if let Some(tracer) = tracer {
-        evm.set_tracer(Some(tracer));
-    }
-    let result = if commit { evm.transact_commit(case.tx.clone()) } else { evm.transact_discard(case.tx.clone()) };
-    match result {
-        Ok(r) => Ok(ExecOutcome { logs: r.logs, gas_used: r.gas_used }),
-        Err(HostError::Invalid(e)) => Err(TxError::Rejected(e.to_string())),
-        Err(HostError::Database(e)) => Err(TxError::Internal(e)),
-    }
+    let mut evm = evm_for(case, db);
+    evm.set_tracer(tracer);
+    run_on(&mut evm, case.tx.clone(), commit)
 }
 
 /// Executes the case's transaction against `db` and commits the result into it; on
@@ -129,7 +139,11 @@ pub fn execute_no_commit(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome
 
 /// Like [`execute`], but through the tracing runner, writing one EIP-3155 JSON line per
 /// executed opcode to `trace`.
-pub fn execute_traced(case: &Case, db: &mut InMemoryDb, trace: &mut dyn Write) -> Result<ExecOutcome, TxError> {
+pub fn execute_traced(
+    case: &Case,
+    db: &mut InMemoryDb,
+    trace: &mut dyn Write,
+) -> Result<ExecOutcome, TxError> {
     let buffer = SharedBuffer::default();
     let result = run_tx(case, db, true, Some(Box::new(Eip3155Tracer::new(buffer.clone()))));
     let lines = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
