@@ -55,7 +55,8 @@ pub use kestrel_host::{Evm, ExecutionResult, TxError};
 pub mod prelude {
     pub use kestrel_host::{Evm, ExecutionResult, InvalidTransaction, TxError};
     pub use kestrel_primitives::{
-        AccessListItem, Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address, b256, bytes, hex, keccak256,
+        AccessListItem, Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address, b256, bytes, hex,
+        keccak256,
     };
     pub use kestrel_state::{AccountInfo, Database, DatabaseCommit, InMemoryDb};
 }
