@@ -5,6 +5,7 @@ mod common;
 use common::{assert_exact, assert_failure, call, hex};
 use kestrel_precompiles::{PrecompileError, Precompiles};
 use kestrel_primitives::SpecId;
+use proptest::prelude::*;
 
 const SPEC: SpecId = SpecId::Istanbul;
 
@@ -103,5 +104,92 @@ fn present_from_istanbul_only() {
     let address = common::address(9);
     for spec in SpecId::ALL {
         assert_eq!(Precompiles::for_spec(spec).contains(&address), spec >= SpecId::Istanbul, "{spec:?}");
+    }
+}
+
+/// A deliberately plain F, written from RFC 7693 §3.2 independently of the crate's code
+/// (which may run a SIMD backend): the precompile must match it on any input.
+fn reference_f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
+    const IV: [u64; 8] = [
+        0x6a09e667f3bcc908,
+        0xbb67ae8584caa73b,
+        0x3c6ef372fe94f82b,
+        0xa54ff53a5f1d36f1,
+        0x510e527fade682d1,
+        0x9b05688c2b3e6c1f,
+        0x1f83d9abfb41bd6b,
+        0x5be0cd19137e2179,
+    ];
+    const SIGMA: [[usize; 16]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+        [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
+        [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
+        [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
+        [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
+        [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
+        [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
+        [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
+        [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
+        [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+    ];
+    let mut v = [0u64; 16];
+    v[..8].copy_from_slice(h);
+    v[8..].copy_from_slice(&IV);
+    v[12] ^= t[0];
+    v[13] ^= t[1];
+    if last {
+        v[14] ^= u64::MAX;
+    }
+    const G: [[usize; 4]; 8] = [
+        [0, 4, 8, 12],
+        [1, 5, 9, 13],
+        [2, 6, 10, 14],
+        [3, 7, 11, 15],
+        [0, 5, 10, 15],
+        [1, 6, 11, 12],
+        [2, 7, 8, 13],
+        [3, 4, 9, 14],
+    ];
+    for i in 0..rounds as usize {
+        let s = &SIGMA[i % 10];
+        for (j, &[a, b, c, d]) in G.iter().enumerate() {
+            let (x, y) = (m[s[2 * j]], m[s[2 * j + 1]]);
+            v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
+            v[d] = (v[d] ^ v[a]).rotate_right(32);
+            v[c] = v[c].wrapping_add(v[d]);
+            v[b] = (v[b] ^ v[c]).rotate_right(24);
+            v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
+            v[d] = (v[d] ^ v[a]).rotate_right(16);
+            v[c] = v[c].wrapping_add(v[d]);
+            v[b] = (v[b] ^ v[c]).rotate_right(63);
+        }
+    }
+    for i in 0..8 {
+        h[i] ^= v[i] ^ v[i + 8];
+    }
+}
+
+proptest! {
+    /// The precompile (on whatever backend this CPU selects) equals the plain reference,
+    /// and charges exactly one gas per round.
+    #[test]
+    fn matches_plain_reference(
+        rounds in prop_oneof![0u32..=64, 65u32..=3_000],
+        h in any::<[u64; 8]>(),
+        m in any::<[u64; 16]>(),
+        t in any::<[u64; 2]>(),
+        last in any::<bool>(),
+    ) {
+        let mut input = rounds.to_be_bytes().to_vec();
+        for w in h.iter().chain(&m).chain(&t) {
+            input.extend_from_slice(&w.to_le_bytes());
+        }
+        input.push(u8::from(last));
+        let out = call(SPEC, 9, &input, u64::from(rounds)).expect("valid input, enough gas");
+        let mut want = h;
+        reference_f(rounds, &mut want, &m, t, last);
+        let want: Vec<u8> = want.iter().flat_map(|w| w.to_le_bytes()).collect();
+        prop_assert_eq!(out.gas_used, u64::from(rounds));
+        prop_assert_eq!(&out.bytes[..], &want[..]);
     }
 }

@@ -9,6 +9,16 @@ use kestrel_primitives::Bytes;
 
 use crate::{PrecompileError, PrecompileOutput, PrecompileResult, charge};
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+mod portable;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+#[cfg(test)]
+mod tests;
+
 /// The only accepted input length.
 const INPUT_LEN: usize = 213;
 /// Gas per round.
@@ -71,34 +81,10 @@ pub(crate) fn blake2f(input: &[u8], gas_limit: u64) -> PrecompileResult {
     Ok(PrecompileOutput { gas_used, bytes: Bytes::copy_from_slice(&out) })
 }
 
-/// The mixing function G (RFC 7693 §3.1).
-#[inline(always)]
-fn g(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize, x: u64, y: u64) {
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-    v[d] = (v[d] ^ v[a]).rotate_right(32);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(24);
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-    v[d] = (v[d] ^ v[a]).rotate_right(16);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(63);
-}
-
-/// One round: the column step then the diagonal step, with schedule row `s`.
-#[inline(always)]
-fn round(v: &mut [u64; 16], m: &[u64; 16], s: &[usize; 16]) {
-    g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-    g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-    g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-    g(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-    g(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-    g(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-    g(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-    g(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
-}
-
-/// The compression function F (RFC 7693 §3.2) with a caller-chosen round count.
-pub(crate) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
+/// The working vector's starting value (RFC 7693 §3.2): `h ‖ IV`, with the offset
+/// counter folded into `v[12..14]` and `v[14]` inverted for the final block.
+#[inline]
+fn initial_v(h: &[u64; 8], t: [u64; 2], last: bool) -> [u64; 16] {
     let mut v = [0u64; 16];
     v[..8].copy_from_slice(h);
     v[8..].copy_from_slice(&IV);
@@ -107,25 +93,36 @@ pub(crate) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2]
     if last {
         v[14] = !v[14];
     }
-    // Whole passes over the ten schedule rows, then the remainder. `round` is inlined with
-    // a constant row each time, so every message index is a constant: no bounds checks.
-    let (passes, rest) = (rounds / 10, rounds % 10);
-    for _ in 0..passes {
-        round(&mut v, m, &SIGMA[0]);
-        round(&mut v, m, &SIGMA[1]);
-        round(&mut v, m, &SIGMA[2]);
-        round(&mut v, m, &SIGMA[3]);
-        round(&mut v, m, &SIGMA[4]);
-        round(&mut v, m, &SIGMA[5]);
-        round(&mut v, m, &SIGMA[6]);
-        round(&mut v, m, &SIGMA[7]);
-        round(&mut v, m, &SIGMA[8]);
-        round(&mut v, m, &SIGMA[9]);
-    }
-    for row in &SIGMA[..rest as usize] {
-        round(&mut v, m, row);
-    }
+    v
+}
+
+/// The feed-forward: `h[i] ^= v[i] ^ v[i + 8]`.
+#[inline]
+fn finish(h: &mut [u64; 8], v: &[u64; 16]) {
     for i in 0..8 {
         h[i] ^= v[i] ^ v[i + 8];
     }
+}
+
+/// The compression function F (RFC 7693 §3.2) with a caller-chosen round count, on the
+/// fastest backend this CPU has. Every backend gives the same result bit for bit.
+///
+/// A round is a chain of dependent operations, so a backend's speed is the latency of
+/// that chain: about 24 cycles per round with AVX-512VL, 26 with AVX2, while the scalar
+/// code is bound by throughput at roughly 36 (measurements in the module's tests).
+pub(crate) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
+    // std caches CPUID, so each check below is one relaxed atomic load.
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx2") && has!("avx512f") && has!("avx512vl") {
+            // SAFETY: the CPU (and OS) support AVX2, AVX-512F and AVX-512VL, checked above.
+            return unsafe { avx512::compress(rounds, h, m, t, last) };
+        }
+        if has!("avx2") {
+            // SAFETY: the CPU (and OS) support AVX2, checked above.
+            return unsafe { avx2::compress(rounds, h, m, t, last) };
+        }
+    }
+    portable::compress(rounds, h, m, t, last);
 }

@@ -1,0 +1,117 @@
+//! The shape shared by the x86-64 SIMD backends: the 4×4 working vector as four 256-bit
+//! rows, G on four columns at once.
+//!
+//! Rows are `a = v[0..4]`, `b = v[4..8]`, `c = v[8..12]`, `d = v[12..16]`, so the column
+//! step is one vector G. For the diagonal step `a`, `c` and `d` are rotated by lanes while
+//! `b` stays put: `b` is the last value G produces, so permuting it would put the
+//! permute's latency on the round's critical path, while `a`, `c`, `d` are ready early and
+//! their permutes overlap the tail of G. Lane `i` then holds diagonal `(i + 3) % 4`, and
+//! the diagonal message words are loaded in that order.
+//!
+//! One round is a chain of dependent one-cycle operations (G is inherently serial), so
+//! speed is latency: the backends differ only in how many cycles a rotation takes.
+
+/// Expands to the kernel (`g`, `round`, `schedule`, `compress`) for the target features
+/// `$features`, using the module's own `ror32`, `ror24`, `ror16`, `ror63` and `opaque`.
+macro_rules! kernel {
+    ($features:literal) => {
+        use core::arch::x86_64 as x86;
+
+        use super::{SIGMA, initial_v};
+
+        /// The four message vectors of one round: column x, column y, diagonal x, diagonal y.
+        type Schedule = [x86::__m256i; 4];
+
+        /// G on all four lanes. `a + x` is formed, and hidden from the optimiser, before
+        /// `b` is added: otherwise LLVM reassociates to `(a + b) + x` and puts two
+        /// additions, not one, after the freshly computed `b`.
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn g(r: &mut [x86::__m256i; 4], x: x86::__m256i, y: x86::__m256i) {
+            let [mut a, mut b, mut c, mut d] = *r;
+            a = x86::_mm256_add_epi64(opaque(x86::_mm256_add_epi64(a, x)), b);
+            d = ror32(x86::_mm256_xor_si256(d, a));
+            c = x86::_mm256_add_epi64(c, d);
+            b = ror24(x86::_mm256_xor_si256(b, c));
+            a = x86::_mm256_add_epi64(opaque(x86::_mm256_add_epi64(a, y)), b);
+            d = ror16(x86::_mm256_xor_si256(d, a));
+            c = x86::_mm256_add_epi64(c, d);
+            b = ror63(x86::_mm256_xor_si256(b, c));
+            *r = [a, b, c, d];
+        }
+
+        /// One round: column G, diagonalise, diagonal G, undiagonalise.
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn round(r: &mut [x86::__m256i; 4], s: &Schedule) {
+            g(r, s[0], s[1]);
+            // Lane i of a / c / d takes lane i+3 / i+1 / i+2 (mod 4); b stays.
+            r[0] = x86::_mm256_permute4x64_epi64::<0b10_01_00_11>(r[0]);
+            r[2] = x86::_mm256_permute4x64_epi64::<0b00_11_10_01>(r[2]);
+            r[3] = x86::_mm256_permute4x64_epi64::<0b01_00_11_10>(r[3]);
+            g(r, s[2], s[3]);
+            r[0] = x86::_mm256_permute4x64_epi64::<0b00_11_10_01>(r[0]);
+            r[2] = x86::_mm256_permute4x64_epi64::<0b10_01_00_11>(r[2]);
+            r[3] = x86::_mm256_permute4x64_epi64::<0b01_00_11_10>(r[3]);
+        }
+
+        /// The message vectors for schedule row `s` (`x86::_mm256_set_epi64x` lists lanes 3..0).
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn schedule(m: &[u64; 16], s: &[usize; 16]) -> Schedule {
+            let w = |i: usize| m[s[i] % 16] as i64;
+            [
+                x86::_mm256_set_epi64x(w(6), w(4), w(2), w(0)),
+                x86::_mm256_set_epi64x(w(7), w(5), w(3), w(1)),
+                x86::_mm256_set_epi64x(w(12), w(10), w(8), w(14)),
+                x86::_mm256_set_epi64x(w(13), w(11), w(9), w(15)),
+            ]
+        }
+
+        /// F (RFC 7693 §3.2) with any round count; bit for bit equal to the portable F.
+        #[target_feature(enable = $features)]
+        pub(super) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
+            let v = initial_v(h, t, last);
+            // SAFETY: each pointer addresses four initialised `u64`s (32 bytes) inside
+            // `v`; `loadu` has no alignment requirement.
+            let mut r: [x86::__m256i; 4] =
+                core::array::from_fn(|i| unsafe { x86::_mm256_loadu_si256(v[4 * i..].as_ptr().cast()) });
+
+            // Each schedule row is built once, during the first pass (where it overlaps
+            // the latency-bound rounds), then reused: with 2^32 rounds a round's message
+            // cost is four L1 loads folded into the additions.
+            let mut table = [[x86::_mm256_setzero_si256(); 4]; 10];
+            let mut left = rounds;
+            for (slot, s) in table.iter_mut().zip(&SIGMA) {
+                if left == 0 {
+                    break;
+                }
+                *slot = schedule(m, s);
+                round(&mut r, slot);
+                left -= 1;
+            }
+            for _ in 0..left / 10 {
+                for s in &table {
+                    round(&mut r, s);
+                }
+            }
+            for s in &table[..(left % 10) as usize] {
+                round(&mut r, s);
+            }
+
+            // h ^= v[0..8] ^ v[8..16], one 256-bit half of h at a time.
+            for (half, low, high) in [(0, r[0], r[2]), (4, r[1], r[3])] {
+                let hp = h[half..].as_mut_ptr().cast::<x86::__m256i>();
+                // SAFETY: `hp` addresses h[half..half + 4] (half is 0 or 4), 32 bytes
+                // inside `h`; `loadu`/`storeu` have no alignment requirement.
+                unsafe {
+                    let x =
+                        x86::_mm256_xor_si256(x86::_mm256_loadu_si256(hp), x86::_mm256_xor_si256(low, high));
+                    x86::_mm256_storeu_si256(hp, x);
+                }
+            }
+        }
+    };
+}
+
+pub(super) use kernel;
