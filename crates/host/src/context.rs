@@ -52,11 +52,6 @@ impl<DB: Database> Host for Context<DB> {
     }
 
     #[inline]
-    fn touch_account(&mut self, address: &Address) -> bool {
-        self.journal.warm_account(address)
-    }
-
-    #[inline]
     fn balance(&mut self, address: &Address) -> Access<U256> {
         access(self.journal.balance(address))
     }

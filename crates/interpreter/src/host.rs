@@ -83,8 +83,6 @@ pub trait Host {
     /// 256-block window below the current block.
     fn block_hash(&mut self, number: u64) -> B256;
 
-    /// Warms `address` (EIP-2929) and reports whether it was cold.
-    fn touch_account(&mut self, address: &Address) -> bool;
     /// The balance of `address`.
     fn balance(&mut self, address: &Address) -> Access<U256>;
     /// The code of `address`, unpadded (EXTCODECOPY). A delegated account (EIP-7702) returns its

@@ -83,10 +83,6 @@ impl Host for MockHost {
         self.block_hashes.get(&number).copied().unwrap_or_default()
     }
 
-    fn touch_account(&mut self, address: &Address) -> bool {
-        self.warm(address)
-    }
-
     fn balance(&mut self, address: &Address) -> Access<U256> {
         let is_cold = self.warm(address);
         Access { value: self.balances.get(address).copied().unwrap_or_default(), is_cold }

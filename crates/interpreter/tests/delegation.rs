@@ -41,9 +41,6 @@ impl Host for Delegating {
     fn block_hash(&mut self, number: u64) -> B256 {
         self.inner.block_hash(number)
     }
-    fn touch_account(&mut self, address: &Address) -> bool {
-        self.inner.touch_account(address)
-    }
     fn balance(&mut self, address: &Address) -> Access<U256> {
         self.inner.balance(address)
     }

@@ -130,13 +130,6 @@ pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError>
     run_tx(case, db, true, None)
 }
 
-/// Executes the case's transaction against `db` and discards the changes, leaving `db` as it
-/// was: the benchmark runs this repeatedly from one pre-state. (`&mut` because reading through
-/// the `Database` trait takes `&mut self`.)
-pub fn execute_no_commit(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
-    run_tx(case, db, false, None)
-}
-
 /// Like [`execute`], but through the tracing runner, writing one EIP-3155 JSON line per
 /// executed opcode to `trace`.
 pub fn execute_traced(
