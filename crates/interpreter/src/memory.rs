@@ -3,7 +3,7 @@
 use kestrel_primitives::U256;
 
 use crate::gas::{memory_cost, words};
-use crate::{Buffers, Frame, Status};
+use crate::{Buffers, Gas, Status};
 
 /// The largest memory offset plus length a frame may reach, in bytes.
 ///
@@ -35,41 +35,56 @@ pub fn to_saturated(value: U256) -> usize {
     }
 }
 
-/// Current size of the frame's memory in bytes (always a multiple of 32).
+/// Current size in bytes (always a multiple of 32) of the frame whose memory starts at `base`.
 #[inline(always)]
-pub fn size(f: &Frame, b: &Buffers) -> usize {
-    b.memory.len() - f.memory_base
+pub fn size(base: usize, b: &Buffers) -> usize {
+    b.memory.len() - base
 }
 
 /// Makes `[offset, offset + len)` addressable, charging the expansion cost (only the difference
 /// between the new and old size's cost) before allocating. A zero `len` touches nothing, whatever
 /// the offset. Returns the range as `usize`s.
 #[inline]
-pub fn expand(f: &mut Frame, b: &mut Buffers, offset: U256, len: U256) -> Result<(usize, usize), Status> {
+pub fn expand(
+    gas: &mut Gas,
+    b: &mut Buffers,
+    base: usize,
+    offset: U256,
+    len: U256,
+) -> Result<(usize, usize), Status> {
     let len = to_small(len)?;
     if len == 0 {
         return Ok((0, 0));
     }
     let offset = to_small(offset)?;
-    expand_to(f, b, offset as u64 + len as u64)?;
+    expand_to(gas, b, base, offset as u64 + len as u64)?;
     Ok((offset, len))
 }
 
-/// Makes the first `end` bytes addressable (no-op when they already are), charging for growth.
-#[inline]
-pub fn expand_to(f: &mut Frame, b: &mut Buffers, end: u64) -> Result<(), Status> {
-    let current = size(f, b) as u64;
+/// Makes the first `end` bytes of the memory at `base` addressable (no-op when they already
+/// are), charging `gas` for growth before allocating.
+#[inline(always)]
+pub fn expand_to(gas: &mut Gas, b: &mut Buffers, base: usize, end: u64) -> Result<(), Status> {
+    let current = size(base, b) as u64;
     if end <= current {
         return Ok(());
     }
+    let (cost, new_len) = growth(current, end)?;
+    gas.charge(cost)?;
+    b.memory.resize(base + new_len, 0);
+    Ok(())
+}
+
+/// The cost of growing memory from `current` to cover `end` bytes, and the new length (whole
+/// words). Out of line and free of references to the caller's gas, so the dispatch loop's gas
+/// register never has its address taken.
+#[inline(never)]
+fn growth(current: u64, end: u64) -> Result<(u64, usize), Status> {
     if end > MEMORY_LIMIT {
         return Err(Status::OutOfGas);
     }
     let new_words = words(end);
-    let cost = memory_cost(new_words) - memory_cost(current / 32);
-    f.gas.charge(cost)?;
-    b.memory.resize(f.memory_base + (new_words * 32) as usize, 0);
-    Ok(())
+    Ok((memory_cost(new_words) - memory_cost(current / 32), (new_words * 32) as usize))
 }
 
 /// Copies `len` bytes of `src` starting at `src_offset` into `memory` (the frame's window) at
@@ -88,10 +103,10 @@ pub fn copy_padded(memory: &mut [u8], dest: usize, src: &[u8], src_offset: usize
     target[available..].fill(0);
 }
 
-/// The frame's memory window, mutable.
+/// The memory window starting at `base`, mutable.
 #[inline(always)]
-pub fn window<'b>(f: &Frame, b: &'b mut Buffers) -> &'b mut [u8] {
-    &mut b.memory[f.memory_base..]
+pub fn window(base: usize, b: &mut Buffers) -> &mut [u8] {
+    &mut b.memory[base..]
 }
 
 /// The cost of copying `len` bytes at `per_word` gas per 32-byte word.

@@ -1,19 +1,38 @@
-//! The operand stack: a fixed array of 1024 words on the heap.
+//! The operand stack: a fixed array of 1024 words on the heap, and the stack pointer the
+//! dispatch loop keeps in a register while it runs.
+
+use core::ptr::NonNull;
 
 use kestrel_primitives::U256;
 
 /// Maximum number of items on the stack.
 pub const STACK_LIMIT: usize = 1024;
 
-/// The EVM operand stack.
+/// The EVM operand stack of one frame, as it rests between runs of the dispatch loop.
 ///
-/// The storage is one boxed `[U256; 1024]`, allocated once and reused across frames and
-/// transactions (the host pools stacks), so pushes never allocate. The generated dispatch checks
-/// each opcode's stack requirements against the table before the handler runs, which is why
-/// handlers use the `*_unchecked`-style accessors below that assume those bounds.
+/// The storage is one heap array of 1024 words, allocated once and reused across frames and
+/// transactions (the host pools stacks), so pushes never allocate. While [`run`](crate::run)
+/// executes, the loop keeps the top of the stack in a register ([`Sp`]) and writes the length
+/// back here whenever something outside the loop may look (host calls, suspension, halts,
+/// tracers). The methods here are for those outside readers and are bounds-checked.
 pub struct Stack {
-    data: Box<[U256; STACK_LIMIT]>,
+    /// Owns a `Box<[U256; STACK_LIMIT]>` (turned into a raw pointer so that the loop's [`Sp`],
+    /// derived from it, is not invalidated by a unique `Box` borrow).
+    data: NonNull<U256>,
     len: usize,
+}
+
+// SAFETY: `Stack` uniquely owns its allocation, like the `Box` it was made from.
+unsafe impl Send for Stack {}
+// SAFETY: shared access only reads, through `&self` methods.
+unsafe impl Sync for Stack {}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SAFETY: `data` came from `Box::into_raw` of a `[U256; STACK_LIMIT]` in `new` and is
+        // dropped exactly once, here.
+        drop(unsafe { Box::from_raw(self.data.as_ptr().cast::<[U256; STACK_LIMIT]>()) });
+    }
 }
 
 impl Default for Stack {
@@ -34,6 +53,7 @@ impl Stack {
         // Build on the heap directly: a 32 KiB array would otherwise pass through the native stack.
         let data: Box<[U256; STACK_LIMIT]> =
             vec![U256::ZERO; STACK_LIMIT].into_boxed_slice().try_into().expect("length is STACK_LIMIT");
+        let data = NonNull::new(Box::into_raw(data).cast::<U256>()).expect("Box is non-null");
         Self { data, len: 0 }
     }
 
@@ -55,10 +75,24 @@ impl Stack {
         self.len = 0;
     }
 
+    /// All 1024 slots.
+    #[inline]
+    fn slots(&self) -> &[U256] {
+        // SAFETY: `data` points to `STACK_LIMIT` initialised words owned by `self`.
+        unsafe { core::slice::from_raw_parts(self.data.as_ptr(), STACK_LIMIT) }
+    }
+
+    /// All 1024 slots, mutable.
+    #[inline]
+    fn slots_mut(&mut self) -> &mut [U256] {
+        // SAFETY: as in `slots`, and `&mut self` makes the access unique.
+        unsafe { core::slice::from_raw_parts_mut(self.data.as_ptr(), STACK_LIMIT) }
+    }
+
     /// The items, bottom first.
     #[inline]
     pub fn as_slice(&self) -> &[U256] {
-        &self.data[..self.len]
+        &self.slots()[..self.len]
     }
 
     /// Pushes `value`, or returns false when the stack is full.
@@ -67,66 +101,151 @@ impl Stack {
         if self.len == STACK_LIMIT {
             return false;
         }
-        self.data[self.len] = value;
-        self.len += 1;
+        self.push(value);
         true
     }
 
-    /// Pushes `value`; the dispatch has checked there is room.
-    #[inline(always)]
+    /// Pushes `value`. Panics when the stack is full: callers (resuming a frame after a child,
+    /// whose CALL or CREATE popped more than it pushes) know there is room.
+    #[inline]
     pub fn push(&mut self, value: U256) {
-        self.data[self.len] = value;
+        let len = self.len;
+        self.slots_mut()[len] = value;
         self.len += 1;
     }
 
-    /// Pops the top item; the dispatch has checked there is one.
-    #[inline(always)]
-    pub fn pop(&mut self) -> U256 {
-        self.len -= 1;
-        self.data[self.len]
+    /// The `n`-th item from the top (0 = top), if there is one; for tracers and tests.
+    pub fn peek(&self, n: usize) -> Option<U256> {
+        self.len.checked_sub(n + 1).map(|i| self.slots()[i])
     }
 
-    /// The top item, mutable; the dispatch has checked there is one.
+    /// Pops the top item. For the handlers that run with the loop's registers written back
+    /// (host and frame shapes); the dispatch has checked the item is there, and the index
+    /// checks keep it safe anyway.
+    #[inline]
+    pub(crate) fn pop(&mut self) -> U256 {
+        self.len -= 1;
+        self.slots()[self.len]
+    }
+
+    /// The top item, mutable.
+    #[inline]
+    pub(crate) fn top(&mut self) -> &mut U256 {
+        let i = self.len - 1;
+        &mut self.slots_mut()[i]
+    }
+
+    /// Pops `N` items, top first.
+    #[inline]
+    pub(crate) fn popn<const N: usize>(&mut self) -> [U256; N] {
+        core::array::from_fn(|_| self.pop())
+    }
+
+    /// The stack pointer for the dispatch loop: one past the top item.
     #[inline(always)]
-    pub fn top(&mut self) -> &mut U256 {
-        &mut self.data[self.len - 1]
+    pub(crate) fn sp(&mut self) -> Sp {
+        // SAFETY: `len <= STACK_LIMIT`, so the pointer stays inside (or one past) the allocation.
+        Sp { base: self.data.as_ptr(), top: unsafe { self.data.as_ptr().add(self.len) } }
+    }
+
+    /// Takes back the length from the loop's stack pointer.
+    #[inline(always)]
+    pub(crate) fn set_from(&mut self, sp: Sp) {
+        debug_assert!(sp.base == self.data.as_ptr() && sp.len() <= STACK_LIMIT);
+        self.len = sp.len();
+    }
+}
+
+/// The dispatch loop's stack pointer: the base of a frame's [`Stack`] and one past its top.
+///
+/// A copy of the stack's length that lives in a register while the loop runs. Its accessors do
+/// no bounds checks: the generated dispatch checks each opcode's stack inputs and outputs
+/// against the opcode table before the handler runs, and handlers touch only the items their
+/// table row declares. Debug builds check every access anyway.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sp {
+    base: *mut U256,
+    top: *mut U256,
+}
+
+impl Sp {
+    /// Number of items.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: `top` and `base` point into the same allocation, `top >= base`.
+        unsafe { self.top.offset_from(self.base) as usize }
+    }
+
+    /// True when there are fewer than `n` items (the dispatch's underflow check).
+    #[inline(always)]
+    pub(crate) fn has_fewer_than(&self, n: usize) -> bool {
+        (self.top as usize) < (self.base as usize) + n * size_of::<U256>()
+    }
+
+    /// True when pushing `n` more items would pass [`STACK_LIMIT`] (the overflow check).
+    #[inline(always)]
+    pub(crate) fn has_no_room_for(&self, n: usize) -> bool {
+        (self.top as usize) > (self.base as usize) + (STACK_LIMIT - n) * size_of::<U256>()
+    }
+
+    /// Pushes `value`.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: U256) {
+        debug_assert!(self.len() < STACK_LIMIT);
+        // SAFETY: the dispatch checked there is room for this opcode's outputs.
+        unsafe {
+            self.top.write(value);
+            self.top = self.top.add(1);
+        }
+    }
+
+    /// Pops the top item.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self) -> U256 {
+        debug_assert!(self.len() >= 1);
+        // SAFETY: the dispatch checked this opcode's inputs are on the stack.
+        unsafe {
+            self.top = self.top.sub(1);
+            self.top.read()
+        }
+    }
+
+    /// The top item, mutable.
+    #[inline(always)]
+    pub(crate) fn top(&mut self) -> &mut U256 {
+        debug_assert!(self.len() >= 1);
+        // SAFETY: as in `pop`; the reference lives no longer than the borrow of `self`.
+        unsafe { &mut *self.top.sub(1) }
     }
 
     /// Pops one item and returns it with a mutable reference to the new top: the shape of
     /// every binary operator (`a = pop; b = top; *b = a op b`).
     #[inline(always)]
-    pub fn pop_top(&mut self) -> (U256, &mut U256) {
-        self.len -= 1;
-        let a = self.data[self.len];
-        (a, &mut self.data[self.len - 1])
+    pub(crate) fn pop_top(&mut self) -> (U256, &mut U256) {
+        let a = self.pop();
+        (a, self.top())
     }
 
     /// Pops `N` items, top first.
     #[inline(always)]
-    pub fn popn<const N: usize>(&mut self) -> [U256; N] {
-        let mut out = [U256::ZERO; N];
-        for slot in out.iter_mut() {
-            *slot = self.pop();
-        }
-        out
+    pub(crate) fn popn<const N: usize>(&mut self) -> [U256; N] {
+        core::array::from_fn(|_| self.pop())
     }
 
     /// Duplicates the `n`-th item from the top (1-based) onto the top.
     #[inline(always)]
-    pub fn dup(&mut self, n: usize) {
-        let value = self.data[self.len - n];
+    pub(crate) fn dup(&mut self, n: usize) {
+        debug_assert!(n >= 1 && self.len() >= n);
+        // SAFETY: the dispatch checked DUPn's `n` inputs (and room for its output).
+        let value = unsafe { self.top.sub(n).read() };
         self.push(value);
     }
 
     /// Swaps the top with the `n`-th item below it.
     #[inline(always)]
-    pub fn swap(&mut self, n: usize) {
-        let top = self.len - 1;
-        self.data.swap(top, top - n);
-    }
-
-    /// The `n`-th item from the top (0 = top), if there is one; for tracers and tests.
-    pub fn peek(&self, n: usize) -> Option<U256> {
-        self.len.checked_sub(n + 1).map(|i| self.data[i])
+    pub(crate) fn swap(&mut self, n: usize) {
+        debug_assert!(self.len() > n);
+        // SAFETY: the dispatch checked SWAPn's `n + 1` inputs; the two slots differ for n >= 1.
+        unsafe { core::ptr::swap_nonoverlapping(self.top.sub(1), self.top.sub(n + 1), 1) }
     }
 }

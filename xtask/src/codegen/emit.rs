@@ -8,15 +8,6 @@ use kestrel_primitives::SpecId;
 use super::HEADER;
 use super::table::{Mode, Op, Shape};
 
-/// Which runner to render.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Runner {
-    /// Static gas accumulated between flush points, no hooks.
-    Fast,
-    /// Static gas charged per opcode, a tracer called around every opcode.
-    Tracing,
-}
-
 /// `crates/bytecode/src/generated/opcodes.rs`: constants and the info table.
 pub(crate) fn opcodes(ops: &[Op]) -> String {
     let mut out = String::from(HEADER);
@@ -72,6 +63,17 @@ pub(crate) fn gas_table(ops: &[Op]) -> String {
     out
 }
 
+/// Leaves the loop with `status` (the tracing instantiation first reports it to the tracer).
+/// Each failure breaks straight out, so the success path carries no `Result` to test.
+fn fail(status: &str) -> String {
+    format!("{{ if TRACE {{ r.save(f); tracer.step_end(f, b, op, Some({status})); }} break 'run {status}; }}")
+}
+
+/// Runs `step` (a [`Step`]-valued expression) and leaves the opcode when it fails.
+fn attempt(step: &str) -> String {
+    format!("if let Err(status) = {step} {}\n", fail("status"))
+}
+
 /// The call of one handler, by shape.
 fn handler_call(op: &Op) -> String {
     let path = match (op.shape, op.handler.strip_suffix('>')) {
@@ -80,111 +82,118 @@ fn handler_call(op: &Op) -> String {
         _ => format!("{}::{}", op.group, op.handler),
     };
     match op.shape {
-        Shape::Stack => format!("{path}(&mut f.stack);"),
-        Shape::Frame => format!("{path}(f, b)?;"),
-        Shape::Host => format!("{path}(f, b, host)?;"),
+        Shape::Stack => format!("{path}(&mut r.sp);\n"),
+        // The handler works on a copy of the registers that is written back after it: should
+        // the compiler keep the handler out of line, only the copy's address escapes, so the
+        // loop's own registers stay in machine registers.
+        Shape::Frame => {
+            format!(
+                "let mut regs = r;\nlet result = {path}(&mut regs, f, b);\nr = regs;\n{}",
+                attempt("result")
+            )
+        }
+        // The host may look at the frame (and CALL/CREATE move its pc): registers out, call,
+        // registers back in, and only then leave on a halt.
+        Shape::Host => {
+            format!("r.save(f);\nlet result = {path}(f, b, host);\nr = Regs::load(f);\n{}", attempt("result"))
+        }
     }
 }
 
 /// The body of one opcode's match arm.
-fn arm(op: &Op, runner: Runner) -> String {
+fn arm(op: &Op) -> String {
     let mut body = String::new();
     let gas = match op.constant_gas() {
         Some(g) => g.to_string(),
         None => {
             writeln!(body, "let cost = gas_table[0x{:02x}];", op.byte).unwrap();
             if op.since != SpecId::Frontier {
-                body.push_str("if cost == UNDEFINED_GAS { return Err(Status::InvalidOpcode); }\n");
+                writeln!(body, "if cost == UNDEFINED_GAS {}", fail("Status::InvalidOpcode")).unwrap();
             }
             "cost".to_string()
         }
     };
-    match op.inputs {
-        0 => {}
-        1 => body.push_str("if f.stack.is_empty() { return Err(Status::StackUnderflow); }\n"),
-        n => writeln!(body, "if f.stack.len() < {n} {{ return Err(Status::StackUnderflow); }}").unwrap(),
+    if op.inputs > 0 {
+        writeln!(body, "if r.sp.has_fewer_than({}) {}", op.inputs, fail("Status::StackUnderflow")).unwrap();
     }
     if op.outputs > op.inputs {
         writeln!(
             body,
-            "if f.stack.len() > STACK_LIMIT - {} {{ return Err(Status::StackOverflow); }}",
-            op.outputs - op.inputs
+            "if r.sp.has_no_room_for({}) {}",
+            op.outputs - op.inputs,
+            fail("Status::StackOverflow")
         )
         .unwrap();
     }
-    let cast = if gas == "cost" { " as u64" } else { "" };
-    match runner {
-        Runner::Fast => {
-            if gas != "0" {
-                let icast = if gas == "cost" { " as i64" } else { "" };
-                writeln!(body, "f.gas.remaining -= {gas}{icast};").unwrap();
-            }
-            if op.mode == Mode::Flush {
-                body.push_str("f.gas.flush()?;\n");
-            }
-        }
-        Runner::Tracing => {
-            if gas != "0" {
-                writeln!(body, "f.gas.charge({gas}{cast})?;").unwrap();
-            }
-        }
+    let flush = if op.mode == Mode::Flush { attempt("r.gas.flush()") } else { String::new() };
+    if gas != "0" {
+        let (ucast, icast) = if gas == "cost" { (" as u64", " as i64") } else { ("", "") };
+        writeln!(
+            body,
+            "if TRACE {{ {} }} else {{ r.gas.remaining -= {gas}{icast};\n{flush}}}",
+            attempt(&format!("r.gas.charge({gas}{ucast})"))
+        )
+        .unwrap();
+    } else if op.mode == Mode::Flush {
+        writeln!(body, "if !TRACE && let Err(status) = r.gas.flush() {}", fail("status")).unwrap();
     }
     body.push_str(&handler_call(op));
-    body.push('\n');
     if !op.jumps && !op.terminating {
-        writeln!(body, "f.pc += {};", 1 + op.immediate as usize).unwrap();
+        writeln!(body, "r.advance({});", 1 + op.immediate as usize).unwrap();
     }
     format!("// {}\n0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
 }
 
-/// `runner.rs` or `tracing_runner.rs`.
-pub(crate) fn runner(ops: &[Op], runner: Runner) -> String {
+/// `runner.rs`: one dispatch body, instantiated twice by a const flag: [`run`] without tracing
+/// (static gas accumulated between flush points) and `run_traced` (exact gas per opcode, a tracer
+/// called around each).
+pub(crate) fn runner(ops: &[Op]) -> String {
     let mut out = String::from(HEADER);
     let groups: BTreeSet<&str> = ops.iter().map(|o| o.group.as_str()).collect();
     writeln!(out, "use crate::instructions::{{{}}};", groups.into_iter().collect::<Vec<_>>().join(", "))
         .unwrap();
     out.push_str("use super::gas_table::{STATIC_GAS, UNDEFINED_GAS};\n");
-    match runner {
-        Runner::Fast => out.push_str("use crate::{Buffers, Frame, Host, STACK_LIMIT, Status, Step};\n\n"),
-        Runner::Tracing => {
-            out.push_str("use crate::{Buffers, Frame, Host, STACK_LIMIT, Status, Step, Tracer};\n\n")
-        }
-    }
-    match runner {
-        Runner::Fast => out.push_str(
-            "/// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /\n\
-             /// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes.\n\
-             pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {\n\
-             let gas_table = &STATIC_GAS[f.spec.index()];\n\
-             loop {\n\
-             let op = f.code.padded()[f.pc];\n\
-             if let Err(status) = step(f, b, host, gas_table, op) { return status; }\n\
-             }\n}\n\n\
-             /// Executes one opcode.\n\
-             #[inline(always)]\n\
-             fn step<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, gas_table: &[u16; 256], op: u8) -> Step {\n",
-        ),
-        Runner::Tracing => out.push_str(
-            "/// Like [`run`](crate::run), but charges static gas opcode by opcode and calls `tracer`\n\
-             /// before and after every opcode.\n\
-             pub fn run_traced<H: Host + ?Sized, T: Tracer + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
-             let gas_table = &STATIC_GAS[f.spec.index()];\n\
-             loop {\n\
-             let op = f.code.padded()[f.pc];\n\
-             tracer.step(f, b, op);\n\
-             let result = step(f, b, host, gas_table, op);\n\
-             tracer.step_end(f, b, op, result.err());\n\
-             if let Err(status) = result { return status; }\n\
-             }\n}\n\n\
-             /// Executes one opcode.\n\
-             #[inline(always)]\n\
-             fn step<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, gas_table: &[u16; 256], op: u8) -> Step {\n",
-        ),
-    }
-    out.push_str("match op {\n");
+    out.push_str("use crate::regs::Regs;\n");
+    out.push_str("use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};\n\n");
+    out.push_str(
+        "/// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /\n\
+         /// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the\n\
+         /// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written\n\
+         /// back to `f` when the loop returns.\n\
+         pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {\n\
+         run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)\n}\n\n\
+         /// Like [`run`], but charges static gas opcode by opcode and calls `tracer` before and after\n\
+         /// every opcode, with the frame up to date.\n\
+         pub fn run_traced<H: Host + ?Sized, T: Tracer + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
+         run_loop::<H, T, true>(f, b, host, tracer)\n}\n\n\
+         /// The dispatch loop; `TRACE` is a constant, so the fast instantiation has no trace code.\n\
+         #[inline(always)]\n\
+         fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
+         let gas_table = &STATIC_GAS[f.spec.index()];\n\
+         let mut r = Regs::load(f);\n\
+         let status = 'run: loop {\n\
+         let op = r.opcode();\n\
+         if TRACE { r.save(f); tracer.step(f, b, op); }\n\
+         match op {\n",
+    );
     for op in ops {
-        out.push_str(&arm(op, runner));
+        out.push_str(&arm(op));
     }
-    out.push_str("_ => return Err(Status::InvalidOpcode),\n}\nOk(())\n}\n");
+    // Every byte has an arm (no `_`), so the compiled jump table needs no range check.
+    let undefined: Vec<String> =
+        (0..=255u8).filter(|b| ops.iter().all(|o| o.byte != *b)).map(|b| format!("0x{b:02x}")).collect();
+    writeln!(
+        out,
+        "// Bytes no fork defines.\n{} => {}\n}}",
+        undefined.join(" | "),
+        fail("Status::InvalidOpcode")
+    )
+    .unwrap();
+    out.push_str(
+        "if TRACE { r.save(f); tracer.step_end(f, b, op, None); }\n\
+         };\n\
+         r.save(f);\n\
+         status\n}\n",
+    );
     out
 }

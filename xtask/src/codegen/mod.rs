@@ -22,11 +22,7 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     let outputs: Vec<(PathBuf, String)> = vec![
         (root.join("crates/bytecode/src/generated/opcodes.rs"), emit::opcodes(&ops)),
         (root.join("crates/interpreter/src/generated/gas_table.rs"), emit::gas_table(&ops)),
-        (root.join("crates/interpreter/src/generated/runner.rs"), emit::runner(&ops, emit::Runner::Fast)),
-        (
-            root.join("crates/interpreter/src/generated/tracing_runner.rs"),
-            emit::runner(&ops, emit::Runner::Tracing),
-        ),
+        (root.join("crates/interpreter/src/generated/runner.rs"), emit::runner(&ops)),
     ];
     let mut stale = Vec::new();
     for (path, source) in outputs {

@@ -11,11 +11,13 @@ use serde::Deserialize;
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Shape {
-    /// `fn(&mut Stack)`, infallible.
+    /// `fn(&mut Sp)`, infallible: works on the loop's stack pointer alone.
     Stack,
-    /// `fn(&mut Frame, &mut Buffers) -> Step`.
+    /// `fn(&mut Regs, &mut Frame, &mut Buffers) -> Step`: runs on the loop's registers
+    /// (instruction pointer, stack pointer, gas); the frame's copies of them are stale.
     Frame,
-    /// `fn(&mut Frame, &mut Buffers, &mut H) -> Step`.
+    /// `fn(&mut Frame, &mut Buffers, &mut H) -> Step`: the registers are written back into the
+    /// frame before the call and read again after it, so the host sees a consistent frame.
     Host,
 }
 
@@ -228,8 +230,9 @@ pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
             }
         };
         let base = op.handler.split("::").next().unwrap_or(&op.handler);
-        let Some(at) =
-            text.find(&format!("pub fn {base}(")).or_else(|| text.find(&format!("pub fn {base}<")))
+        let Some(at) = text
+            .find(&format!("pub(crate) fn {base}("))
+            .or_else(|| text.find(&format!("pub(crate) fn {base}<")))
         else {
             return Err(format!("{}: handler `{base}` not found in {}", op.name, path.display()));
         };

@@ -2,4 +2,3 @@
 
 pub(crate) mod gas_table;
 pub(crate) mod runner;
-pub(crate) mod tracing_runner;

@@ -5,1534 +5,4800 @@ use super::gas_table::{STATIC_GAS, UNDEFINED_GAS};
 use crate::instructions::{
     arithmetic, bitwise, block, control, environment, log, memory, stack, storage, system,
 };
-use crate::{Buffers, Frame, Host, STACK_LIMIT, Status, Step};
+use crate::regs::Regs;
+use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};
 
 /// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /
-/// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes.
+/// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the
+/// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written
+/// back to `f` when the loop returns.
 pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
-    let gas_table = &STATIC_GAS[f.spec.index()];
-    loop {
-        let op = f.code.padded()[f.pc];
-        if let Err(status) = step(f, b, host, gas_table, op) {
-            return status;
-        }
-    }
+    run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)
 }
 
-/// Executes one opcode.
-#[inline(always)]
-fn step<H: Host + ?Sized>(
+/// Like [`run`], but charges static gas opcode by opcode and calls `tracer` before and after
+/// every opcode, with the frame up to date.
+pub fn run_traced<H: Host + ?Sized, T: Tracer + ?Sized>(
     f: &mut Frame,
     b: &mut Buffers,
     host: &mut H,
-    gas_table: &[u16; 256],
-    op: u8,
-) -> Step {
-    match op {
-        // STOP
-        0x00 => {
-            f.gas.flush()?;
-            control::op_stop(f, b)?;
-        }
-        // ADD
-        0x01 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            arithmetic::op_add(&mut f.stack);
-            f.pc += 1;
-        }
-        // MUL
-        0x02 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_mul(&mut f.stack);
-            f.pc += 1;
-        }
-        // SUB
-        0x03 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            arithmetic::op_sub(&mut f.stack);
-            f.pc += 1;
-        }
-        // DIV
-        0x04 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_div(&mut f.stack);
-            f.pc += 1;
-        }
-        // SDIV
-        0x05 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_sdiv(&mut f.stack);
-            f.pc += 1;
-        }
-        // MOD
-        0x06 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_rem(&mut f.stack);
-            f.pc += 1;
-        }
-        // SMOD
-        0x07 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_smod(&mut f.stack);
-            f.pc += 1;
-        }
-        // ADDMOD
-        0x08 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 8;
-            arithmetic::op_addmod(&mut f.stack);
-            f.pc += 1;
-        }
-        // MULMOD
-        0x09 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 8;
-            arithmetic::op_mulmod(&mut f.stack);
-            f.pc += 1;
-        }
-        // EXP
-        0x0a => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 10;
-            f.gas.flush()?;
-            arithmetic::op_exp(f, b)?;
-            f.pc += 1;
-        }
-        // SIGNEXTEND
-        0x0b => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 5;
-            arithmetic::op_signextend(&mut f.stack);
-            f.pc += 1;
-        }
-        // LT
-        0x10 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_lt(&mut f.stack);
-            f.pc += 1;
-        }
-        // GT
-        0x11 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_gt(&mut f.stack);
-            f.pc += 1;
-        }
-        // SLT
-        0x12 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_slt(&mut f.stack);
-            f.pc += 1;
-        }
-        // SGT
-        0x13 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_sgt(&mut f.stack);
-            f.pc += 1;
-        }
-        // EQ
-        0x14 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_eq(&mut f.stack);
-            f.pc += 1;
-        }
-        // ISZERO
-        0x15 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_iszero(&mut f.stack);
-            f.pc += 1;
-        }
-        // AND
-        0x16 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_and(&mut f.stack);
-            f.pc += 1;
-        }
-        // OR
-        0x17 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_or(&mut f.stack);
-            f.pc += 1;
-        }
-        // XOR
-        0x18 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_xor(&mut f.stack);
-            f.pc += 1;
-        }
-        // NOT
-        0x19 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_not(&mut f.stack);
-            f.pc += 1;
-        }
-        // BYTE
-        0x1a => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            bitwise::op_byte(&mut f.stack);
-            f.pc += 1;
-        }
-        // SHL
-        0x1b => {
-            let cost = gas_table[0x1b];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            bitwise::op_shl(&mut f.stack);
-            f.pc += 1;
-        }
-        // SHR
-        0x1c => {
-            let cost = gas_table[0x1c];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            bitwise::op_shr(&mut f.stack);
-            f.pc += 1;
-        }
-        // SAR
-        0x1d => {
-            let cost = gas_table[0x1d];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            bitwise::op_sar(&mut f.stack);
-            f.pc += 1;
-        }
-        // CLZ
-        0x1e => {
-            let cost = gas_table[0x1e];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            bitwise::op_clz(&mut f.stack);
-            f.pc += 1;
-        }
-        // KECCAK256
-        0x20 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 30;
-            f.gas.flush()?;
-            memory::op_keccak256(f, b)?;
-            f.pc += 1;
-        }
-        // ADDRESS
-        0x30 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_address(f, b)?;
-            f.pc += 1;
-        }
-        // BALANCE
-        0x31 => {
-            let cost = gas_table[0x31];
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            environment::op_balance(f, b, host)?;
-            f.pc += 1;
-        }
-        // ORIGIN
-        0x32 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_origin(f, b, host)?;
-            f.pc += 1;
-        }
-        // CALLER
-        0x33 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_caller(f, b)?;
-            f.pc += 1;
-        }
-        // CALLVALUE
-        0x34 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_callvalue(f, b)?;
-            f.pc += 1;
-        }
-        // CALLDATALOAD
-        0x35 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            environment::op_calldataload(f, b)?;
-            f.pc += 1;
-        }
-        // CALLDATASIZE
-        0x36 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_calldatasize(f, b)?;
-            f.pc += 1;
-        }
-        // CALLDATACOPY
-        0x37 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            f.gas.flush()?;
-            environment::op_calldatacopy(f, b)?;
-            f.pc += 1;
-        }
-        // CODESIZE
-        0x38 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_codesize(f, b)?;
-            f.pc += 1;
-        }
-        // CODECOPY
-        0x39 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            f.gas.flush()?;
-            environment::op_codecopy(f, b)?;
-            f.pc += 1;
-        }
-        // GASPRICE
-        0x3a => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            environment::op_gasprice(f, b, host)?;
-            f.pc += 1;
-        }
-        // EXTCODESIZE
-        0x3b => {
-            let cost = gas_table[0x3b];
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            environment::op_extcodesize(f, b, host)?;
-            f.pc += 1;
-        }
-        // EXTCODECOPY
-        0x3c => {
-            let cost = gas_table[0x3c];
-            if f.stack.len() < 4 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            environment::op_extcodecopy(f, b, host)?;
-            f.pc += 1;
-        }
-        // RETURNDATASIZE
-        0x3d => {
-            let cost = gas_table[0x3d];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            environment::op_returndatasize(f, b)?;
-            f.pc += 1;
-        }
-        // RETURNDATACOPY
-        0x3e => {
-            let cost = gas_table[0x3e];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            environment::op_returndatacopy(f, b)?;
-            f.pc += 1;
-        }
-        // EXTCODEHASH
-        0x3f => {
-            let cost = gas_table[0x3f];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            environment::op_extcodehash(f, b, host)?;
-            f.pc += 1;
-        }
-        // BLOCKHASH
-        0x40 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 20;
-            f.gas.flush()?;
-            block::op_blockhash(f, b, host)?;
-            f.pc += 1;
-        }
-        // COINBASE
-        0x41 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            block::op_coinbase(f, b, host)?;
-            f.pc += 1;
-        }
-        // TIMESTAMP
-        0x42 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            block::op_timestamp(f, b, host)?;
-            f.pc += 1;
-        }
-        // NUMBER
-        0x43 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            block::op_number(f, b, host)?;
-            f.pc += 1;
-        }
-        // PREVRANDAO
-        0x44 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            block::op_prevrandao(f, b, host)?;
-            f.pc += 1;
-        }
-        // GASLIMIT
-        0x45 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            block::op_gaslimit(f, b, host)?;
-            f.pc += 1;
-        }
-        // CHAINID
-        0x46 => {
-            let cost = gas_table[0x46];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            block::op_chainid(f, b, host)?;
-            f.pc += 1;
-        }
-        // SELFBALANCE
-        0x47 => {
-            let cost = gas_table[0x47];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            block::op_selfbalance(f, b, host)?;
-            f.pc += 1;
-        }
-        // BASEFEE
-        0x48 => {
-            let cost = gas_table[0x48];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            block::op_basefee(f, b, host)?;
-            f.pc += 1;
-        }
-        // BLOBHASH
-        0x49 => {
-            let cost = gas_table[0x49];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            block::op_blobhash(f, b, host)?;
-            f.pc += 1;
-        }
-        // BLOBBASEFEE
-        0x4a => {
-            let cost = gas_table[0x4a];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            block::op_blobbasefee(f, b, host)?;
-            f.pc += 1;
-        }
-        // POP
-        0x50 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 2;
-            stack::op_pop(&mut f.stack);
-            f.pc += 1;
-        }
-        // MLOAD
-        0x51 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            f.gas.flush()?;
-            memory::op_mload(f, b)?;
-            f.pc += 1;
-        }
-        // MSTORE
-        0x52 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            f.gas.flush()?;
-            memory::op_mstore(f, b)?;
-            f.pc += 1;
-        }
-        // MSTORE8
-        0x53 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            f.gas.flush()?;
-            memory::op_mstore8(f, b)?;
-            f.pc += 1;
-        }
-        // SLOAD
-        0x54 => {
-            let cost = gas_table[0x54];
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            storage::op_sload(f, b, host)?;
-            f.pc += 1;
-        }
-        // SSTORE
-        0x55 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.flush()?;
-            storage::op_sstore(f, b, host)?;
-            f.pc += 1;
-        }
-        // JUMP
-        0x56 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 8;
-            f.gas.flush()?;
-            control::op_jump(f, b)?;
-        }
-        // JUMPI
-        0x57 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 10;
-            f.gas.flush()?;
-            control::op_jumpi(f, b)?;
-        }
-        // PC
-        0x58 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            control::op_pc(f, b)?;
-            f.pc += 1;
-        }
-        // MSIZE
-        0x59 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            memory::op_msize(f, b)?;
-            f.pc += 1;
-        }
-        // GAS
-        0x5a => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 2;
-            f.gas.flush()?;
-            control::op_gas(f, b)?;
-            f.pc += 1;
-        }
-        // JUMPDEST
-        0x5b => {
-            f.gas.remaining -= 1;
-            control::op_jumpdest(&mut f.stack);
-            f.pc += 1;
-        }
-        // TLOAD
-        0x5c => {
-            let cost = gas_table[0x5c];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            storage::op_tload(f, b, host)?;
-            f.pc += 1;
-        }
-        // TSTORE
-        0x5d => {
-            let cost = gas_table[0x5d];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            storage::op_tstore(f, b, host)?;
-            f.pc += 1;
-        }
-        // MCOPY
-        0x5e => {
-            let cost = gas_table[0x5e];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            memory::op_mcopy(f, b)?;
-            f.pc += 1;
-        }
-        // PUSH0
-        0x5f => {
-            let cost = gas_table[0x5f];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= cost as i64;
-            stack::op_push0(&mut f.stack);
-            f.pc += 1;
-        }
-        // PUSH1
-        0x60 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<1>(f, b)?;
-            f.pc += 2;
-        }
-        // PUSH2
-        0x61 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<2>(f, b)?;
-            f.pc += 3;
-        }
-        // PUSH3
-        0x62 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<3>(f, b)?;
-            f.pc += 4;
-        }
-        // PUSH4
-        0x63 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<4>(f, b)?;
-            f.pc += 5;
-        }
-        // PUSH5
-        0x64 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<5>(f, b)?;
-            f.pc += 6;
-        }
-        // PUSH6
-        0x65 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<6>(f, b)?;
-            f.pc += 7;
-        }
-        // PUSH7
-        0x66 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<7>(f, b)?;
-            f.pc += 8;
-        }
-        // PUSH8
-        0x67 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<8>(f, b)?;
-            f.pc += 9;
-        }
-        // PUSH9
-        0x68 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<9>(f, b)?;
-            f.pc += 10;
-        }
-        // PUSH10
-        0x69 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<10>(f, b)?;
-            f.pc += 11;
-        }
-        // PUSH11
-        0x6a => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<11>(f, b)?;
-            f.pc += 12;
-        }
-        // PUSH12
-        0x6b => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<12>(f, b)?;
-            f.pc += 13;
-        }
-        // PUSH13
-        0x6c => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<13>(f, b)?;
-            f.pc += 14;
-        }
-        // PUSH14
-        0x6d => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<14>(f, b)?;
-            f.pc += 15;
-        }
-        // PUSH15
-        0x6e => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<15>(f, b)?;
-            f.pc += 16;
-        }
-        // PUSH16
-        0x6f => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<16>(f, b)?;
-            f.pc += 17;
-        }
-        // PUSH17
-        0x70 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<17>(f, b)?;
-            f.pc += 18;
-        }
-        // PUSH18
-        0x71 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<18>(f, b)?;
-            f.pc += 19;
-        }
-        // PUSH19
-        0x72 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<19>(f, b)?;
-            f.pc += 20;
-        }
-        // PUSH20
-        0x73 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<20>(f, b)?;
-            f.pc += 21;
-        }
-        // PUSH21
-        0x74 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<21>(f, b)?;
-            f.pc += 22;
-        }
-        // PUSH22
-        0x75 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<22>(f, b)?;
-            f.pc += 23;
-        }
-        // PUSH23
-        0x76 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<23>(f, b)?;
-            f.pc += 24;
-        }
-        // PUSH24
-        0x77 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<24>(f, b)?;
-            f.pc += 25;
-        }
-        // PUSH25
-        0x78 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<25>(f, b)?;
-            f.pc += 26;
-        }
-        // PUSH26
-        0x79 => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<26>(f, b)?;
-            f.pc += 27;
-        }
-        // PUSH27
-        0x7a => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<27>(f, b)?;
-            f.pc += 28;
-        }
-        // PUSH28
-        0x7b => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<28>(f, b)?;
-            f.pc += 29;
-        }
-        // PUSH29
-        0x7c => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<29>(f, b)?;
-            f.pc += 30;
-        }
-        // PUSH30
-        0x7d => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<30>(f, b)?;
-            f.pc += 31;
-        }
-        // PUSH31
-        0x7e => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<31>(f, b)?;
-            f.pc += 32;
-        }
-        // PUSH32
-        0x7f => {
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_push::<32>(f, b)?;
-            f.pc += 33;
-        }
-        // DUP1
-        0x80 => {
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<1>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP2
-        0x81 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<2>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP3
-        0x82 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<3>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP4
-        0x83 => {
-            if f.stack.len() < 4 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<4>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP5
-        0x84 => {
-            if f.stack.len() < 5 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<5>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP6
-        0x85 => {
-            if f.stack.len() < 6 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<6>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP7
-        0x86 => {
-            if f.stack.len() < 7 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<7>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP8
-        0x87 => {
-            if f.stack.len() < 8 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<8>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP9
-        0x88 => {
-            if f.stack.len() < 9 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<9>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP10
-        0x89 => {
-            if f.stack.len() < 10 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<10>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP11
-        0x8a => {
-            if f.stack.len() < 11 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<11>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP12
-        0x8b => {
-            if f.stack.len() < 12 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<12>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP13
-        0x8c => {
-            if f.stack.len() < 13 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<13>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP14
-        0x8d => {
-            if f.stack.len() < 14 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<14>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP15
-        0x8e => {
-            if f.stack.len() < 15 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<15>(&mut f.stack);
-            f.pc += 1;
-        }
-        // DUP16
-        0x8f => {
-            if f.stack.len() < 16 {
-                return Err(Status::StackUnderflow);
-            }
-            if f.stack.len() > STACK_LIMIT - 1 {
-                return Err(Status::StackOverflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_dup::<16>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP1
-        0x90 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<1>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP2
-        0x91 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<2>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP3
-        0x92 => {
-            if f.stack.len() < 4 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<3>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP4
-        0x93 => {
-            if f.stack.len() < 5 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<4>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP5
-        0x94 => {
-            if f.stack.len() < 6 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<5>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP6
-        0x95 => {
-            if f.stack.len() < 7 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<6>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP7
-        0x96 => {
-            if f.stack.len() < 8 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<7>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP8
-        0x97 => {
-            if f.stack.len() < 9 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<8>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP9
-        0x98 => {
-            if f.stack.len() < 10 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<9>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP10
-        0x99 => {
-            if f.stack.len() < 11 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<10>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP11
-        0x9a => {
-            if f.stack.len() < 12 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<11>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP12
-        0x9b => {
-            if f.stack.len() < 13 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<12>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP13
-        0x9c => {
-            if f.stack.len() < 14 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<13>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP14
-        0x9d => {
-            if f.stack.len() < 15 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<14>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP15
-        0x9e => {
-            if f.stack.len() < 16 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<15>(&mut f.stack);
-            f.pc += 1;
-        }
-        // SWAP16
-        0x9f => {
-            if f.stack.len() < 17 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 3;
-            stack::op_swap::<16>(&mut f.stack);
-            f.pc += 1;
-        }
-        // LOG0
-        0xa0 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 375;
-            f.gas.flush()?;
-            log::op_log::<0, H>(f, b, host)?;
-            f.pc += 1;
-        }
-        // LOG1
-        0xa1 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 750;
-            f.gas.flush()?;
-            log::op_log::<1, H>(f, b, host)?;
-            f.pc += 1;
-        }
-        // LOG2
-        0xa2 => {
-            if f.stack.len() < 4 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 1125;
-            f.gas.flush()?;
-            log::op_log::<2, H>(f, b, host)?;
-            f.pc += 1;
-        }
-        // LOG3
-        0xa3 => {
-            if f.stack.len() < 5 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 1500;
-            f.gas.flush()?;
-            log::op_log::<3, H>(f, b, host)?;
-            f.pc += 1;
-        }
-        // LOG4
-        0xa4 => {
-            if f.stack.len() < 6 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 1875;
-            f.gas.flush()?;
-            log::op_log::<4, H>(f, b, host)?;
-            f.pc += 1;
-        }
-        // CREATE
-        0xf0 => {
-            if f.stack.len() < 3 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= 32000;
-            f.gas.flush()?;
-            system::op_create(f, b, host)?;
-            f.pc += 1;
-        }
-        // CALL
-        0xf1 => {
-            let cost = gas_table[0xf1];
-            if f.stack.len() < 7 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_call(f, b, host)?;
-            f.pc += 1;
-        }
-        // CALLCODE
-        0xf2 => {
-            let cost = gas_table[0xf2];
-            if f.stack.len() < 7 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_callcode(f, b, host)?;
-            f.pc += 1;
-        }
-        // RETURN
-        0xf3 => {
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.flush()?;
-            control::op_ret(f, b)?;
-        }
-        // DELEGATECALL
-        0xf4 => {
-            let cost = gas_table[0xf4];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 6 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_delegatecall(f, b, host)?;
-            f.pc += 1;
-        }
-        // CREATE2
-        0xf5 => {
-            let cost = gas_table[0xf5];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 4 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_create2(f, b, host)?;
-            f.pc += 1;
-        }
-        // STATICCALL
-        0xfa => {
-            let cost = gas_table[0xfa];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 6 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_staticcall(f, b, host)?;
-            f.pc += 1;
-        }
-        // REVERT
-        0xfd => {
-            let cost = gas_table[0xfd];
-            if cost == UNDEFINED_GAS {
-                return Err(Status::InvalidOpcode);
-            }
-            if f.stack.len() < 2 {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            control::op_revert(f, b)?;
-        }
-        // INVALID
-        0xfe => {
-            f.gas.flush()?;
-            control::op_invalid(f, b)?;
-        }
-        // SELFDESTRUCT
-        0xff => {
-            let cost = gas_table[0xff];
-            if f.stack.is_empty() {
-                return Err(Status::StackUnderflow);
-            }
-            f.gas.remaining -= cost as i64;
-            f.gas.flush()?;
-            system::op_selfdestruct(f, b, host)?;
-        }
-        _ => return Err(Status::InvalidOpcode),
-    }
-    Ok(())
+    tracer: &mut T,
+) -> Status {
+    run_loop::<H, T, true>(f, b, host, tracer)
+}
+
+/// The dispatch loop; `TRACE` is a constant, so the fast instantiation has no trace code.
+#[inline(always)]
+fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
+    f: &mut Frame,
+    b: &mut Buffers,
+    host: &mut H,
+    tracer: &mut T,
+) -> Status {
+    let gas_table = &STATIC_GAS[f.spec.index()];
+    let mut r = Regs::load(f);
+    let status = 'run: loop {
+        let op = r.opcode();
+        if TRACE {
+            r.save(f);
+            tracer.step(f, b, op);
+        }
+        match op {
+            // STOP
+            0x00 => {
+                if !TRACE && let Err(status) = r.gas.flush() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_stop(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // ADD
+            0x01 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                arithmetic::op_add(&mut r.sp);
+                r.advance(1);
+            }
+            // MUL
+            0x02 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_mul(&mut r.sp);
+                r.advance(1);
+            }
+            // SUB
+            0x03 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                arithmetic::op_sub(&mut r.sp);
+                r.advance(1);
+            }
+            // DIV
+            0x04 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_div(&mut r.sp);
+                r.advance(1);
+            }
+            // SDIV
+            0x05 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_sdiv(&mut r.sp);
+                r.advance(1);
+            }
+            // MOD
+            0x06 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_rem(&mut r.sp);
+                r.advance(1);
+            }
+            // SMOD
+            0x07 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_smod(&mut r.sp);
+                r.advance(1);
+            }
+            // ADDMOD
+            0x08 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(8) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 8;
+                }
+                arithmetic::op_addmod(&mut r.sp);
+                r.advance(1);
+            }
+            // MULMOD
+            0x09 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(8) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 8;
+                }
+                arithmetic::op_mulmod(&mut r.sp);
+                r.advance(1);
+            }
+            // EXP
+            0x0a => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(10) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 10;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = arithmetic::op_exp(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // SIGNEXTEND
+            0x0b => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(5) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 5;
+                }
+                arithmetic::op_signextend(&mut r.sp);
+                r.advance(1);
+            }
+            // LT
+            0x10 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_lt(&mut r.sp);
+                r.advance(1);
+            }
+            // GT
+            0x11 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_gt(&mut r.sp);
+                r.advance(1);
+            }
+            // SLT
+            0x12 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_slt(&mut r.sp);
+                r.advance(1);
+            }
+            // SGT
+            0x13 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_sgt(&mut r.sp);
+                r.advance(1);
+            }
+            // EQ
+            0x14 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_eq(&mut r.sp);
+                r.advance(1);
+            }
+            // ISZERO
+            0x15 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_iszero(&mut r.sp);
+                r.advance(1);
+            }
+            // AND
+            0x16 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_and(&mut r.sp);
+                r.advance(1);
+            }
+            // OR
+            0x17 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_or(&mut r.sp);
+                r.advance(1);
+            }
+            // XOR
+            0x18 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_xor(&mut r.sp);
+                r.advance(1);
+            }
+            // NOT
+            0x19 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_not(&mut r.sp);
+                r.advance(1);
+            }
+            // BYTE
+            0x1a => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                bitwise::op_byte(&mut r.sp);
+                r.advance(1);
+            }
+            // SHL
+            0x1b => {
+                let cost = gas_table[0x1b];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                bitwise::op_shl(&mut r.sp);
+                r.advance(1);
+            }
+            // SHR
+            0x1c => {
+                let cost = gas_table[0x1c];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                bitwise::op_shr(&mut r.sp);
+                r.advance(1);
+            }
+            // SAR
+            0x1d => {
+                let cost = gas_table[0x1d];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                bitwise::op_sar(&mut r.sp);
+                r.advance(1);
+            }
+            // CLZ
+            0x1e => {
+                let cost = gas_table[0x1e];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                bitwise::op_clz(&mut r.sp);
+                r.advance(1);
+            }
+            // KECCAK256
+            0x20 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(30) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 30;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = memory::op_keccak256(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // ADDRESS
+            0x30 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = environment::op_address(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // BALANCE
+            0x31 => {
+                let cost = gas_table[0x31];
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = environment::op_balance(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // ORIGIN
+            0x32 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = environment::op_origin(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLER
+            0x33 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = environment::op_caller(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLVALUE
+            0x34 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = environment::op_callvalue(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLDATALOAD
+            0x35 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = environment::op_calldataload(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLDATASIZE
+            0x36 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = environment::op_calldatasize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLDATACOPY
+            0x37 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = environment::op_calldatacopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CODESIZE
+            0x38 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = environment::op_codesize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CODECOPY
+            0x39 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = environment::op_codecopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // GASPRICE
+            0x3a => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = environment::op_gasprice(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // EXTCODESIZE
+            0x3b => {
+                let cost = gas_table[0x3b];
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = environment::op_extcodesize(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // EXTCODECOPY
+            0x3c => {
+                let cost = gas_table[0x3c];
+                if r.sp.has_fewer_than(4) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = environment::op_extcodecopy(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // RETURNDATASIZE
+            0x3d => {
+                let cost = gas_table[0x3d];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                let mut regs = r;
+                let result = environment::op_returndatasize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // RETURNDATACOPY
+            0x3e => {
+                let cost = gas_table[0x3e];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = environment::op_returndatacopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // EXTCODEHASH
+            0x3f => {
+                let cost = gas_table[0x3f];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = environment::op_extcodehash(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // BLOCKHASH
+            0x40 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(20) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 20;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = block::op_blockhash(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // COINBASE
+            0x41 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = block::op_coinbase(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // TIMESTAMP
+            0x42 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = block::op_timestamp(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // NUMBER
+            0x43 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = block::op_number(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // PREVRANDAO
+            0x44 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = block::op_prevrandao(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // GASLIMIT
+            0x45 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                r.save(f);
+                let result = block::op_gaslimit(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CHAINID
+            0x46 => {
+                let cost = gas_table[0x46];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                r.save(f);
+                let result = block::op_chainid(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // SELFBALANCE
+            0x47 => {
+                let cost = gas_table[0x47];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = block::op_selfbalance(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // BASEFEE
+            0x48 => {
+                let cost = gas_table[0x48];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                r.save(f);
+                let result = block::op_basefee(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // BLOBHASH
+            0x49 => {
+                let cost = gas_table[0x49];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                r.save(f);
+                let result = block::op_blobhash(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // BLOBBASEFEE
+            0x4a => {
+                let cost = gas_table[0x4a];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                r.save(f);
+                let result = block::op_blobbasefee(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // POP
+            0x50 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                stack::op_pop(&mut r.sp);
+                r.advance(1);
+            }
+            // MLOAD
+            0x51 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = memory::op_mload(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // MSTORE
+            0x52 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = memory::op_mstore(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // MSTORE8
+            0x53 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = memory::op_mstore8(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // SLOAD
+            0x54 => {
+                let cost = gas_table[0x54];
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = storage::op_sload(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // SSTORE
+            0x55 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if !TRACE && let Err(status) = r.gas.flush() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.save(f);
+                let result = storage::op_sstore(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // JUMP
+            0x56 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(8) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 8;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = control::op_jump(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // JUMPI
+            0x57 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(10) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 10;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = control::op_jumpi(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // PC
+            0x58 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = control::op_pc(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // MSIZE
+            0x59 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                }
+                let mut regs = r;
+                let result = memory::op_msize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // GAS
+            0x5a => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(2) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 2;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = control::op_gas(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // JUMPDEST
+            0x5b => {
+                if TRACE {
+                    if let Err(status) = r.gas.charge(1) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 1;
+                }
+                control::op_jumpdest(&mut r.sp);
+                r.advance(1);
+            }
+            // TLOAD
+            0x5c => {
+                let cost = gas_table[0x5c];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = storage::op_tload(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // TSTORE
+            0x5d => {
+                let cost = gas_table[0x5d];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = storage::op_tstore(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // MCOPY
+            0x5e => {
+                let cost = gas_table[0x5e];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = memory::op_mcopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // PUSH0
+            0x5f => {
+                let cost = gas_table[0x5f];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                }
+                stack::op_push0(&mut r.sp);
+                r.advance(1);
+            }
+            // PUSH1
+            0x60 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<1>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(2);
+            }
+            // PUSH2
+            0x61 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<2>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(3);
+            }
+            // PUSH3
+            0x62 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<3>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(4);
+            }
+            // PUSH4
+            0x63 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<4>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(5);
+            }
+            // PUSH5
+            0x64 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<5>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(6);
+            }
+            // PUSH6
+            0x65 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<6>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(7);
+            }
+            // PUSH7
+            0x66 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<7>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(8);
+            }
+            // PUSH8
+            0x67 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<8>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(9);
+            }
+            // PUSH9
+            0x68 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<9>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(10);
+            }
+            // PUSH10
+            0x69 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<10>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(11);
+            }
+            // PUSH11
+            0x6a => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<11>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(12);
+            }
+            // PUSH12
+            0x6b => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<12>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(13);
+            }
+            // PUSH13
+            0x6c => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<13>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(14);
+            }
+            // PUSH14
+            0x6d => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<14>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(15);
+            }
+            // PUSH15
+            0x6e => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<15>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(16);
+            }
+            // PUSH16
+            0x6f => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<16>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(17);
+            }
+            // PUSH17
+            0x70 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<17>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(18);
+            }
+            // PUSH18
+            0x71 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<18>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(19);
+            }
+            // PUSH19
+            0x72 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<19>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(20);
+            }
+            // PUSH20
+            0x73 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<20>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(21);
+            }
+            // PUSH21
+            0x74 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<21>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(22);
+            }
+            // PUSH22
+            0x75 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<22>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(23);
+            }
+            // PUSH23
+            0x76 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<23>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(24);
+            }
+            // PUSH24
+            0x77 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<24>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(25);
+            }
+            // PUSH25
+            0x78 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<25>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(26);
+            }
+            // PUSH26
+            0x79 => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<26>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(27);
+            }
+            // PUSH27
+            0x7a => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<27>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(28);
+            }
+            // PUSH28
+            0x7b => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<28>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(29);
+            }
+            // PUSH29
+            0x7c => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<29>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(30);
+            }
+            // PUSH30
+            0x7d => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<30>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(31);
+            }
+            // PUSH31
+            0x7e => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<31>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(32);
+            }
+            // PUSH32
+            0x7f => {
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                let mut regs = r;
+                let result = stack::op_push::<32>(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(33);
+            }
+            // DUP1
+            0x80 => {
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<1>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP2
+            0x81 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<2>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP3
+            0x82 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<3>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP4
+            0x83 => {
+                if r.sp.has_fewer_than(4) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<4>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP5
+            0x84 => {
+                if r.sp.has_fewer_than(5) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<5>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP6
+            0x85 => {
+                if r.sp.has_fewer_than(6) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<6>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP7
+            0x86 => {
+                if r.sp.has_fewer_than(7) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<7>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP8
+            0x87 => {
+                if r.sp.has_fewer_than(8) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<8>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP9
+            0x88 => {
+                if r.sp.has_fewer_than(9) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<9>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP10
+            0x89 => {
+                if r.sp.has_fewer_than(10) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<10>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP11
+            0x8a => {
+                if r.sp.has_fewer_than(11) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<11>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP12
+            0x8b => {
+                if r.sp.has_fewer_than(12) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<12>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP13
+            0x8c => {
+                if r.sp.has_fewer_than(13) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<13>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP14
+            0x8d => {
+                if r.sp.has_fewer_than(14) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<14>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP15
+            0x8e => {
+                if r.sp.has_fewer_than(15) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<15>(&mut r.sp);
+                r.advance(1);
+            }
+            // DUP16
+            0x8f => {
+                if r.sp.has_fewer_than(16) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if r.sp.has_no_room_for(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackOverflow));
+                    }
+                    break 'run Status::StackOverflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_dup::<16>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP1
+            0x90 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<1>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP2
+            0x91 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<2>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP3
+            0x92 => {
+                if r.sp.has_fewer_than(4) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<3>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP4
+            0x93 => {
+                if r.sp.has_fewer_than(5) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<4>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP5
+            0x94 => {
+                if r.sp.has_fewer_than(6) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<5>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP6
+            0x95 => {
+                if r.sp.has_fewer_than(7) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<6>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP7
+            0x96 => {
+                if r.sp.has_fewer_than(8) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<7>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP8
+            0x97 => {
+                if r.sp.has_fewer_than(9) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<8>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP9
+            0x98 => {
+                if r.sp.has_fewer_than(10) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<9>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP10
+            0x99 => {
+                if r.sp.has_fewer_than(11) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<10>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP11
+            0x9a => {
+                if r.sp.has_fewer_than(12) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<11>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP12
+            0x9b => {
+                if r.sp.has_fewer_than(13) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<12>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP13
+            0x9c => {
+                if r.sp.has_fewer_than(14) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<13>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP14
+            0x9d => {
+                if r.sp.has_fewer_than(15) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<14>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP15
+            0x9e => {
+                if r.sp.has_fewer_than(16) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<15>(&mut r.sp);
+                r.advance(1);
+            }
+            // SWAP16
+            0x9f => {
+                if r.sp.has_fewer_than(17) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(3) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 3;
+                }
+                stack::op_swap::<16>(&mut r.sp);
+                r.advance(1);
+            }
+            // LOG0
+            0xa0 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(375) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 375;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = log::op_log::<0, H>(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // LOG1
+            0xa1 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(750) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 750;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = log::op_log::<1, H>(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // LOG2
+            0xa2 => {
+                if r.sp.has_fewer_than(4) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(1125) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 1125;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = log::op_log::<2, H>(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // LOG3
+            0xa3 => {
+                if r.sp.has_fewer_than(5) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(1500) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 1500;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = log::op_log::<3, H>(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // LOG4
+            0xa4 => {
+                if r.sp.has_fewer_than(6) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(1875) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 1875;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = log::op_log::<4, H>(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CREATE
+            0xf0 => {
+                if r.sp.has_fewer_than(3) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(32000) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= 32000;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_create(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALL
+            0xf1 => {
+                let cost = gas_table[0xf1];
+                if r.sp.has_fewer_than(7) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_call(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CALLCODE
+            0xf2 => {
+                let cost = gas_table[0xf2];
+                if r.sp.has_fewer_than(7) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_callcode(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // RETURN
+            0xf3 => {
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if !TRACE && let Err(status) = r.gas.flush() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_ret(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // DELEGATECALL
+            0xf4 => {
+                let cost = gas_table[0xf4];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(6) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_delegatecall(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // CREATE2
+            0xf5 => {
+                let cost = gas_table[0xf5];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(4) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_create2(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // STATICCALL
+            0xfa => {
+                let cost = gas_table[0xfa];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(6) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_staticcall(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                r.advance(1);
+            }
+            // REVERT
+            0xfd => {
+                let cost = gas_table[0xfd];
+                if cost == UNDEFINED_GAS {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                    }
+                    break 'run Status::InvalidOpcode;
+                }
+                if r.sp.has_fewer_than(2) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                let mut regs = r;
+                let result = control::op_revert(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // INVALID
+            0xfe => {
+                if !TRACE && let Err(status) = r.gas.flush() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_invalid(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // SELFDESTRUCT
+            0xff => {
+                let cost = gas_table[0xff];
+                if r.sp.has_fewer_than(1) {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(Status::StackUnderflow));
+                    }
+                    break 'run Status::StackUnderflow;
+                }
+                if TRACE {
+                    if let Err(status) = r.gas.charge(cost as u64) {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                } else {
+                    r.gas.remaining -= cost as i64;
+                    if let Err(status) = r.gas.flush() {
+                        if TRACE {
+                            r.save(f);
+                            tracer.step_end(f, b, op, Some(status));
+                        }
+                        break 'run status;
+                    }
+                }
+                r.save(f);
+                let result = system::op_selfdestruct(f, b, host);
+                r = Regs::load(f);
+                if let Err(status) = result {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
+            }
+            // Bytes no fork defines.
+            0x0c | 0x0d | 0x0e | 0x0f | 0x1f | 0x21 | 0x22 | 0x23 | 0x24 | 0x25 | 0x26 | 0x27 | 0x28
+            | 0x29 | 0x2a | 0x2b | 0x2c | 0x2d | 0x2e | 0x2f | 0x4b | 0x4c | 0x4d | 0x4e | 0x4f | 0xa5
+            | 0xa6 | 0xa7 | 0xa8 | 0xa9 | 0xaa | 0xab | 0xac | 0xad | 0xae | 0xaf | 0xb0 | 0xb1 | 0xb2
+            | 0xb3 | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9 | 0xba | 0xbb | 0xbc | 0xbd | 0xbe | 0xbf
+            | 0xc0 | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5 | 0xc6 | 0xc7 | 0xc8 | 0xc9 | 0xca | 0xcb | 0xcc
+            | 0xcd | 0xce | 0xcf | 0xd0 | 0xd1 | 0xd2 | 0xd3 | 0xd4 | 0xd5 | 0xd6 | 0xd7 | 0xd8 | 0xd9
+            | 0xda | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1 | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6
+            | 0xe7 | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9
+            | 0xfb | 0xfc => {
+                if TRACE {
+                    r.save(f);
+                    tracer.step_end(f, b, op, Some(Status::InvalidOpcode));
+                }
+                break 'run Status::InvalidOpcode;
+            }
+        }
+        if TRACE {
+            r.save(f);
+            tracer.step_end(f, b, op, None);
+        }
+    };
+    r.save(f);
+    status
 }

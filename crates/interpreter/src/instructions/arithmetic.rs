@@ -5,7 +5,9 @@
 use kestrel_primitives::gas::frontier::{EXP_BYTE, EXP_BYTE_EIP160};
 use kestrel_primitives::{SpecId, U256};
 
-use crate::{Buffers, Frame, Stack, Step};
+use crate::regs::Regs;
+use crate::stack::Sp;
+use crate::{Buffers, Frame, Step};
 
 const SIGN_BIT: usize = 255;
 
@@ -29,35 +31,35 @@ fn abs(x: U256) -> U256 {
 
 /// ADD.
 #[inline(always)]
-pub fn op_add(s: &mut Stack) {
+pub(crate) fn op_add(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = a.wrapping_add(*b);
 }
 
 /// MUL.
 #[inline(always)]
-pub fn op_mul(s: &mut Stack) {
+pub(crate) fn op_mul(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = a.wrapping_mul(*b);
 }
 
 /// SUB.
 #[inline(always)]
-pub fn op_sub(s: &mut Stack) {
+pub(crate) fn op_sub(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = a.wrapping_sub(*b);
 }
 
 /// DIV.
 #[inline(always)]
-pub fn op_div(s: &mut Stack) {
+pub(crate) fn op_div(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = a.checked_div(*b).unwrap_or_default();
 }
 
 /// SDIV: truncating signed division; −2²⁵⁵ / −1 = −2²⁵⁵.
 #[inline(always)]
-pub fn op_sdiv(s: &mut Stack) {
+pub(crate) fn op_sdiv(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = sdiv(a, *b);
 }
@@ -73,14 +75,14 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 
 /// MOD.
 #[inline(always)]
-pub fn op_rem(s: &mut Stack) {
+pub(crate) fn op_rem(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = a.checked_rem(*b).unwrap_or_default();
 }
 
 /// SMOD: the result takes the dividend's sign.
 #[inline(always)]
-pub fn op_smod(s: &mut Stack) {
+pub(crate) fn op_smod(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = smod(a, *b);
 }
@@ -96,7 +98,7 @@ pub(crate) fn smod(a: U256, b: U256) -> U256 {
 
 /// ADDMOD: (a + b) mod n without overflow of the intermediate sum; zero when n is zero.
 #[inline(always)]
-pub fn op_addmod(s: &mut Stack) {
+pub(crate) fn op_addmod(s: &mut Sp) {
     let [a, b] = s.popn::<2>();
     let n = s.top();
     *n = a.add_mod(b, *n);
@@ -104,7 +106,7 @@ pub fn op_addmod(s: &mut Stack) {
 
 /// MULMOD: (a * b) mod n with a 512-bit intermediate; zero when n is zero.
 #[inline(always)]
-pub fn op_mulmod(s: &mut Stack) {
+pub(crate) fn op_mulmod(s: &mut Sp) {
     let [a, b] = s.popn::<2>();
     let n = s.top();
     *n = a.mul_mod(b, *n);
@@ -113,7 +115,7 @@ pub fn op_mulmod(s: &mut Stack) {
 /// The dynamic part of EXP's gas: per byte of the exponent, 10 before and 50 from Spurious
 /// Dragon (EIP-160).
 #[inline]
-pub fn exp_dynamic_gas(spec: SpecId, exponent: U256) -> u64 {
+pub(crate) fn exp_dynamic_gas(spec: SpecId, exponent: U256) -> u64 {
     let bytes = exponent.bit_len().div_ceil(8) as u64;
     let per_byte = if spec.is_enabled_in(SpecId::SpuriousDragon) { EXP_BYTE_EIP160 } else { EXP_BYTE };
     per_byte * bytes
@@ -121,18 +123,18 @@ pub fn exp_dynamic_gas(spec: SpecId, exponent: U256) -> u64 {
 
 /// EXP.
 #[inline]
-pub fn op_exp(f: &mut Frame, _b: &mut Buffers) -> Step {
-    let (base, exponent) = f.stack.pop_top();
+pub(crate) fn op_exp(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    let (base, exponent) = r.sp.pop_top();
     let exponent_word = *exponent;
     let cost = exp_dynamic_gas(f.spec, exponent_word);
-    f.gas.charge(cost)?;
-    *f.stack.top() = base.wrapping_pow(exponent_word);
+    r.gas.charge(cost)?;
+    *r.sp.top() = base.wrapping_pow(exponent_word);
     Ok(())
 }
 
 /// SIGNEXTEND: extends the sign of the `b`-th byte (from the right) of `x`.
 #[inline(always)]
-pub fn op_signextend(s: &mut Stack) {
+pub(crate) fn op_signextend(s: &mut Sp) {
     let (b, x) = s.pop_top();
     *x = signextend(b, *x);
 }

@@ -4,7 +4,7 @@
 use kestrel_primitives::U256;
 
 use super::arithmetic::is_neg;
-use crate::Stack;
+use crate::stack::Sp;
 
 #[inline(always)]
 fn flag(b: bool) -> U256 {
@@ -23,77 +23,77 @@ pub(crate) fn slt(a: U256, b: U256) -> bool {
 
 /// LT.
 #[inline(always)]
-pub fn op_lt(s: &mut Stack) {
+pub(crate) fn op_lt(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = flag(a < *b);
 }
 
 /// GT.
 #[inline(always)]
-pub fn op_gt(s: &mut Stack) {
+pub(crate) fn op_gt(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = flag(a > *b);
 }
 
 /// SLT.
 #[inline(always)]
-pub fn op_slt(s: &mut Stack) {
+pub(crate) fn op_slt(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = flag(slt(a, *b));
 }
 
 /// SGT.
 #[inline(always)]
-pub fn op_sgt(s: &mut Stack) {
+pub(crate) fn op_sgt(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = flag(slt(*b, a));
 }
 
 /// EQ.
 #[inline(always)]
-pub fn op_eq(s: &mut Stack) {
+pub(crate) fn op_eq(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b = flag(a == *b);
 }
 
 /// ISZERO.
 #[inline(always)]
-pub fn op_iszero(s: &mut Stack) {
+pub(crate) fn op_iszero(s: &mut Sp) {
     let a = s.top();
     *a = flag(a.is_zero());
 }
 
 /// AND.
 #[inline(always)]
-pub fn op_and(s: &mut Stack) {
+pub(crate) fn op_and(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b &= a;
 }
 
 /// OR.
 #[inline(always)]
-pub fn op_or(s: &mut Stack) {
+pub(crate) fn op_or(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b |= a;
 }
 
 /// XOR.
 #[inline(always)]
-pub fn op_xor(s: &mut Stack) {
+pub(crate) fn op_xor(s: &mut Sp) {
     let (a, b) = s.pop_top();
     *b ^= a;
 }
 
 /// NOT.
 #[inline(always)]
-pub fn op_not(s: &mut Stack) {
+pub(crate) fn op_not(s: &mut Sp) {
     let a = s.top();
     *a = !*a;
 }
 
 /// BYTE: the `i`-th byte of `x`, counting from the most significant; zero for `i >= 32`.
 #[inline(always)]
-pub fn op_byte(s: &mut Stack) {
+pub(crate) fn op_byte(s: &mut Sp) {
     let (i, x) = s.pop_top();
     *x = match usize::try_from(i) {
         Ok(i) if i < 32 => U256::from(x.byte(31 - i)),
@@ -112,7 +112,7 @@ fn shift_amount(shift: U256) -> Option<usize> {
 
 /// SHL (EIP-145).
 #[inline(always)]
-pub fn op_shl(s: &mut Stack) {
+pub(crate) fn op_shl(s: &mut Sp) {
     let (shift, x) = s.pop_top();
     *x = match shift_amount(shift) {
         Some(n) => *x << n,
@@ -122,7 +122,7 @@ pub fn op_shl(s: &mut Stack) {
 
 /// SHR (EIP-145).
 #[inline(always)]
-pub fn op_shr(s: &mut Stack) {
+pub(crate) fn op_shr(s: &mut Sp) {
     let (shift, x) = s.pop_top();
     *x = match shift_amount(shift) {
         Some(n) => *x >> n,
@@ -132,7 +132,7 @@ pub fn op_shr(s: &mut Stack) {
 
 /// SAR (EIP-145): arithmetic shift, filling with the sign bit.
 #[inline(always)]
-pub fn op_sar(s: &mut Stack) {
+pub(crate) fn op_sar(s: &mut Sp) {
     let (shift, x) = s.pop_top();
     *x = sar(shift, *x);
 }
@@ -150,7 +150,7 @@ pub(crate) fn sar(shift: U256, x: U256) -> U256 {
 
 /// CLZ (EIP-7939): the number of leading zero bits; 256 for zero.
 #[inline(always)]
-pub fn op_clz(s: &mut Stack) {
+pub(crate) fn op_clz(s: &mut Sp) {
     let x = s.top();
     *x = U256::from(x.leading_zeros());
 }

@@ -2,87 +2,78 @@
 
 use kestrel_primitives::U256;
 
-use crate::memory::{expand, to_saturated};
-use crate::{Buffers, Frame, Stack, Status, Step};
+use crate::memory::expand;
+use crate::regs::Regs;
+use crate::stack::Sp;
+use crate::{Buffers, Frame, Status, Step};
 
 /// STOP.
 #[inline(always)]
-pub fn op_stop(_f: &mut Frame, _b: &mut Buffers) -> Step {
+pub(crate) fn op_stop(_r: &mut Regs, _f: &mut Frame, _b: &mut Buffers) -> Step {
     Err(Status::Stop)
-}
-
-/// Moves the pc to `target` when it is a JUMPDEST opcode of the code.
-#[inline(always)]
-fn jump_to(f: &mut Frame, target: U256) -> Step {
-    let target = to_saturated(target);
-    if !f.code.is_jumpdest(target) {
-        return Err(Status::InvalidJump);
-    }
-    f.pc = target;
-    Ok(())
 }
 
 /// JUMP.
 #[inline(always)]
-pub fn op_jump(f: &mut Frame, _b: &mut Buffers) -> Step {
-    let target = f.stack.pop();
-    jump_to(f, target)
+pub(crate) fn op_jump(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    let target = r.sp.pop();
+    r.jump(f, target)
 }
 
 /// JUMPI.
 #[inline(always)]
-pub fn op_jumpi(f: &mut Frame, _b: &mut Buffers) -> Step {
-    let [target, condition] = f.stack.popn::<2>();
+pub(crate) fn op_jumpi(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    let [target, condition] = r.sp.popn::<2>();
     if condition.is_zero() {
-        f.pc += 1;
+        r.advance(1);
         Ok(())
     } else {
-        jump_to(f, target)
+        r.jump(f, target)
     }
 }
 
 /// PC.
 #[inline(always)]
-pub fn op_pc(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(U256::from(f.pc));
+pub(crate) fn op_pc(r: &mut Regs, _f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(U256::from(r.pc()));
     Ok(())
 }
 
 /// GAS: the gas left after paying for this opcode.
 #[inline(always)]
-pub fn op_gas(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(U256::from(f.gas.remaining()));
+pub(crate) fn op_gas(r: &mut Regs, _f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(U256::from(r.gas.remaining()));
     Ok(())
 }
 
 /// JUMPDEST: a marker; costs its static gas only.
 #[inline(always)]
-pub fn op_jumpdest(_s: &mut Stack) {}
+pub(crate) fn op_jumpdest(_s: &mut Sp) {}
 
 /// Pops the output range, expands memory over it and records it as the frame's output.
 #[inline]
-fn set_output(f: &mut Frame, b: &mut Buffers) -> Step {
-    let [offset, len] = f.stack.popn::<2>();
-    f.output = expand(f, b, offset, len)?;
+fn set_output(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    let [offset, len] = r.sp.popn::<2>();
+    f.output = expand(&mut r.gas, b, f.memory_base, offset, len)?;
     Ok(())
 }
 
 /// RETURN.
 #[inline]
-pub fn op_ret(f: &mut Frame, b: &mut Buffers) -> Step {
-    set_output(f, b)?;
+pub(crate) fn op_ret(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    set_output(r, f, b)?;
     Err(Status::Return)
 }
 
 /// REVERT (EIP-140).
 #[inline]
-pub fn op_revert(f: &mut Frame, b: &mut Buffers) -> Step {
-    set_output(f, b)?;
+pub(crate) fn op_revert(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    set_output(r, f, b)?;
     Err(Status::Revert)
 }
 
 /// INVALID (0xFE): the designated invalid instruction.
 #[inline]
-pub fn op_invalid(_f: &mut Frame, _b: &mut Buffers) -> Step {
+pub(crate) fn op_invalid(_r: &mut Regs, _f: &mut Frame, _b: &mut Buffers) -> Step {
     Err(Status::InvalidFe)
 }

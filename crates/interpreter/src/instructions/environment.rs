@@ -7,18 +7,19 @@ use kestrel_primitives::{B256, U256};
 
 use super::{cold_account_surcharge, from_address, to_address};
 use crate::memory::{copy_cost, copy_padded, expand, to_saturated, window};
+use crate::regs::Regs;
 use crate::{Buffers, Frame, Host, Status, Step};
 
 /// ADDRESS.
 #[inline(always)]
-pub fn op_address(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(from_address(f.address));
+pub(crate) fn op_address(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(from_address(f.address));
     Ok(())
 }
 
 /// BALANCE.
 #[inline]
-pub fn op_balance<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_balance<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     let address = to_address(*f.stack.top());
     let balance = host.balance(&address);
     f.gas.charge(cold_account_surcharge(f.spec, balance.is_cold))?;
@@ -28,60 +29,60 @@ pub fn op_balance<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut 
 
 /// ORIGIN.
 #[inline(always)]
-pub fn op_origin<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_origin<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     f.stack.push(from_address(host.tx().caller));
     Ok(())
 }
 
 /// CALLER.
 #[inline(always)]
-pub fn op_caller(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(from_address(f.caller));
+pub(crate) fn op_caller(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(from_address(f.caller));
     Ok(())
 }
 
 /// CALLVALUE.
 #[inline(always)]
-pub fn op_callvalue(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(f.value);
+pub(crate) fn op_callvalue(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(f.value);
     Ok(())
 }
 
 /// CALLDATALOAD: 32 bytes of call data from an offset, zero-filled past the end.
 #[inline(always)]
-pub fn op_calldataload(f: &mut Frame, b: &mut Buffers) -> Step {
-    let offset = to_saturated(*f.stack.top());
+pub(crate) fn op_calldataload(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    let offset = to_saturated(*r.sp.top());
     let input = f.input(b);
     let mut word = [0u8; 32];
     if offset < input.len() {
         let n = (input.len() - offset).min(32);
         word[..n].copy_from_slice(&input[offset..offset + n]);
     }
-    *f.stack.top() = U256::from_be_bytes(word);
+    *r.sp.top() = U256::from_be_bytes(word);
     Ok(())
 }
 
 /// CALLDATASIZE.
 #[inline(always)]
-pub fn op_calldatasize(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(U256::from(f.input.1));
+pub(crate) fn op_calldatasize(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(U256::from(f.input.1));
     Ok(())
 }
 
 /// Pops `dest, offset, len`, expands memory and charges the copy: the common start of the *COPY
 /// opcodes. Returns `(dest, source offset, len)`.
 #[inline]
-fn copy_prologue(f: &mut Frame, b: &mut Buffers) -> Result<(usize, usize, usize), Status> {
-    let [dest, offset, len] = f.stack.popn::<3>();
-    let (dest, len) = expand(f, b, dest, len)?;
-    f.gas.charge(copy_cost(COPY_WORD, len))?;
+fn copy_prologue(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Result<(usize, usize, usize), Status> {
+    let [dest, offset, len] = r.sp.popn::<3>();
+    let (dest, len) = expand(&mut r.gas, b, f.memory_base, dest, len)?;
+    r.gas.charge(copy_cost(COPY_WORD, len))?;
     Ok((dest, to_saturated(offset), len))
 }
 
 /// CALLDATACOPY.
 #[inline]
-pub fn op_calldatacopy(f: &mut Frame, b: &mut Buffers) -> Step {
-    let (dest, offset, len) = copy_prologue(f, b)?;
+pub(crate) fn op_calldatacopy(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    let (dest, offset, len) = copy_prologue(r, f, b)?;
     let Buffers { memory, input, .. } = b;
     let src = &input[f.input.0..f.input.0 + f.input.1];
     copy_padded(&mut memory[f.memory_base..], dest, src, offset, len);
@@ -90,29 +91,29 @@ pub fn op_calldatacopy(f: &mut Frame, b: &mut Buffers) -> Step {
 
 /// CODESIZE.
 #[inline(always)]
-pub fn op_codesize(f: &mut Frame, _b: &mut Buffers) -> Step {
-    f.stack.push(U256::from(f.code.len()));
+pub(crate) fn op_codesize(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
+    r.sp.push(U256::from(f.code.len()));
     Ok(())
 }
 
 /// CODECOPY.
 #[inline]
-pub fn op_codecopy(f: &mut Frame, b: &mut Buffers) -> Step {
-    let (dest, offset, len) = copy_prologue(f, b)?;
-    copy_padded(window(f, b), dest, f.code.original(), offset, len);
+pub(crate) fn op_codecopy(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    let (dest, offset, len) = copy_prologue(r, f, b)?;
+    copy_padded(window(f.memory_base, b), dest, f.code.original(), offset, len);
     Ok(())
 }
 
 /// GASPRICE.
 #[inline(always)]
-pub fn op_gasprice<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_gasprice<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     f.stack.push(host.effective_gas_price());
     Ok(())
 }
 
 /// EXTCODESIZE.
 #[inline]
-pub fn op_extcodesize<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_extcodesize<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     let address = to_address(*f.stack.top());
     let size = host.code_size(&address);
     f.gas.charge(cold_account_surcharge(f.spec, size.is_cold))?;
@@ -122,34 +123,34 @@ pub fn op_extcodesize<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &
 
 /// EXTCODECOPY.
 #[inline]
-pub fn op_extcodecopy<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_extcodecopy<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     let address = to_address(f.stack.pop());
     let [dest, offset, len] = f.stack.popn::<3>();
-    let (dest, len) = expand(f, b, dest, len)?;
+    let (dest, len) = expand(&mut f.gas, b, f.memory_base, dest, len)?;
     f.gas.charge(copy_cost(COPY_WORD, len))?;
     let code = host.code(&address);
     f.gas.charge(cold_account_surcharge(f.spec, code.is_cold))?;
-    copy_padded(window(f, b), dest, &code.value, to_saturated(offset), len);
+    copy_padded(window(f.memory_base, b), dest, &code.value, to_saturated(offset), len);
     Ok(())
 }
 
 /// RETURNDATASIZE (EIP-211).
 #[inline(always)]
-pub fn op_returndatasize(f: &mut Frame, b: &mut Buffers) -> Step {
-    f.stack.push(U256::from(b.return_data.len()));
+pub(crate) fn op_returndatasize(r: &mut Regs, _f: &mut Frame, b: &mut Buffers) -> Step {
+    r.sp.push(U256::from(b.return_data.len()));
     Ok(())
 }
 
 /// RETURNDATACOPY (EIP-211): reading past the end of the return data is an exceptional halt.
 #[inline]
-pub fn op_returndatacopy(f: &mut Frame, b: &mut Buffers) -> Step {
-    let [dest, offset, len] = f.stack.popn::<3>();
+pub(crate) fn op_returndatacopy(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+    let [dest, offset, len] = r.sp.popn::<3>();
     let end = offset.checked_add(len).unwrap_or(U256::MAX);
     if end > U256::from(b.return_data.len()) {
         return Err(Status::ReturnDataOutOfBounds);
     }
-    let (dest, len) = expand(f, b, dest, len)?;
-    f.gas.charge(copy_cost(COPY_WORD, len))?;
+    let (dest, len) = expand(&mut r.gas, b, f.memory_base, dest, len)?;
+    r.gas.charge(copy_cost(COPY_WORD, len))?;
     if len > 0 {
         let offset = to_saturated(offset);
         let start = f.memory_base + dest;
@@ -161,7 +162,7 @@ pub fn op_returndatacopy(f: &mut Frame, b: &mut Buffers) -> Step {
 
 /// EXTCODEHASH (EIP-1052): zero for an account that does not exist or is empty.
 #[inline]
-pub fn op_extcodehash<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_extcodehash<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     let address = to_address(*f.stack.top());
     let hash = host.code_hash(&address);
     f.gas.charge(cold_account_surcharge(f.spec, hash.is_cold))?;

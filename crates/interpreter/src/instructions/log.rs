@@ -9,12 +9,12 @@ use crate::{Buffers, Frame, Host, Status, Step};
 /// LOGn: records a log with `N` topics. The base and per-topic costs are static (in the table);
 /// the data costs 8 gas a byte.
 #[inline]
-pub fn op_log<const N: usize, H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_log<const N: usize, H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     if f.is_static {
         return Err(Status::StaticViolation);
     }
     let [offset, len] = f.stack.popn::<2>();
-    let (offset, len) = expand(f, b, offset, len)?;
+    let (offset, len) = expand(&mut f.gas, b, f.memory_base, offset, len)?;
     f.gas.charge(LOG_DATA * len as u64)?;
     let mut topics = Vec::with_capacity(N);
     for _ in 0..N {

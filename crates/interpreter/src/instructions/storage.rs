@@ -9,7 +9,7 @@ use crate::{Buffers, Frame, Host, Status, Step};
 
 /// SLOAD; the table charges the warm (or pre-Berlin flat) cost, a cold slot adds the rest.
 #[inline]
-pub fn op_sload<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_sload<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     let key = *f.stack.top();
     let value = host.sload(&f.address, &key);
     if value.is_cold && f.spec.is_enabled_in(SpecId::Berlin) {
@@ -101,7 +101,7 @@ fn legacy(v: &SStoreValues) -> (u64, i64) {
 
 /// SSTORE.
 #[inline]
-pub fn op_sstore<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_sstore<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     if f.is_static {
         return Err(Status::StaticViolation);
     }
@@ -125,7 +125,7 @@ pub fn op_sstore<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H
 
 /// TLOAD (EIP-1153).
 #[inline]
-pub fn op_tload<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_tload<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     let key = *f.stack.top();
     *f.stack.top() = host.tload(&f.address, &key);
     Ok(())
@@ -133,7 +133,7 @@ pub fn op_tload<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H)
 
 /// TSTORE (EIP-1153).
 #[inline]
-pub fn op_tstore<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_tstore<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     if f.is_static {
         return Err(Status::StaticViolation);
     }

@@ -16,7 +16,7 @@ use crate::{Buffers, Frame, Host, Status, Step};
 
 /// All but one 64th of `gas` (EIP-150): the most a frame may pass to a child.
 #[inline]
-pub fn all_but_one_64th(gas: u64) -> u64 {
+pub(crate) fn all_but_one_64th(gas: u64) -> u64 {
     gas - gas / eip150::CALL_GAS_RETAINED_DIVISOR
 }
 
@@ -33,8 +33,8 @@ fn call<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, kind: Ca
     let [in_offset, in_len, out_offset, out_len] = f.stack.popn::<4>();
 
     // Memory for both ranges is charged before anything else (the spec sums the two expansions).
-    let (in_offset, in_len) = expand(f, b, in_offset, in_len)?;
-    let (out_offset, out_len) = expand(f, b, out_offset, out_len)?;
+    let (in_offset, in_len) = expand(&mut f.gas, b, f.memory_base, in_offset, in_len)?;
+    let (out_offset, out_len) = expand(&mut f.gas, b, f.memory_base, out_offset, out_len)?;
 
     let target = host.call_target(&to);
     let mut extra = cold_account_surcharge(spec, target.is_cold);
@@ -98,25 +98,25 @@ fn call<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, kind: Ca
 
 /// CALL.
 #[inline(never)]
-pub fn op_call<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_call<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     call(f, b, host, CallKind::Call)
 }
 
 /// CALLCODE.
 #[inline(never)]
-pub fn op_callcode<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_callcode<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     call(f, b, host, CallKind::CallCode)
 }
 
 /// DELEGATECALL (EIP-7).
 #[inline(never)]
-pub fn op_delegatecall<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_delegatecall<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     call(f, b, host, CallKind::DelegateCall)
 }
 
 /// STATICCALL (EIP-214).
 #[inline(never)]
-pub fn op_staticcall<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_staticcall<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Step {
     call(f, b, host, CallKind::StaticCall)
 }
 
@@ -126,7 +126,7 @@ fn create(f: &mut Frame, b: &mut Buffers, create2: bool) -> Step {
     let spec = f.spec;
     let [value, offset, len] = f.stack.popn::<3>();
     let salt = if create2 { B256::from(f.stack.pop()) } else { B256::ZERO };
-    let (offset, len) = expand(f, b, offset, len)?;
+    let (offset, len) = expand(&mut f.gas, b, f.memory_base, offset, len)?;
     if spec.is_enabled_in(SpecId::Shanghai) {
         // EIP-3860: initcode is metered per word, and oversized initcode is an exceptional halt.
         f.gas.charge(eip3860::INITCODE_WORD * words(len as u64))?;
@@ -162,19 +162,19 @@ fn create(f: &mut Frame, b: &mut Buffers, create2: bool) -> Step {
 
 /// CREATE.
 #[inline(never)]
-pub fn op_create<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, _host: &mut H) -> Step {
+pub(crate) fn op_create<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, _host: &mut H) -> Step {
     create(f, b, false)
 }
 
 /// CREATE2 (EIP-1014).
 #[inline(never)]
-pub fn op_create2<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, _host: &mut H) -> Step {
+pub(crate) fn op_create2<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, _host: &mut H) -> Step {
     create(f, b, true)
 }
 
 /// SELFDESTRUCT: the host moves the balance and applies the fork's deletion rule (EIP-6780).
 #[inline(never)]
-pub fn op_selfdestruct<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
+pub(crate) fn op_selfdestruct<H: Host + ?Sized>(f: &mut Frame, _b: &mut Buffers, host: &mut H) -> Step {
     if f.is_static {
         return Err(Status::StaticViolation);
     }

@@ -1,0 +1,103 @@
+//! The dispatch loop's registers: instruction pointer, stack pointer and gas.
+
+use kestrel_primitives::U256;
+
+use crate::memory::to_saturated;
+use crate::stack::Sp;
+use crate::{Frame, Gas, Status, Step};
+
+/// The machine state the dispatch loop keeps in locals while it runs a frame.
+///
+/// [`Regs::load`] copies it out of the [`Frame`] when the loop starts and [`Regs::save`]
+/// writes it back wherever something outside the loop may look: around host-shaped handlers,
+/// before a tracer call, and when the loop returns. In between, the frame's `pc`, stack length
+/// and gas are stale, so the handlers that run on registers (stack and frame shapes) read and
+/// write only these.
+///
+/// Because a `Regs` never has its address taken by a function that is not inlined into the
+/// loop, the compiler keeps its fields in machine registers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Regs {
+    /// The opcode being executed, inside the frame's padded code.
+    ip: *const u8,
+    /// The start of the frame's padded code.
+    code: *const u8,
+    /// The operand stack's top.
+    pub(crate) sp: Sp,
+    /// The frame's gas.
+    pub(crate) gas: Gas,
+}
+
+impl Regs {
+    /// The registers of `f` as it rests.
+    #[inline(always)]
+    pub(crate) fn load(f: &mut Frame) -> Self {
+        let code = f.code.padded().as_ptr();
+        debug_assert!(f.pc < f.code.padded().len());
+        // SAFETY: `f.pc` is inside the padded code: frames start at 0 and every pc the loop
+        // saves points at an opcode of the code or at the STOP in the padding.
+        let ip = unsafe { code.add(f.pc) };
+        Self { ip, code, sp: f.stack.sp(), gas: f.gas }
+    }
+
+    /// Writes the registers back into `f`.
+    #[inline(always)]
+    pub(crate) fn save(&self, f: &mut Frame) {
+        f.pc = self.pc();
+        f.stack.set_from(self.sp);
+        f.gas = self.gas;
+    }
+
+    /// The opcode at the instruction pointer.
+    #[inline(always)]
+    pub(crate) fn opcode(&self) -> u8 {
+        // SAFETY: `ip` always points into the padded code (see `load` and `advance`); the
+        // frame's `Arc<Bytecode>` keeps the buffer alive and unchanged while the loop runs.
+        unsafe { *self.ip }
+    }
+
+    /// The program counter: the instruction pointer's offset in the code.
+    #[inline(always)]
+    pub(crate) fn pc(&self) -> usize {
+        // SAFETY: both pointers are into the same padded code buffer, `ip >= code`.
+        unsafe { self.ip.offset_from(self.code) as usize }
+    }
+
+    /// Moves past the current opcode and its `immediate` bytes.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self, bytes: usize) {
+        // SAFETY: an opcode's immediates end inside the padding (a PUSH32 on the last code byte
+        // ends at the padding's final STOP), and running off the code lands on that STOP, which
+        // ends the frame: `ip` never leaves the buffer.
+        self.ip = unsafe { self.ip.add(bytes) };
+    }
+
+    /// The `N` bytes after the opcode, as a big-endian word (PUSHn). The padding guarantees
+    /// 33 readable bytes after any opcode of the code, and bytes past the end read as zero.
+    #[inline(always)]
+    pub(crate) fn immediate<const N: usize>(&self) -> U256 {
+        if N <= 8 {
+            // SAFETY: 8 bytes after the opcode are inside the padded buffer (33 bytes of padding).
+            let raw = unsafe { self.ip.add(1).cast::<[u8; 8]>().read_unaligned() };
+            let value = u64::from_be_bytes(raw) >> (64 - 8 * N);
+            U256::from_limbs([value, 0, 0, 0])
+        } else {
+            let mut word = [0u8; 32];
+            // SAFETY: `N <= 32` bytes after the opcode are inside the padded buffer.
+            unsafe { core::ptr::copy_nonoverlapping(self.ip.add(1), word.as_mut_ptr().add(32 - N), N) };
+            U256::from_be_bytes(word)
+        }
+    }
+
+    /// Jumps to `target` when it is a JUMPDEST of `f`'s code (JUMP and a taken JUMPI).
+    #[inline(always)]
+    pub(crate) fn jump(&mut self, f: &Frame, target: U256) -> Step {
+        let target = to_saturated(target);
+        if !f.code.is_jumpdest(target) {
+            return Err(Status::InvalidJump);
+        }
+        // SAFETY: a JUMPDEST is a byte of the code, so the target is inside the buffer.
+        self.ip = unsafe { self.code.add(target) };
+        Ok(())
+    }
+}
