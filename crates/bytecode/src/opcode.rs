@@ -17,6 +17,10 @@ pub struct OpInfo {
     pub inputs: u8,
     /// Stack items produced.
     pub outputs: u8,
+    /// The least static gas of the opcode in any fork that defines it.
+    pub min_gas: u16,
+    /// True when the opcode ends a basic block (it jumps or ends the frame).
+    pub ends_block: bool,
 }
 
 /// The facts for `op`, or `None` when no fork assigns it.

@@ -22,6 +22,10 @@ pub(crate) struct Regs {
     ip: *const u8,
     /// The start of the frame's padded code.
     code: *const u8,
+    /// The static gas of the block starting at each pc (see [`Bytecode::block_gas`]).
+    ///
+    /// [`Bytecode::block_gas`]: kestrel_bytecode::Bytecode::block_gas
+    blocks: *const u16,
     /// The operand stack's top.
     pub(crate) sp: Sp,
     /// The frame's gas.
@@ -37,7 +41,8 @@ impl Regs {
         // SAFETY: `f.pc` is inside the padded code: frames start at 0 and every pc the loop
         // saves points at an opcode of the code or at the STOP in the padding.
         let ip = unsafe { code.add(f.pc) };
-        Self { ip, code, sp: f.stack.sp(), gas: f.gas }
+        let blocks = f.code.block_gas_table().as_ptr();
+        Self { ip, code, blocks, sp: f.stack.sp(), gas: f.gas }
     }
 
     /// Writes the registers back into `f`.
@@ -87,6 +92,17 @@ impl Regs {
             unsafe { core::ptr::copy_nonoverlapping(self.ip.add(1), word.as_mut_ptr().add(32 - N), N) };
             U256::from_be_bytes(word)
         }
+    }
+
+    /// Checks that the gas left covers the static gas of the basic block starting at the
+    /// instruction pointer: running it with less would end in an out-of-gas halt anyway, and
+    /// halting here keeps an underfunded frame from running a long straight-line block first.
+    #[inline(always)]
+    pub(crate) fn check_block(&self) -> Step {
+        // SAFETY: the block table has `code length + 1` entries, and blocks are entered at pc 0,
+        // at a JUMPDEST (inside the code) or after a JUMPI (at most the code length).
+        let cost = unsafe { *self.blocks.add(self.pc()) };
+        if self.gas.remaining < cost as i64 { Err(Status::OutOfGas) } else { Ok(()) }
     }
 
     /// Jumps to `target` when it is a JUMPDEST of `f`'s code (JUMP and a taken JUMPI).

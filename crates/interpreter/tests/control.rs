@@ -3,8 +3,11 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::*;
-use kestrel_interpreter::Status;
+use kestrel_bytecode::Bytecode;
+use kestrel_interpreter::{Buffers, Frame, MockHost, Stack, Status, run};
 use kestrel_primitives::{SpecId, U256};
 
 #[test]
@@ -185,4 +188,60 @@ fn jumpdest_costs_one() {
     let out = exec(SpecId::Frontier, &[JUMPDEST, JUMPDEST, JUMPDEST]);
     out.expect(Status::Stop);
     assert_eq!(out.gas_used(), 3);
+}
+
+/// An underfunded frame must not run a long straight-line block before noticing (work bounded
+/// by gas): the fast runner halts on entry to a block whose static gas the frame cannot pay,
+/// before its first opcode, and so with the pc at the block's start. Blocks are entered at pc 0,
+/// at a JUMPDEST and after a JUMPI that falls through.
+#[test]
+fn an_unaffordable_block_halts_before_it_runs() {
+    let mulmods = |mut asm: Asm| {
+        // 3,000 × 19 gas stays below the analysis' u16 saturation, so the check is exact here.
+        for _ in 0..3_000 {
+            asm = asm.op(DUP3).op(DUP3).op(DUP3).op(MULMOD).op(POP);
+        }
+        asm
+    };
+    let block_gas = 3_000 * (3 * 3 + 8 + 2);
+    let seed = || Asm::new().push(1u64).push(2u64).push(3u64);
+    let cases = [
+        // (code, gas spent before the block, pc where the block starts, the block's gas)
+        (mulmods(seed()).build(), 0, 0, 9 + block_gas),
+        (mulmods(seed().push(0u64).push(0u64).op(JUMPI)).build(), 9 + 6 + 10, 11, block_gas),
+        (mulmods(seed().push(9u64).op(JUMP).op(JUMPDEST)).build(), 9 + 3 + 8, 9, 1 + block_gas),
+    ];
+    for (code, prefix, start, block) in cases {
+        let code = Arc::new(Bytecode::new(&code));
+        for short in [0, 1, 100, block / 2, block - 1] {
+            let mut frame = fresh_frame(&code, prefix + short);
+            let status = run(&mut frame, &mut Buffers::default(), &mut MockHost::default());
+            assert_eq!(status, Status::OutOfGas, "start {start}, gas {short}");
+            assert_eq!(frame.pc, start, "start {start}, gas {short}: the block did not run");
+        }
+        // With enough gas the same block runs to its end.
+        let mut frame = fresh_frame(&code, prefix + block);
+        assert_eq!(
+            run(&mut frame, &mut Buffers::default(), &mut MockHost::default()),
+            Status::Stop,
+            "start {start}"
+        );
+        assert_eq!(frame.gas.remaining(), 0, "start {start}");
+    }
+}
+
+fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
+    Frame::new(
+        Stack::new(),
+        code.clone(),
+        SpecId::Osaka,
+        gas,
+        ME,
+        CALLER_ADDR,
+        U256::ZERO,
+        false,
+        0,
+        0,
+        (0, 0),
+    )
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use kestrel_primitives::SpecId;
 
 use super::HEADER;
-use super::table::{Mode, Op, Shape};
+use super::table::{BlockEntry, Mode, Op, Shape};
 
 /// `crates/bytecode/src/generated/opcodes.rs`: constants and the info table.
 pub(crate) fn opcodes(ops: &[Op]) -> String {
@@ -21,8 +21,13 @@ pub(crate) fn opcodes(ops: &[Op]) -> String {
         match ops.iter().find(|o| o.byte == byte) {
             Some(op) => writeln!(
                 out,
-                "Some(super::OpInfo {{ name: \"{}\", immediate: {}, inputs: {}, outputs: {} }}),",
-                op.name, op.immediate, op.inputs, op.outputs
+                "Some(super::OpInfo {{ name: \"{}\", immediate: {}, inputs: {}, outputs: {}, min_gas: {}, ends_block: {} }}),",
+                op.name,
+                op.immediate,
+                op.inputs,
+                op.outputs,
+                op.min_gas(),
+                op.ends_block()
             )
             .unwrap(),
             None => out.push_str("None,\n"),
@@ -125,6 +130,14 @@ fn arm(op: &Op) -> String {
         )
         .unwrap();
     }
+    // Gas accumulation alone would let an underfunded frame run a whole straight-line block
+    // before its deficit is seen; checking each block's static gas on entry bounds the work by
+    // the gas (an exact check: gas never grows inside a frame, so a block whose static gas is not
+    // covered must halt before it ends). The tracing runner charges exactly per opcode instead.
+    let block_check = format!("if !TRACE && let Err(status) = r.check_block() {}\n", fail("status"));
+    if op.enters_block == BlockEntry::Here {
+        body.push_str(&block_check);
+    }
     let flush = if op.mode == Mode::Flush { attempt("r.gas.flush()") } else { String::new() };
     if gas != "0" {
         let (ucast, icast) = if gas == "cost" { (" as u64", " as i64") } else { ("", "") };
@@ -138,6 +151,9 @@ fn arm(op: &Op) -> String {
         writeln!(body, "if !TRACE && let Err(status) = r.gas.flush() {}", fail("status")).unwrap();
     }
     body.push_str(&handler_call(op));
+    if op.enters_block == BlockEntry::After {
+        body.push_str(&block_check);
+    }
     if !op.jumps && !op.terminating {
         writeln!(body, "r.advance({});", 1 + op.immediate as usize).unwrap();
     }
@@ -171,6 +187,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
+         if !TRACE && f.pc == 0 && let Err(status) = r.check_block() { r.save(f); return status; }\n\
          let status = 'run: loop {\n\
          let op = r.opcode();\n\
          if TRACE { r.save(f); tracer.step(f, b, op); }\n\

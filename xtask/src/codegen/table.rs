@@ -32,6 +32,20 @@ pub(crate) enum Mode {
     Flush,
 }
 
+/// Where a basic block starts, for the fast runner's check that the gas left covers the whole
+/// block's static gas before any of it runs.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum BlockEntry {
+    /// The opcode does not start a block.
+    #[default]
+    None,
+    /// A block starts at this opcode (JUMPDEST): checked before it runs.
+    Here,
+    /// A block starts wherever the handler leaves the pc (JUMPI's fall-through): checked after.
+    After,
+}
+
 /// Static gas: one number, or a table of fork → gas from that fork on.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
@@ -71,6 +85,8 @@ struct Row {
     jumps: bool,
     #[serde(default)]
     terminating: bool,
+    #[serde(default)]
+    enters_block: BlockEntry,
 }
 
 fn default_shape() -> Shape {
@@ -106,9 +122,21 @@ pub(crate) struct Op {
     pub(crate) immediate: u8,
     pub(crate) jumps: bool,
     pub(crate) terminating: bool,
+    pub(crate) enters_block: BlockEntry,
 }
 
 impl Op {
+    /// The least static gas in any fork that defines the opcode: what block analysis may count
+    /// on whatever the fork (a lower bound keeps the block check exact).
+    pub(crate) fn min_gas(&self) -> u16 {
+        self.gas.iter().flatten().copied().min().unwrap_or(0)
+    }
+
+    /// True when the opcode ends a basic block: it jumps or ends the frame.
+    pub(crate) fn ends_block(&self) -> bool {
+        self.jumps || self.terminating
+    }
+
     /// True when the static gas is the same in every fork where the opcode exists and it exists
     /// from Frontier: then the dispatch can use a literal instead of the per-fork table.
     pub(crate) fn constant_gas(&self) -> Option<u16> {
@@ -182,6 +210,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Op>, String> {
                 immediate: row.immediate_per_n * n,
                 jumps: row.jumps,
                 terminating: row.terminating,
+                enters_block: row.enters_block,
             });
         }
     }

@@ -37,6 +37,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
 ) -> Status {
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
+    if !TRACE
+        && f.pc == 0
+        && let Err(status) = r.check_block()
+    {
+        r.save(f);
+        return status;
+    }
     let status = 'run: loop {
         let op = r.opcode();
         if TRACE {
@@ -2026,6 +2033,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run status;
                 }
+                if !TRACE && let Err(status) = r.check_block() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
             }
             // PC
             0x58 => {
@@ -2132,6 +2146,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // JUMPDEST
             0x5b => {
+                if !TRACE && let Err(status) = r.check_block() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
                 if TRACE {
                     if let Err(status) = r.gas.charge(1) {
                         if TRACE {
