@@ -60,7 +60,8 @@ where
         AnalysisCache::global().get_or_analyze(hash, &code)
     }
 
-    /// Pushes a frame running `code` with call data already appended at `input_start`.
+    /// Pushes a frame running `code` whose call data is the range `input` of the buffers' memory
+    /// (the caller's memory or the transaction's data); its own memory starts at the end.
     #[allow(clippy::too_many_arguments)]
     fn push_frame(
         &mut self,
@@ -70,12 +71,11 @@ where
         caller: Address,
         value: U256,
         is_static: bool,
-        input_start: usize,
+        input: (usize, usize),
         meta: FrameMeta,
     ) {
         let depth = self.frames.len();
         let stack = self.stacks.pop().unwrap_or_default();
-        let input = (input_start, self.buffers.input.len() - input_start);
         self.buffers.return_data.clear();
         let frame = Frame::new(
             stack,
@@ -97,7 +97,7 @@ where
     /// The transaction's call to `to`.
     pub(crate) fn run_root_call(&mut self, to: Address, gas: u64) -> RootOutcome {
         self.buffers.clear();
-        self.buffers.input.extend_from_slice(&self.ctx.tx.data);
+        self.buffers.memory.extend_from_slice(&self.ctx.tx.data);
         let tx = &self.ctx.tx;
         let (caller, value) = (tx.caller, tx.value);
         let checkpoint = self.ctx.journal.checkpoint();
@@ -149,7 +149,8 @@ where
                 created: None,
             };
         }
-        self.push_frame(code, gas, to, caller, value, false, 0, FrameMeta { checkpoint, created: None });
+        let input = (0, self.ctx.tx.data.len());
+        self.push_frame(code, gas, to, caller, value, false, input, FrameMeta { checkpoint, created: None });
         self.run_frames()
     }
 
@@ -179,7 +180,7 @@ where
             caller,
             value,
             false,
-            0,
+            (0, 0),
             FrameMeta { checkpoint, created: Some(created) },
         );
         self.run_frames()
@@ -279,10 +280,8 @@ where
             self.ctx.journal.commit_checkpoint(checkpoint);
             return Some((ChildOutcome::not_run(req.gas_limit), Resume::Call { success: true }));
         }
-        let input_start = self.buffers.input.len();
-        let start = parent_base + req.input_offset;
-        let kestrel_interpreter::Buffers { memory, input, .. } = &mut self.buffers;
-        input.extend_from_slice(&memory[start..start + req.input_len]);
+        // The child reads its call data straight from this frame's memory: no copy.
+        let input = (parent_base + req.input_offset, req.input_len);
         self.push_frame(
             code,
             req.gas_limit,
@@ -290,7 +289,7 @@ where
             req.caller,
             req.value,
             req.is_static,
-            input_start,
+            input,
             FrameMeta { checkpoint, created: None },
         );
         None
@@ -327,7 +326,6 @@ where
             }
             Err(CreateError::InsufficientBalance) => return failed(req.gas_limit),
         };
-        let input_start = self.buffers.input.len();
         self.push_frame(
             code,
             req.gas_limit,
@@ -335,7 +333,7 @@ where
             req.caller,
             req.value,
             false,
-            input_start,
+            (0, 0),
             FrameMeta { checkpoint, created: Some(address) },
         );
         None
@@ -402,11 +400,10 @@ where
         } else {
             Bytes::new()
         };
-        let kestrel_interpreter::Buffers { memory, input, return_data } = &mut self.buffers;
+        let kestrel_interpreter::Buffers { memory, return_data } = &mut self.buffers;
         return_data.clear();
         return_data.extend_from_slice(&memory[output_range]);
         memory.truncate(frame.memory_base);
-        input.truncate(frame.input.0);
         let refund = frame.gas.refunded;
         self.stacks.push(frame.stack);
         (ChildOutcome { status, gas_left, refund }, meta.created, output)

@@ -9,16 +9,17 @@ use crate::{Gas, Stack};
 
 /// Byte buffers shared by every frame of a transaction, reused from one transaction to the next.
 ///
-/// Frames run strictly nested, so each buffer is a stack of windows: a child's memory starts
-/// where its parent's ends and is truncated away when the child returns; a child's call data is
-/// appended to `input` and truncated likewise. Nothing is copied when a frame starts, and
-/// nothing is allocated once the buffers have grown to the transaction's high-water mark.
+/// Frames run strictly nested, so memory is a stack of windows: a child's memory starts where
+/// its parent's ends and is truncated away when the child returns. A frame's call data is a
+/// window of `memory` too: the transaction's data sits at the start, before the first frame's
+/// memory, and a child's call data is the range of its caller's memory that CALL named, which
+/// cannot change while the child runs. Nothing is copied when a frame starts, and nothing is
+/// allocated once the buffers have grown to the transaction's high-water mark.
 #[derive(Debug, Default)]
 pub struct Buffers {
-    /// Memory of all live frames, each a window starting at its `Frame::memory_base`.
+    /// The transaction's call data, then the memory of all live frames, each a window starting
+    /// at its `Frame::memory_base`.
     pub memory: Vec<u8>,
-    /// Call data of all live frames, each a window `Frame::input`.
-    pub input: Vec<u8>,
     /// The return data of the last call made by the running frame (EIP-211).
     pub return_data: Vec<u8>,
 }
@@ -27,7 +28,6 @@ impl Buffers {
     /// Empties every buffer, keeping capacity.
     pub fn clear(&mut self) {
         self.memory.clear();
-        self.input.clear();
         self.return_data.clear();
     }
 }
@@ -135,7 +135,7 @@ pub struct Frame {
     pub depth: usize,
     /// Start of this frame's memory in [`Buffers::memory`].
     pub memory_base: usize,
-    /// This frame's call data in [`Buffers::input`]: start and length.
+    /// This frame's call data in [`Buffers::memory`]: start and length.
     pub input: (usize, usize),
     /// RETURN/REVERT data: offset and length in this frame's memory.
     pub output: (usize, usize),
@@ -185,7 +185,7 @@ impl Frame {
     /// This frame's call data.
     #[inline]
     pub fn input<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
-        &buffers.input[self.input.0..self.input.0 + self.input.1]
+        &buffers.memory[self.input.0..self.input.0 + self.input.1]
     }
 
     /// This frame's memory (the frame must be the innermost live one).

@@ -83,9 +83,10 @@ fn copy_prologue(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Result<(usize,
 #[inline]
 pub(crate) fn op_calldatacopy(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
     let (dest, offset, len) = copy_prologue(r, f, b)?;
-    let Buffers { memory, input, .. } = b;
-    let src = &input[f.input.0..f.input.0 + f.input.1];
-    copy_padded(&mut memory[f.memory_base..], dest, src, offset, len);
+    // The call data lies before this frame's memory window (the caller's memory or the
+    // transaction's data), so the two never overlap.
+    let (below, window) = b.memory.split_at_mut(f.memory_base);
+    copy_padded(window, dest, &below[f.input.0..f.input.0 + f.input.1], offset, len);
     Ok(())
 }
 

@@ -128,11 +128,12 @@ impl Ctx {
         nested: bool,
         resume: &dyn Fn(&mut Frame, &mut Buffers),
     ) -> Outcome {
+        // Call data is a window of the shared memory before the frame's own window: the parent's
+        // memory when nested (here its last bytes), else the transaction's data.
         let parent_memory: Vec<u8> = if nested { (0..96u8).map(|i| i ^ 0xa5).collect() } else { Vec::new() };
-        let parent_input: Vec<u8> = if nested { vec![0xee; 7] } else { Vec::new() };
         let mut buffers = Buffers { memory: parent_memory.clone(), ..Default::default() };
-        buffers.input.extend_from_slice(&parent_input);
-        buffers.input.extend_from_slice(&self.input);
+        buffers.memory.extend_from_slice(&self.input);
+        let before = buffers.memory.clone();
         buffers.return_data = self.return_data.clone();
         let mut host = self.host.clone();
         let mut frame = Frame::new(
@@ -145,8 +146,8 @@ impl Ctx {
             self.value,
             self.is_static,
             0,
-            parent_memory.len(),
-            (parent_input.len(), self.input.len()),
+            before.len(),
+            (parent_memory.len(), self.input.len()),
         );
         let mut tracer = Recorder::default();
         let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
@@ -163,8 +164,11 @@ impl Ctx {
                 status = go(&mut frame, &mut buffers);
             }
         }
-        assert_eq!(&buffers.memory[..parent_memory.len()], &parent_memory[..], "parent memory changed");
-        assert_eq!(&buffers.input[..parent_input.len()], &parent_input[..], "parent input changed");
+        assert_eq!(
+            &buffers.memory[..before.len()],
+            &before[..],
+            "the caller's memory or the call data changed"
+        );
         let output = if matches!(status, Status::Return | Status::Revert) {
             frame.output(&buffers).to_vec()
         } else {
