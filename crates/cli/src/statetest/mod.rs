@@ -15,6 +15,7 @@ pub mod report;
 pub mod root;
 pub mod run;
 mod tx;
+mod unique;
 
 pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
 pub use exec::{ExecOutcome, TxError};
