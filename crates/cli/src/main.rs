@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kestrel_cli::bench::{BenchOptions, bench_paths};
+use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::statetest::run::trace_case;
 use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
 use kestrel_primitives::SpecId;
@@ -47,8 +47,8 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Timed runs per test after the checked one.
-        #[arg(long, default_value_t = 10)]
+        /// Timed runs per test after the checked one (at most 1048576).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
         /// Fork to run (default: the newest fork of each test).
         #[arg(long)]
@@ -61,19 +61,28 @@ fn main() -> ExitCode {
         Command::Statetest { paths, fork, name, json, known_failures, trace } => {
             statetest(&paths, Filter { fork, name }, json, known_failures, trace)
         }
-        Command::Bench { paths, iterations, fork } => {
-            let opts = BenchOptions { iterations, fork };
-            match bench_paths(&paths, &opts, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
-                Ok(s) if s.errors == 0 => ExitCode::SUCCESS,
-                Ok(s) => {
-                    eprintln!("bench: {} measured, {} errors, {} skipped", s.measured, s.errors, s.skipped);
-                    ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("bench: {e}");
-                    ExitCode::FAILURE
+        Command::Bench { paths, iterations, fork } => bench(&paths, BenchOptions { iterations, fork }),
+    }
+}
+
+fn bench(paths: &[PathBuf], opts: BenchOptions) -> ExitCode {
+    match bench_paths(paths, &opts, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
+        Ok(s) => {
+            eprintln!(
+                "bench: {} measured, {} mismatched, {} errors, {} skipped",
+                s.measured, s.mismatched, s.errors, s.skipped
+            );
+            if s.measured == 0 {
+                match opts.fork {
+                    Some(fork) => eprintln!("bench: no test has a case for fork {fork}: nothing measured"),
+                    None => eprintln!("bench: no test found: nothing measured"),
                 }
             }
+            if s.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
         }
     }
 }
