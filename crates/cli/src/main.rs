@@ -1,5 +1,6 @@
 //! `kestrel`: run Ethereum state tests (`kestrel statetest`) or time them (`kestrel bench`).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,14 +130,19 @@ fn statetest(
     let mut ok = true;
     if let Some(path) = json {
         let written = std::fs::File::create(&path).map_err(|e| e.to_string()).and_then(|f| {
-            serde_json::to_writer(std::io::BufWriter::new(f), &report.to_json()).map_err(|e| e.to_string())
+            let mut w = std::io::BufWriter::new(f);
+            serde_json::to_writer(&mut w, &report.to_json()).map_err(|e| e.to_string())?;
+            // A report smaller than the buffer is only written here: dropping the BufWriter
+            // would flush it and throw the error (a full disk) away.
+            w.flush().map_err(|e| e.to_string())
         });
         if let Err(e) = written {
             eprintln!("{}: {e}", path.display());
             ok = false;
         }
     }
-    if let Err(e) = report.print(&mut std::io::stdout().lock()) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = report.print(&mut stdout).and_then(|()| stdout.flush()) {
         eprintln!("cannot print the report: {e}");
         ok = false;
     }
