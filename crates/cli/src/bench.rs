@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::statetest::exec::{ExecOutcome, TxError, build_db, evm_for, execute, finish_block, run_on};
 use crate::statetest::root::{db_state_root, logs_hash};
-use crate::statetest::{Case, FileCases, LoadedCase, collect_files, load_file};
+use crate::statetest::{Case, FileCases, FileList, LoadedCase, collect_files, load_file};
 
 /// The most timed runs per test: every run's time is kept for the median, so the count bounds
 /// the memory a test takes (8 bytes a run).
@@ -161,10 +161,13 @@ pub fn bench_paths(
         ));
     }
     let mut summary = BenchSummary::default();
-    let (files, walk_errors) = collect_files(paths);
+    let FileList { files, errors: walk_errors, skipped: skipped_files } = collect_files(paths);
     for (path, e) in walk_errors {
         writeln!(err, "bench: {}: {e}", path.display())?;
         summary.errors += 1;
+    }
+    for (path, note) in skipped_files {
+        writeln!(err, "bench: skipped file {}: {note}", path.display())?;
     }
     for file in files {
         let FileCases::Cases(cases) = load_file(&file) else { continue };

@@ -98,6 +98,9 @@ impl RunReport {
         for (reason, n) in skip_reasons {
             writeln!(out, "skipped {n}: {reason}")?;
         }
+        for (path, note) in &self.skipped_files {
+            writeln!(out, "skipped file {}: {note}", path.display())?;
+        }
         if !self.ignored_files.is_empty() {
             writeln!(out, "ignored {} JSON file(s) holding no state test", self.ignored_files.len())?;
         }
@@ -182,7 +185,7 @@ mod tests {
     }
 
     fn report(known: &str, results: Vec<CaseResult>) -> RunReport {
-        RunReport { results, ignored_files: Vec::new(), known: KnownFailures::parse(known).unwrap() }
+        RunReport { results, known: KnownFailures::parse(known).unwrap(), ..Default::default() }
     }
 
     fn printed(r: &RunReport) -> String {
