@@ -110,7 +110,6 @@ fn statetest(
     };
     let report = run_paths(paths, &filter, known);
     if trace {
-        let mut stderr = std::io::stderr().lock();
         let failed = report
             .results
             .iter()
@@ -122,7 +121,8 @@ fn statetest(
                 break;
             }
             eprintln!("# trace {}", r.id);
-            if let Err(e) = trace_case(&r.id, &mut stderr) {
+            // Streamed as it runs, buffered to keep the system calls few.
+            if let Err(e) = trace_case(&r.id, std::io::BufWriter::new(std::io::stderr())) {
                 eprintln!("# trace {}: {e}", r.id);
             }
         }

@@ -274,11 +274,12 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
     let mut fast_db = build_db(&case);
     let fast = execute(&case, &mut fast_db).expect("add11 executes");
     let mut traced_db = build_db(&case);
-    let mut trace = Vec::new();
-    let traced = execute_traced(&case, &mut traced_db, &mut trace).expect("add11 executes traced");
+    let trace = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let traced =
+        execute_traced(&case, &mut traced_db, SharedVec(trace.clone())).expect("add11 executes traced");
     assert_eq!(fast, traced);
     assert_eq!(db_state_root(&fast_db), db_state_root(&traced_db));
-    let text = String::from_utf8(trace).expect("the trace is UTF-8");
+    let text = String::from_utf8(trace.take()).expect("the trace is UTF-8");
     let lines: Vec<serde_json::Value> =
         text.lines().map(|l| serde_json::from_str(l).expect("each trace line is JSON")).collect();
     assert!(!lines.is_empty());
@@ -288,4 +289,18 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
     // add11 adds 1 and 1 and stores the result: ADD appears, and the last opcode is STOP.
     assert!(lines.iter().any(|l| l["opName"] == "ADD"));
     assert_eq!(lines.last().map(|l| l["opName"].clone()), Some(serde_json::json!("STOP")));
+}
+
+/// A `'static` writer whose bytes the test reads back.
+struct SharedVec(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for SharedVec {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
