@@ -6,8 +6,9 @@ mod common;
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
+use std::time::Duration;
 
-use common::data;
+use common::{arg, data, kestrel_with};
 use kestrel_cli::statetest::exec::{build_db, execute_traced};
 use kestrel_cli::statetest::{Case, FileCases, LoadedCase, load_file};
 
@@ -65,4 +66,17 @@ fn traces_are_streamed_not_held() {
     assert!(t.total > 1 << 20, "a trace of {} bytes", t.total);
     // Holding the trace back and writing it at the end is one write of all of it.
     assert!(t.largest_write <= 64 << 10, "a write of {} bytes: the trace was held back", t.largest_write);
+}
+
+#[test]
+fn frames_asking_for_a_gib_each_fail_one_case_not_the_run() {
+    // Each frame expands its memory to 1 GiB and calls itself with all its gas (2^50 in all).
+    let run = kestrel_with(
+        &["statetest", arg(&data("resources/gib_frames.json")), arg(&data("ok.json"))],
+        None,
+        Duration::from_secs(300),
+    );
+    assert_eq!(run.code, Some(1), "the process ends normally, failing the run: {}", run.output());
+    assert!(run.stdout.contains("FAIL ") && run.stdout.contains("gib_frames::Cancun::0"), "{}", run.output());
+    assert!(run.stdout.ends_with("1 passed, 1 failed, 0 skipped\n"), "the other case ran: {}", run.output());
 }

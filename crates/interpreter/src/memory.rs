@@ -5,7 +5,8 @@ use kestrel_primitives::U256;
 use crate::gas::{memory_cost, words};
 use crate::{Buffers, Frame, Status};
 
-/// The largest memory offset plus length a frame may reach, in bytes.
+/// The largest memory offset plus length a frame may reach, in bytes, and the most memory all
+/// live frames of a transaction may hold together.
 ///
 /// Reaching it costs about 3.5 × 10¹³ gas (`3w + w²/512` at 2²⁷ words), far above any block gas
 /// limit, so refusing larger ranges as out-of-gas changes no outcome reachable on a real chain and
@@ -68,7 +69,17 @@ pub fn expand_to(f: &mut Frame, b: &mut Buffers, end: u64) -> Result<(), Status>
     let new_words = words(end);
     let cost = memory_cost(new_words) - memory_cost(current / 32);
     f.gas.charge(cost)?;
-    b.memory.resize(f.memory_base + (new_words * 32) as usize, 0);
+    // All frames share one buffer, so the limit also bounds the total of a transaction: a
+    // thousand frames asking for a GiB each would otherwise abort the process. Reaching it
+    // costs at least about 3.5 × 10¹⁰ gas (1024 frames of 4 MiB), still far above any block
+    // gas limit; a failed allocation below it halts out-of-gas too instead of aborting.
+    let new_len = f.memory_base as u64 + new_words * 32;
+    if new_len > MEMORY_LIMIT {
+        return Err(Status::OutOfGas);
+    }
+    let new_len = new_len as usize;
+    b.memory.try_reserve(new_len - b.memory.len()).map_err(|_| Status::OutOfGas)?;
+    b.memory.resize(new_len, 0);
     Ok(())
 }
 
