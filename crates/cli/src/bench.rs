@@ -5,8 +5,11 @@
 //! pre-state without committing, and print one JSON line
 //! `{"name","fork","gas_used","iterations","median_ns","min_ns","root_ok"}`.
 //! Tests are run one after another so that timings do not compete for cores.
+//!
+//! A bench run checks as it times: a test whose checked run does not match its expectations
+//! (`root_ok: false`), a broken fixture, and a run that measured nothing all fail it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -16,12 +19,16 @@ use serde::Serialize;
 
 use crate::statetest::exec::{ExecOutcome, TxError, build_db, evm_for, execute, finish_block, run_on};
 use crate::statetest::root::{db_state_root, logs_hash};
-use crate::statetest::{Case, FileCases, LoadedCase, collect_files, load_file};
+use crate::statetest::{Case, FileCases, FileList, LoadedCase, collect_files, load_file};
+
+/// The most timed runs per test: every run's time is kept for the median, so the count bounds
+/// the memory a test takes (8 bytes a run).
+pub const MAX_ITERATIONS: u32 = 1 << 20;
 
 /// Benchmark settings.
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
-    /// Timed runs per test (after the one checked run).
+    /// Timed runs per test (after the one checked run), 1 to [`MAX_ITERATIONS`].
     pub iterations: u32,
     /// The fork to run; `None` picks the newest fork of each test.
     pub fork: Option<SpecId>,
@@ -51,10 +58,20 @@ pub struct BenchRecord {
 pub struct BenchSummary {
     /// Tests benchmarked (one line each).
     pub measured: usize,
-    /// Tests that could not be run, each reported on the error writer.
+    /// Measured tests whose checked run did not match the expected root, logs or exception
+    /// (`root_ok: false`): their timings are of a wrong execution.
+    pub mismatched: usize,
+    /// Tests (or files) that could not be run, each reported on the error writer.
     pub errors: usize,
-    /// Tests without a case for the requested fork.
+    /// Well-formed tests without a case for the requested fork.
     pub skipped: usize,
+}
+
+impl BenchSummary {
+    /// True when the run measured something and everything it measured was right.
+    pub fn success(&self) -> bool {
+        self.measured > 0 && self.mismatched == 0 && self.errors == 0
+    }
 }
 
 /// Picks, per test, the first post entry of the requested fork (or of the test's newest
@@ -104,7 +121,8 @@ fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
     // One Evm for every iteration, as an embedding node keeps one: its buffers, stacks and
     // journal cache are reused from run to run.
     let mut evm = evm_for(case, &mut db);
-    let mut times = Vec::with_capacity(iterations.min(1 << 20) as usize);
+    // `iterations` is at most MAX_ITERATIONS (checked by `bench_paths`).
+    let mut times = Vec::with_capacity(iterations.min(MAX_ITERATIONS) as usize);
     for _ in 0..iterations {
         let tx = case.tx.clone();
         let start = Instant::now();
@@ -129,33 +147,56 @@ fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
 }
 
 /// Benchmarks every test under `paths`, writing JSON lines to `out` and problems to `err`.
+/// An `iterations` outside 1..=[`MAX_ITERATIONS`] is an `InvalidInput` error.
 pub fn bench_paths(
     paths: &[PathBuf],
     opts: &BenchOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<BenchSummary> {
+    if !(1..=MAX_ITERATIONS).contains(&opts.iterations) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--iterations {} is not in 1..={MAX_ITERATIONS}", opts.iterations),
+        ));
+    }
     let mut summary = BenchSummary::default();
-    let (files, walk_errors) = collect_files(paths);
+    let FileList { files, errors: walk_errors, skipped: skipped_files } = collect_files(paths);
     for (path, e) in walk_errors {
         writeln!(err, "bench: {}: {e}", path.display())?;
         summary.errors += 1;
     }
+    for (path, note) in skipped_files {
+        writeln!(err, "bench: skipped file {}: {note}", path.display())?;
+    }
     for file in files {
         let FileCases::Cases(cases) = load_file(&file) else { continue };
-        let tests: std::collections::BTreeSet<_> = cases.iter().map(|c| c.id().test.clone()).collect();
+        // A test with a broken entry is counted once, as an error; only well-formed tests
+        // without a case to run are skipped.
+        let broken: BTreeSet<_> = cases
+            .iter()
+            .filter(|c| matches!(c, LoadedCase::Broken { .. }))
+            .map(|c| c.id().test.clone())
+            .collect();
+        let tests: BTreeSet<_> = cases.iter().map(|c| c.id().test.clone()).collect();
         let (picked, problems) = pick_cases(cases, opts.fork);
         for p in problems {
             writeln!(err, "bench: {p}")?;
             summary.errors += 1;
         }
-        summary.skipped += tests.len().saturating_sub(picked.len());
+        let picked_tests: BTreeSet<_> = picked.iter().map(|c| c.id.test.clone()).collect();
+        summary.skipped +=
+            tests.iter().filter(|t| !broken.contains(*t) && !picked_tests.contains(*t)).count();
         for case in picked {
             match bench_case(&case, opts.iterations) {
                 Ok(record) => {
                     serde_json::to_writer(&mut *out, &record)?;
                     writeln!(out)?;
                     summary.measured += 1;
+                    if !record.root_ok {
+                        writeln!(err, "bench: {}: the checked run does not match the fixture", case.id)?;
+                        summary.mismatched += 1;
+                    }
                 }
                 Err(e) => {
                     writeln!(err, "bench: {}: {e}", case.id)?;
@@ -164,5 +205,6 @@ pub fn bench_paths(
             }
         }
     }
+    out.flush()?;
     Ok(summary)
 }

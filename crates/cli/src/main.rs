@@ -1,10 +1,11 @@
 //! `kestrel`: run Ethereum state tests (`kestrel statetest`) or time them (`kestrel bench`).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kestrel_cli::bench::{BenchOptions, bench_paths};
+use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::statetest::run::trace_case;
 use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
 use kestrel_primitives::SpecId;
@@ -47,8 +48,8 @@ enum Command {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Timed runs per test after the checked one.
-        #[arg(long, default_value_t = 10)]
+        /// Timed runs per test after the checked one (at most 1048576).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
         /// Fork to run (default: the newest fork of each test).
         #[arg(long)]
@@ -61,19 +62,28 @@ fn main() -> ExitCode {
         Command::Statetest { paths, fork, name, json, known_failures, trace } => {
             statetest(&paths, Filter { fork, name }, json, known_failures, trace)
         }
-        Command::Bench { paths, iterations, fork } => {
-            let opts = BenchOptions { iterations, fork };
-            match bench_paths(&paths, &opts, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
-                Ok(s) if s.errors == 0 => ExitCode::SUCCESS,
-                Ok(s) => {
-                    eprintln!("bench: {} measured, {} errors, {} skipped", s.measured, s.errors, s.skipped);
-                    ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("bench: {e}");
-                    ExitCode::FAILURE
+        Command::Bench { paths, iterations, fork } => bench(&paths, BenchOptions { iterations, fork }),
+    }
+}
+
+fn bench(paths: &[PathBuf], opts: BenchOptions) -> ExitCode {
+    match bench_paths(paths, &opts, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
+        Ok(s) => {
+            eprintln!(
+                "bench: {} measured, {} mismatched, {} errors, {} skipped",
+                s.measured, s.mismatched, s.errors, s.skipped
+            );
+            if s.measured == 0 {
+                match opts.fork {
+                    Some(fork) => eprintln!("bench: no test has a case for fork {fork}: nothing measured"),
+                    None => eprintln!("bench: no test found: nothing measured"),
                 }
             }
+            if s.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -100,7 +110,6 @@ fn statetest(
     };
     let report = run_paths(paths, &filter, known);
     if trace {
-        let mut stderr = std::io::stderr().lock();
         let failed = report
             .results
             .iter()
@@ -112,7 +121,8 @@ fn statetest(
                 break;
             }
             eprintln!("# trace {}", r.id);
-            if let Err(e) = trace_case(&r.id, &mut stderr) {
+            // Streamed as it runs, buffered to keep the system calls few.
+            if let Err(e) = trace_case(&r.id, std::io::BufWriter::new(std::io::stderr())) {
                 eprintln!("# trace {}: {e}", r.id);
             }
         }
@@ -120,14 +130,19 @@ fn statetest(
     let mut ok = true;
     if let Some(path) = json {
         let written = std::fs::File::create(&path).map_err(|e| e.to_string()).and_then(|f| {
-            serde_json::to_writer(std::io::BufWriter::new(f), &report.to_json()).map_err(|e| e.to_string())
+            let mut w = std::io::BufWriter::new(f);
+            serde_json::to_writer(&mut w, &report.to_json()).map_err(|e| e.to_string())?;
+            // A report smaller than the buffer is only written here: dropping the BufWriter
+            // would flush it and throw the error (a full disk) away.
+            w.flush().map_err(|e| e.to_string())
         });
         if let Err(e) = written {
             eprintln!("{}: {e}", path.display());
             ok = false;
         }
     }
-    if let Err(e) = report.print(&mut std::io::stdout().lock()) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = report.print(&mut stdout).and_then(|()| stdout.flush()) {
         eprintln!("cannot print the report: {e}");
         ok = false;
     }

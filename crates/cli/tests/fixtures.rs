@@ -101,17 +101,18 @@ fn smoke_files_load_as_the_manifest_says() {
     assert_eq!(manifest.len(), 50);
     assert_eq!(check_against_manifest(&smoke, &manifest), 377);
     // The directory walk finds the same files (plus the manifest itself).
-    let (files, errors) = collect_files(std::slice::from_ref(&smoke));
-    assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(files.len(), 51);
+    let walk = collect_files(std::slice::from_ref(&smoke));
+    assert!(walk.errors.is_empty() && walk.skipped.is_empty(), "{walk:?}");
+    assert_eq!(walk.files.len(), 51);
 }
 
 /// Every case that expects an exception must leave the state as it was, so its expected
 /// root is the root of the pre-state: a check of the whole trie code (account RLP, storage
 /// trie, key hashing, node encoding) against roots computed by other clients.
 fn check_rejected_roots(paths: &[PathBuf]) -> usize {
-    let (files, errors) = collect_files(paths);
-    assert!(errors.is_empty(), "{errors:?}");
+    let walk = collect_files(paths);
+    assert!(walk.errors.is_empty(), "{:?}", walk.errors);
+    let files = walk.files;
     let mut checked = 0;
     for file in files {
         let FileCases::Cases(cases) = load_file(&file) else { continue };
@@ -155,7 +156,7 @@ fn development_set_loads_and_rejected_roots_hold() {
 
 #[test]
 fn senders_match_their_secret_keys() {
-    let (files, _) = collect_files(&[fixtures_dir().join("smoke/state_tests")]);
+    let files = collect_files(&[fixtures_dir().join("smoke/state_tests")]).files;
     let mut checked = 0;
     for file in &files {
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
@@ -273,11 +274,12 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
     let mut fast_db = build_db(&case);
     let fast = execute(&case, &mut fast_db).expect("add11 executes");
     let mut traced_db = build_db(&case);
-    let mut trace = Vec::new();
-    let traced = execute_traced(&case, &mut traced_db, &mut trace).expect("add11 executes traced");
+    let trace = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let traced =
+        execute_traced(&case, &mut traced_db, SharedVec(trace.clone())).expect("add11 executes traced");
     assert_eq!(fast, traced);
     assert_eq!(db_state_root(&fast_db), db_state_root(&traced_db));
-    let text = String::from_utf8(trace).expect("the trace is UTF-8");
+    let text = String::from_utf8(trace.take()).expect("the trace is UTF-8");
     let lines: Vec<serde_json::Value> =
         text.lines().map(|l| serde_json::from_str(l).expect("each trace line is JSON")).collect();
     assert!(!lines.is_empty());
@@ -287,4 +289,18 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
     // add11 adds 1 and 1 and stores the result: ADD appears, and the last opcode is STOP.
     assert!(lines.iter().any(|l| l["opName"] == "ADD"));
     assert_eq!(lines.last().map(|l| l["opName"].clone()), Some(serde_json::json!("STOP")));
+}
+
+/// A `'static` writer whose bytes the test reads back.
+struct SharedVec(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for SharedVec {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -5,7 +5,8 @@ use kestrel_primitives::U256;
 use crate::gas::{memory_cost, words};
 use crate::{Buffers, Gas, Status};
 
-/// The largest memory offset plus length a frame may reach, in bytes.
+/// The largest memory offset plus length a frame may reach, in bytes, and the most memory all
+/// live frames of a transaction (with its call data) may hold together.
 ///
 /// Reaching it costs about 3.5 × 10¹³ gas (`3w + w²/512` at 2²⁷ words), far above any block gas
 /// limit, so refusing larger ranges as out-of-gas changes no outcome reachable on a real chain and
@@ -69,22 +70,29 @@ pub fn expand_to(gas: &mut Gas, b: &mut Buffers, base: usize, end: u64) -> Resul
     if end <= current {
         return Ok(());
     }
-    let (cost, new_len) = growth(current, end)?;
+    let (cost, new_len) = growth(base, current, end)?;
     gas.charge(cost)?;
-    b.memory.resize(base + new_len, 0);
+    // A failed allocation below the limit halts out-of-gas too, instead of aborting the process.
+    b.memory.try_reserve(new_len - b.memory.len()).map_err(|_| Status::OutOfGas)?;
+    b.memory.resize(new_len, 0);
     Ok(())
 }
 
-/// The cost of growing memory from `current` to cover `end` bytes, and the new length (whole
-/// words). Out of line and free of references to the caller's gas, so the dispatch loop's gas
-/// register never has its address taken.
+/// The cost of growing the memory at `base` from `current` to cover `end` bytes, and the
+/// buffer's new length. Out of line and free of references to the caller's gas, so the dispatch
+/// loop's gas register never has its address taken.
+///
+/// All frames share one buffer, so [`MEMORY_LIMIT`] also bounds the total of a transaction: a
+/// thousand frames asking for a GiB each would otherwise abort the process. Reaching it costs at
+/// least about 3.5 × 10¹⁰ gas (1024 frames of 4 MiB), still far above any block gas limit.
 #[inline(never)]
-fn growth(current: u64, end: u64) -> Result<(u64, usize), Status> {
-    if end > MEMORY_LIMIT {
+fn growth(base: usize, current: u64, end: u64) -> Result<(u64, usize), Status> {
+    let new_words = words(end);
+    let new_len = base as u64 + new_words * 32;
+    if end > MEMORY_LIMIT || new_len > MEMORY_LIMIT {
         return Err(Status::OutOfGas);
     }
-    let new_words = words(end);
-    Ok((memory_cost(new_words) - memory_cost(current / 32), (new_words * 32) as usize))
+    Ok((memory_cost(new_words) - memory_cost(current / 32), new_len as usize))
 }
 
 /// Copies `len` bytes of `src` starting at `src_offset` into `memory` (the frame's window) at

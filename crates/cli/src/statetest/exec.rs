@@ -3,8 +3,9 @@
 //! Every case runs on a fresh [`Evm`] over an [`InMemoryDb`] built from its pre-state.
 
 use core::fmt;
+use std::cell::RefCell;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
 
 use kestrel_host::{Evm, TxError as HostError};
 use kestrel_interpreter::{Eip3155Tracer, Tracer};
@@ -130,29 +131,45 @@ pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError>
     run_tx(case, db, true, None)
 }
 
-/// Like [`execute`], but through the tracing runner, writing one EIP-3155 JSON line per
-/// executed opcode to `trace`.
-pub fn execute_traced(
+/// Like [`execute`], but through the tracing runner, streaming one EIP-3155 JSON line per
+/// executed opcode to `trace` while the transaction runs: a 30 M-gas loop traces to
+/// gigabytes, so nothing is held back. `trace` is flushed at the end; the first write error
+/// stops the tracing output and becomes this call's error.
+pub fn execute_traced<W: Write + 'static>(
     case: &Case,
     db: &mut InMemoryDb,
-    trace: &mut dyn Write,
+    trace: W,
 ) -> Result<ExecOutcome, TxError> {
-    let buffer = SharedBuffer::default();
-    let result = run_tx(case, db, true, Some(Box::new(Eip3155Tracer::new(buffer.clone()))));
-    let lines = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
-    trace.write_all(&lines).map_err(|e| TxError::Internal(format!("writing the trace: {e}")))?;
+    let sink = Rc::new(RefCell::new(TraceSink { out: trace, error: None }));
+    let tracer = Eip3155Tracer::new(SinkWriter(Rc::clone(&sink)));
+    // `run_tx` drops the Evm, and with it the tracer, before returning.
+    let result = run_tx(case, db, true, Some(Box::new(tracer)));
+    let mut sink = sink.borrow_mut();
+    let flushed = if sink.error.is_none() { sink.out.flush() } else { Ok(()) };
+    if let Some(e) = sink.error.take().or(flushed.err()) {
+        return Err(TxError::Internal(format!("writing the trace: {e}")));
+    }
     result
 }
 
-/// A byte buffer the tracer (which the `Evm` owns, so it must be `'static`) and this module
-/// share.
-#[derive(Clone, Default)]
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+/// The trace's writer and its first error. The tracer (which the `Evm` owns, so it must be
+/// `'static`) writes through a [`SinkWriter`]; [`execute_traced`] keeps the other handle to
+/// flush and to see the error the tracer ignores.
+struct TraceSink<W> {
+    out: W,
+    error: Option<std::io::Error>,
+}
 
-impl Write for SharedBuffer {
+struct SinkWriter<W>(Rc<RefCell<TraceSink<W>>>);
+
+impl<W: Write> Write for SinkWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut b) = self.0.lock() {
-            b.extend_from_slice(bytes);
+        let mut sink = self.0.borrow_mut();
+        // After a failure the rest of the trace is dropped: the error is reported once.
+        if sink.error.is_none()
+            && let Err(e) = sink.out.write_all(bytes)
+        {
+            sink.error = Some(e);
         }
         Ok(bytes.len())
     }

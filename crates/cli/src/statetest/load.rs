@@ -4,7 +4,8 @@
 //! [`LoadedCase::Broken`] entries that name the file and test, and loading goes on with the
 //! next test or file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,54 +16,133 @@ use super::case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAcc
 use super::hex::{HexError, parse_address, parse_b256, parse_bytes, parse_u64, parse_u256, parse_word};
 use super::model::{RawAccount, RawConfig, RawEnv, RawTest};
 use super::tx::{TxTemplate, check_indexes};
+use super::unique::UniqueMap;
 
 /// Files larger than this are refused instead of read into memory (the largest state-test
-/// file of the corpus is a few tens of MB).
-pub const MAX_FILE_BYTES: u64 = 1 << 30;
+/// file of the development corpus is 3.9 MB). Reads stop here too, whatever size the file
+/// claims: `/proc` files say 0 and grow as they are read.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
-/// Directory nesting deeper than this is refused (guards against symlink loops).
+/// Directory nesting deeper than this is refused.
 const MAX_DEPTH: usize = 64;
 
-/// Collects the `*.json` files under `paths` (files are taken as given, directories are
-/// walked recursively), sorted and without duplicates. Unreadable paths are returned as
-/// errors next to the files found.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        walk(path, 0, &mut files, &mut errors);
-    }
-    files.sort();
-    files.dedup();
-    (files, errors)
+/// What walking some paths found.
+#[derive(Debug, Default)]
+pub struct FileList {
+    /// The `*.json` regular files (files given explicitly are taken whatever their name),
+    /// sorted, each real file once however many paths (symlinks, hard links, repeated
+    /// arguments) lead to it.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be read, with the reason: each is a failure of the run.
+    pub errors: Vec<(PathBuf, String)>,
+    /// Paths left out because they are not regular files (FIFOs, sockets, devices), with a
+    /// note: reading them could block forever or never end.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
-fn walk(path: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, String)>) {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return errors.push((path.to_owned(), e.to_string())),
-    };
-    if !meta.is_dir() {
-        files.push(path.to_owned());
-        return;
+/// Identifies a real file or directory, so that each is walked once: symlink loops and
+/// several links to one directory would otherwise make the walk exponential.
+#[cfg(unix)]
+type Identity = (u64, u64);
+#[cfg(not(unix))]
+type Identity = PathBuf;
+
+#[cfg(unix)]
+fn identity(_path: &Path, meta: &std::fs::Metadata) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(path: &Path, _meta: &std::fs::Metadata) -> Option<Identity> {
+    std::fs::canonicalize(path).ok()
+}
+
+/// What kind of non-regular file `meta` describes, for the note.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
     }
-    if depth >= MAX_DEPTH {
-        return errors.push((path.to_owned(), format!("directories nested deeper than {MAX_DEPTH}")));
+    let _ = meta;
+    "not a regular file"
+}
+
+/// Collects the `*.json` files under `paths` (files are taken as given, directories are
+/// walked recursively, symlinks followed). See [`FileList`].
+pub fn collect_files(paths: &[PathBuf]) -> FileList {
+    let mut walker = Walker::default();
+    for path in paths {
+        walker.walk(path, 0);
     }
-    let entries = match std::fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(e) => return errors.push((path.to_owned(), e.to_string())),
-    };
-    for entry in entries {
-        match entry {
-            Ok(entry) => {
-                let p = entry.path();
-                let is_dir = std::fs::metadata(&p).is_ok_and(|m| m.is_dir());
-                if is_dir || p.extension().is_some_and(|e| e == "json") {
-                    walk(&p, depth + 1, files, errors);
-                }
+    let mut list = walker.list;
+    list.files.sort();
+    list
+}
+
+#[derive(Default)]
+struct Walker {
+    list: FileList,
+    /// Directories and files already met, by identity.
+    seen: HashSet<(bool, Identity)>,
+}
+
+impl Walker {
+    fn walk(&mut self, path: &Path, depth: usize) {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return self.list.errors.push((path.to_owned(), e.to_string())),
+        };
+        let first_visit = |seen: &mut HashSet<_>| match identity(path, &meta) {
+            Some(id) => seen.insert((meta.is_dir(), id)),
+            None => true,
+        };
+        if meta.is_file() {
+            if first_visit(&mut self.seen) {
+                self.list.files.push(path.to_owned());
             }
-            Err(e) => errors.push((path.to_owned(), e.to_string())),
+            return;
+        }
+        if !meta.is_dir() {
+            let note = format!("{}, not read", special_kind(&meta));
+            return self.list.skipped.push((path.to_owned(), note));
+        }
+        if !first_visit(&mut self.seen) {
+            return;
+        }
+        if depth >= MAX_DEPTH {
+            let error = format!("directories nested deeper than {MAX_DEPTH}");
+            return self.list.errors.push((path.to_owned(), error));
+        }
+        let entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(e) => return self.list.errors.push((path.to_owned(), e.to_string())),
+        };
+        // Sorted, so that which of several paths to one file is kept does not depend on the
+        // order the file system lists entries in.
+        let mut children = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => children.push(entry.path()),
+                Err(e) => self.list.errors.push((path.to_owned(), e.to_string())),
+            }
+        }
+        children.sort();
+        for child in children {
+            let is_dir = std::fs::metadata(&child).is_ok_and(|m| m.is_dir());
+            if is_dir || child.extension().is_some_and(|e| e == "json") {
+                self.walk(&child, depth + 1);
+            }
         }
     }
 }
@@ -84,32 +164,45 @@ pub fn load_file(path: &Path) -> FileCases {
         FileCases::Cases(vec![LoadedCase::Broken { id: CaseId::whole_file(name.clone()), error }])
     };
     match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return broken(format!("cannot read: {}", special_kind(&m))),
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             return broken(format!("file larger than {MAX_FILE_BYTES} bytes"));
         }
         Ok(_) => {}
         Err(e) => return broken(format!("cannot read: {e}")),
     }
-    match std::fs::read_to_string(path) {
-        Ok(text) => load_str(name, &text),
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        // Bounded whatever the size said: the file may have grown since.
+        f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)
+    });
+    match read {
+        Ok(_) if text.len() as u64 > MAX_FILE_BYTES => {
+            broken(format!("file larger than {MAX_FILE_BYTES} bytes"))
+        }
+        Ok(_) => load_str(name, &text),
         Err(e) => broken(format!("cannot read: {e}")),
     }
 }
 
+/// The keys of a state test; an object with any of them is taken for one.
+const TEST_KEYS: [&str; 4] = ["env", "pre", "transaction", "post"];
+
 /// Decodes the text of one file named `file`.
 pub fn load_str(file: Arc<str>, text: &str) -> FileCases {
-    let tests: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+    let tests: UniqueMap<&RawValue> = match serde_json::from_str(text) {
         Ok(t) => t,
         Err(e) => {
             let error = format!("malformed JSON: {e}");
             return FileCases::Cases(vec![LoadedCase::Broken { id: CaseId::whole_file(file), error }]);
         }
     };
-    // A state-test file maps names to objects with a `transaction`; a file none of whose
-    // entries looks like that (a manifest) is not an error, just not ours.
+    // A state-test file maps names to objects with `env`, `pre`, `transaction` and `post`; a
+    // file none of whose entries has any of them (a manifest) is not an error, just not ours.
+    // One that has some of them claims to be a state test, and what it lacks is an error.
     let looks_like_test = |v: &&RawValue| {
         serde_json::from_str::<BTreeMap<String, &RawValue>>(v.get())
-            .is_ok_and(|m| m.contains_key("transaction"))
+            .is_ok_and(|m| TEST_KEYS.iter().any(|k| m.contains_key(*k)))
     };
     if !tests.values().any(looks_like_test) {
         return FileCases::NotStateTests;
@@ -193,9 +286,14 @@ fn decode_account(addr: &str, a: &RawAccount) -> Result<(Address, PreAccount), S
     let ctx = |field: &str, e: HexError| format!("pre[{addr}].{field}: {e}");
     let address = parse_address(addr).map_err(|e| format!("pre key {addr:?}: {e}"))?;
     let mut storage = BTreeMap::new();
+    let mut spelled: BTreeMap<U256, &str> = BTreeMap::new();
     for (k, v) in &a.storage {
         let key = parse_u256(k).map_err(|e| ctx(&format!("storage key {k}"), e))?;
         let value = parse_u256(v).map_err(|e| ctx(&format!("storage[{k}]"), e))?;
+        // `0x01` and `0x1` are one slot: keeping either value would check a different state.
+        if let Some(first) = spelled.insert(key, k) {
+            return Err(format!("pre[{addr}].storage: keys {first:?} and {k:?} are the same slot"));
+        }
         storage.insert(key, value);
     }
     let account = PreAccount {
@@ -234,7 +332,17 @@ fn decode_config(config: Option<&RawConfig>) -> Result<(u64, BTreeMap<SpecId, Bl
 /// Everything of a test shared by its cases.
 fn decode_shared(raw: &RawTest) -> Result<(EnvValues, PreState, u64, BTreeMap<SpecId, BlobParams>), String> {
     let env = decode_env(&raw.env)?;
-    let pre = raw.pre.iter().map(|(addr, a)| decode_account(addr, a)).collect::<Result<PreState, _>>()?;
+    let mut pre = PreState::new();
+    let mut spelled: BTreeMap<Address, &str> = BTreeMap::new();
+    for (key, account) in &raw.pre {
+        let (address, account) = decode_account(key, account)?;
+        // Addresses are case-insensitive hex: two spellings of one address would merge two
+        // accounts into one.
+        if let Some(first) = spelled.insert(address, key) {
+            return Err(format!("pre: keys {first:?} and {key:?} are the same address"));
+        }
+        pre.insert(address, account);
+    }
     let (chain_id, schedule) = decode_config(raw.config.as_ref())?;
     Ok((env, pre, chain_id, schedule))
 }
@@ -247,14 +355,31 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
             return;
         }
     };
+    // A test without expectations checks nothing, yet would count as nothing wrong.
+    if raw.post.is_empty() {
+        let error = "post is empty: the test checks nothing".to_owned();
+        out.push(LoadedCase::Broken { id: CaseId::whole_test(file.clone(), test.clone()), error });
+        return;
+    }
     let pre = Arc::new(pre);
     let template = TxTemplate::new(&raw.transaction, chain_id);
     for (fork, entries) in &raw.post {
         let spec = fork.parse::<SpecId>();
+        if entries.is_empty() {
+            let id = CaseId { file: file.clone(), test: test.clone(), fork: fork.clone(), index: 0 };
+            out.push(LoadedCase::Broken { id, error: format!("post.{fork} is empty: it checks nothing") });
+            continue;
+        }
         for (index, entry) in entries.iter().enumerate() {
             let id = CaseId { file: file.clone(), test: test.clone(), fork: fork.clone(), index };
             let Ok(spec) = spec else {
-                out.push(LoadedCase::Skipped { id, reason: format!("unknown fork {fork:?}") });
+                out.push(match misspelled_fork(fork) {
+                    Some(near) => LoadedCase::Broken {
+                        id,
+                        error: format!("unknown fork {fork:?}: a misspelling of {near}?"),
+                    },
+                    None => LoadedCase::Skipped { id, reason: format!("unknown fork {fork:?}") },
+                });
                 continue;
             };
             let expected = parse_b256(&entry.hash)
@@ -292,4 +417,63 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
             });
         }
     }
+}
+
+/// Fork names and aliases a fixture may spell (case-insensitively).
+const FORK_NAMES: [&str; 19] = [
+    "Frontier",
+    "Homestead",
+    "EIP150",
+    "TangerineWhistle",
+    "EIP158",
+    "SpuriousDragon",
+    "Byzantium",
+    "Constantinople",
+    "ConstantinopleFix",
+    "Petersburg",
+    "Istanbul",
+    "Berlin",
+    "London",
+    "Paris",
+    "Merge",
+    "Shanghai",
+    "Cancun",
+    "Prague",
+    "Osaka",
+];
+
+/// The known fork an unknown fork name is a near miss of (at most two edits, a swap of two
+/// neighbouring letters counting as one), if any. A fork Kestrel does not implement yet
+/// (`Amsterdam`) is skipped; a misspelled one (`Cancnu`) is a broken fixture, since skipping it
+/// would silently drop the cases it was meant to check.
+fn misspelled_fork(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    FORK_NAMES.into_iter().find(|known| edit_distance(&name, &known.to_ascii_lowercase()) <= 2)
+}
+
+/// Optimal-string-alignment distance of two short ASCII names (longer inputs are "far").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }

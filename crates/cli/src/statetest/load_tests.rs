@@ -140,3 +140,25 @@ fn malformed_input_is_an_error_not_a_panic() {
     // Well-formed JSON that is not a state test is recognised as such.
     assert!(matches!(load_str(Arc::from("m.json"), r#"{"files": []}"#), FileCases::NotStateTests));
 }
+
+#[test]
+fn near_misses_of_fork_names_are_broken_and_same_slots_are_errors() {
+    let posts = format!("{}, {}", post("Cancnu", 0, 0, ""), post("Amsterdam", 0, 0, ""));
+    let cases = load(&file(r#", "gasPrice": "0xa""#, &posts, PRE));
+    assert!(matches!(&cases[0], LoadedCase::Skipped { id, .. } if id.fork == "Amsterdam"), "{cases:?}");
+    assert!(
+        matches!(&cases[1], LoadedCase::Broken { error, .. } if error.contains("misspelling of Cancun")),
+        "{cases:?}"
+    );
+    let same_slot = PRE.replace(r#"{"0x01": "0x0"}"#, r#"{"0x01": "0x0", "0x1": "0x2"}"#);
+    let cases = load(&file(r#", "gasPrice": "0xa""#, &post("Cancun", 0, 0, ""), &same_slot));
+    assert!(
+        matches!(&cases[..], [LoadedCase::Broken { error, .. }] if error.contains("the same slot")),
+        "{cases:?}"
+    );
+    let empty_fork = r#""Cancun": []"#;
+    let cases = load(&file(r#", "gasPrice": "0xa""#, empty_fork, PRE));
+    assert!(
+        matches!(&cases[..], [LoadedCase::Broken { error, .. }] if error.contains("post.Cancun is empty"))
+    );
+}

@@ -15,11 +15,12 @@ pub mod report;
 pub mod root;
 pub mod run;
 mod tx;
+mod unique;
 
 pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
 pub use exec::{ExecOutcome, TxError};
 pub use known::{KnownFailure, KnownFailures, KnownFailuresError};
-pub use load::{FileCases, collect_files, load_file, load_str};
+pub use load::{FileCases, FileList, collect_files, load_file, load_str};
 pub use report::Summary;
 pub use run::{CaseResult, Filter, Mismatch, RunReport, Status, run_paths};
 pub use tx::address_of_secret_key;

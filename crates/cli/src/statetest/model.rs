@@ -2,19 +2,20 @@
 //!
 //! Numbers stay strings here so that [`super::hex`] applies one set of quirk rules everywhere
 //! and so that a value that does not fit (a 257-bit `value`) fails only the cases that use it,
-//! not the whole file. Unknown fields (`_info`, `txbytes`, EEST's `state`) are ignored.
-
-use std::collections::BTreeMap;
+//! not the whole file. Unknown fields (`_info`, `txbytes`, EEST's `state`) are ignored; duplicate
+//! keys are errors ([`UniqueMap`], and serde's own check for struct fields).
 
 use serde::Deserialize;
+
+use super::unique::UniqueMap;
 
 /// One test: `env`, `pre`, `transaction`, `post` and EEST's optional `config`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawTest {
     pub(crate) env: RawEnv,
-    pub(crate) pre: BTreeMap<String, RawAccount>,
+    pub(crate) pre: UniqueMap<RawAccount>,
     pub(crate) transaction: RawTx,
-    pub(crate) post: BTreeMap<String, Vec<RawPost>>,
+    pub(crate) post: UniqueMap<Vec<RawPost>>,
     #[serde(default)]
     pub(crate) config: Option<RawConfig>,
 }
@@ -41,7 +42,7 @@ pub(crate) struct RawAccount {
     #[serde(default)]
     pub(crate) code: Option<String>,
     #[serde(default)]
-    pub(crate) storage: BTreeMap<String, String>,
+    pub(crate) storage: UniqueMap<String>,
 }
 
 /// The transaction template; `data`, `gasLimit` and `value` are indexed by a post entry.
@@ -114,7 +115,7 @@ pub(crate) struct RawIndexes {
 pub(crate) struct RawConfig {
     pub(crate) chainid: Option<String>,
     #[serde(default)]
-    pub(crate) blob_schedule: BTreeMap<String, RawBlobParams>,
+    pub(crate) blob_schedule: UniqueMap<RawBlobParams>,
 }
 
 /// One fork's blob parameters (EIP-4844, EIP-7691, EIP-7840).

@@ -27,9 +27,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// True when the run succeeds: no unlisted failure and no listed case that passes.
+    /// True when the run succeeds: it executed at least one case (a run that checked nothing
+    /// proves nothing: a wrong path, a filter matching nothing, only skipped cases), no
+    /// unlisted failure and no listed case that passes.
     pub fn success(&self) -> bool {
-        self.unexpected_failures == 0 && self.stale_entries == 0
+        self.executed() > 0 && self.unexpected_failures == 0 && self.stale_entries == 0
+    }
+
+    /// Cases executed and judged, passed or failed.
+    pub fn executed(&self) -> usize {
+        self.passed + self.failed
     }
 }
 
@@ -91,10 +98,16 @@ impl RunReport {
         for (reason, n) in skip_reasons {
             writeln!(out, "skipped {n}: {reason}")?;
         }
+        for (path, note) in &self.skipped_files {
+            writeln!(out, "skipped file {}: {note}", path.display())?;
+        }
         if !self.ignored_files.is_empty() {
             writeln!(out, "ignored {} JSON file(s) holding no state test", self.ignored_files.len())?;
         }
         let s = self.summary();
+        if s.executed() == 0 {
+            writeln!(out, "no case was executed: the run checked nothing")?;
+        }
         if s.known_failures > 0 || s.stale_entries > 0 {
             writeln!(
                 out,
@@ -172,7 +185,7 @@ mod tests {
     }
 
     fn report(known: &str, results: Vec<CaseResult>) -> RunReport {
-        RunReport { results, ignored_files: Vec::new(), known: KnownFailures::parse(known).unwrap() }
+        RunReport { results, known: KnownFailures::parse(known).unwrap(), ..Default::default() }
     }
 
     fn printed(r: &RunReport) -> String {

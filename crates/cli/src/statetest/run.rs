@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::case::{Case, CaseId, Expected, Finish, LoadedCase, PreState};
 use super::exec::{TxError, build_db, db_from_pre, execute, execute_traced, finish_block};
 use super::known::KnownFailures;
-use super::load::{FileCases, collect_files, load_file};
+use super::load::{FileCases, FileList, collect_files, load_file};
 use super::root::{db_state_root, logs_hash};
 
 /// One way a case's result differs from what it expects.
@@ -202,6 +202,8 @@ pub struct RunReport {
     pub results: Vec<CaseResult>,
     /// JSON files that hold no state test (manifests), not counted anywhere else.
     pub ignored_files: Vec<PathBuf>,
+    /// Paths left out of the walk because they are not regular files, with a note each.
+    pub skipped_files: Vec<(PathBuf, String)>,
     /// The known failures the results are judged against (empty when none were given).
     pub known: KnownFailures,
 }
@@ -209,7 +211,7 @@ pub struct RunReport {
 /// Loads and runs every selected case under `paths`, files and cases in parallel. A progress
 /// bar is drawn on stderr only when stderr is a terminal.
 pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
-    let (files, walk_errors) = collect_files(paths);
+    let FileList { files, errors: walk_errors, skipped: skipped_files } = collect_files(paths);
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(files.len() as u64);
         if let Ok(style) =
@@ -248,12 +250,12 @@ pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> Ru
         ignored_files.extend(ignored);
     }
     results.sort_by(|a, b| a.id.cmp(&b.id));
-    RunReport { results, ignored_files, known }
+    RunReport { results, ignored_files, skipped_files, known }
 }
 
 /// Re-runs the case `id` through [`execute_traced`], writing its EIP-3155 trace to `out`.
 /// The case is found again by reloading its file, so nothing is kept from the first run.
-pub fn trace_case(id: &CaseId, out: &mut dyn std::io::Write) -> Result<(), String> {
+pub fn trace_case<W: std::io::Write + 'static>(id: &CaseId, out: W) -> Result<(), String> {
     let FileCases::Cases(cases) = load_file(std::path::Path::new(id.file.as_ref())) else {
         return Err("file holds no state test".to_owned());
     };

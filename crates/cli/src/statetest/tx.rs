@@ -1,6 +1,8 @@
 //! Turning the transaction template of a test into one [`TxEnv`] per post entry.
 
-use kestrel_primitives::{AccessListItem, Address, Authorization, TxEnv, keccak256};
+use std::cell::OnceCell;
+
+use kestrel_primitives::{AccessListItem, Address, Authorization, Bytes, TxEnv, keccak256};
 
 use super::hex::{parse_address, parse_b256, parse_bytes, parse_u64, parse_u256};
 use super::model::{RawAccessItem, RawAuthorization, RawIndexes, RawTx};
@@ -17,6 +19,10 @@ pub(crate) struct TxTemplate<'a> {
     raw: &'a RawTx,
     chain_id: u64,
     common: Result<TxEnv, String>,
+    /// `data[i]`, decoded when a post entry first selects it. Every case selecting `i` shares
+    /// the one buffer ([`Bytes`] clones are reference counts): a test with hundreds of post
+    /// entries over large call data would otherwise hold a copy per entry.
+    data: Vec<OnceCell<Result<Bytes, String>>>,
 }
 
 /// Checks that a post entry's indexes fall inside the template's arrays; an index outside
@@ -41,7 +47,8 @@ pub(crate) fn check_indexes(raw: &RawTx, idx: &RawIndexes) -> Result<(), String>
 impl<'a> TxTemplate<'a> {
     /// Decodes the index-independent fields of `raw` for a chain with id `chain_id`.
     pub(crate) fn new(raw: &'a RawTx, chain_id: u64) -> Self {
-        TxTemplate { raw, chain_id, common: decode_common(raw) }
+        let data = raw.data.iter().map(|_| OnceCell::new()).collect();
+        TxTemplate { raw, chain_id, common: decode_common(raw), data }
     }
 
     /// The transaction for one post entry (indexes already checked by [`check_indexes`]).
@@ -58,7 +65,11 @@ impl<'a> TxTemplate<'a> {
                 .and_then(|i| list.get(i))
                 .ok_or_else(|| format!("post index {i} out of range for transaction.{name}"))
         };
-        tx.data = field("data", parse_bytes(pick(&raw.data, idx.data, "data")?))?;
+        let data = usize::try_from(idx.data)
+            .ok()
+            .and_then(|i| Some((self.data.get(i)?, raw.data.get(i)?)))
+            .ok_or_else(|| format!("post index {} out of range for transaction.data", idx.data))?;
+        tx.data = data.0.get_or_init(|| field("data", parse_bytes(data.1))).clone()?;
         tx.gas_limit = field("gasLimit", parse_u64(pick(&raw.gas_limit, idx.gas, "gasLimit")?))?;
         tx.value = field("value", parse_u256(pick(&raw.value, idx.value, "value")?))?;
         if let Some(lists) = &raw.access_lists {
