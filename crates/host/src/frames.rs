@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use kestrel_bytecode::{AnalysisCache, Bytecode};
 use kestrel_interpreter::{
-    CallRequest, CreateRequest, CreateScheme, Frame, FrameRequest, Status, run, run_traced,
+    CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Status, run, run_traced,
 };
 use kestrel_primitives::gas::{eip3860, frontier};
 use kestrel_primitives::{Address, Bytes, SpecId, U256, keccak256};
@@ -77,19 +77,20 @@ where
         let depth = self.frames.len();
         let stack = self.stacks.pop().unwrap_or_default();
         self.buffers.return_data.clear();
-        let frame = Frame::new(
-            stack,
+        let init = FrameInit {
             code,
-            self.ctx.spec,
-            gas,
+            spec: self.ctx.spec,
+            gas_limit: gas,
             address,
             caller,
             value,
             is_static,
             depth,
-            self.buffers.memory.len(),
-            input,
-        );
+            input: input.0..input.0 + input.1,
+        };
+        // The host derives every call data range from memory the caller has already expanded,
+        // or from the transaction's data at the start of the buffer.
+        let frame = Frame::new(stack, init, &self.buffers).expect("call data lies inside memory");
         self.frames.push(frame);
         self.metas.push(meta);
     }
@@ -239,7 +240,7 @@ where
     /// Handles a CALL-family request: completes it at once or pushes the child frame (`None`).
     fn start_call(&mut self, req: CallRequest) -> Option<(ChildOutcome, Resume)> {
         let parent = self.frames.last().expect("the calling frame");
-        let (parent_base, parent_address) = (parent.memory_base, parent.address);
+        let (parent_base, parent_address) = (parent.memory_base(), parent.address);
         let not_run = |gas| Some((ChildOutcome::not_run(gas), Resume::Call { success: false }));
         self.buffers.return_data.clear();
         if req.transfers_value
@@ -297,7 +298,7 @@ where
 
     /// Handles a CREATE/CREATE2 request: completes it at once or pushes the child frame (`None`).
     fn start_create(&mut self, req: CreateRequest) -> Option<(ChildOutcome, Resume)> {
-        let parent_base = self.frames.last().expect("the creating frame").memory_base;
+        let parent_base = self.frames.last().expect("the creating frame").memory_base();
         let failed = |gas| Some((ChildOutcome::not_run(gas), Resume::Create { address: None }));
         self.buffers.return_data.clear();
         let creator = self.ctx.journal.peek_account(&req.caller);
@@ -354,7 +355,7 @@ where
             Status::Return | Status::Revert => frame.output,
             _ => (0, 0),
         };
-        let out_start = frame.memory_base + out_offset;
+        let out_start = frame.memory_base() + out_offset;
 
         if let Some(address) = meta.created
             && status.is_success()
@@ -403,7 +404,7 @@ where
         let kestrel_interpreter::Buffers { memory, return_data } = &mut self.buffers;
         return_data.clear();
         return_data.extend_from_slice(&memory[output_range]);
-        memory.truncate(frame.memory_base);
+        memory.truncate(frame.memory_base());
         let refund = frame.gas.refunded;
         self.stacks.push(frame.stack);
         (ChildOutcome { status, gas_left, refund }, meta.created, output)

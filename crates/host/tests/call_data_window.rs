@@ -29,8 +29,8 @@ impl Tracer for Watch {
         let mut seen = self.0.lock().unwrap();
         if frame.depth == 1 && seen.is_none() {
             *seen = Some(ChildStart {
-                input: frame.input,
-                memory_base: frame.memory_base,
+                input: frame.input_range(),
+                memory_base: frame.memory_base(),
                 memory_len: buffers.memory.len(),
                 data: frame.input(buffers).to_vec(),
             });

@@ -1,5 +1,6 @@
 //! A call frame and the buffers all frames of a transaction share.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use kestrel_bytecode::Bytecode;
@@ -110,13 +111,65 @@ pub enum FrameRequest {
     Create(CreateRequest),
 }
 
+/// What a new frame runs, and in which context: the named arguments of [`Frame::new`].
+#[derive(Clone, Debug)]
+pub struct FrameInit {
+    /// The code to run.
+    pub code: Arc<Bytecode>,
+    /// The fork rules in force.
+    pub spec: SpecId,
+    /// Gas given to the frame.
+    pub gas_limit: u64,
+    /// ADDRESS: the account whose storage the frame uses.
+    pub address: Address,
+    /// CALLER.
+    pub caller: Address,
+    /// CALLVALUE.
+    pub value: U256,
+    /// True inside STATICCALL.
+    pub is_static: bool,
+    /// Call depth (0 for the transaction's frame).
+    pub depth: usize,
+    /// The frame's call data: a range of [`Buffers::memory`] before its end (the caller's
+    /// memory, or the transaction's data).
+    pub input: Range<usize>,
+}
+
+/// Why [`Frame::new`] refused its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrameError {
+    /// The call data range does not lie inside the buffers' memory.
+    InputOutOfBounds {
+        /// The range asked for.
+        input: Range<usize>,
+        /// The memory's length.
+        memory_len: usize,
+    },
+}
+
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::InputOutOfBounds { input, memory_len } => {
+                write!(f, "call data {input:?} is not inside the {memory_len} bytes of memory")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
 /// One call frame: everything that belongs to a single execution context.
+///
+/// The program counter and the frame's windows into [`Buffers`] are private: [`Frame::new`]
+/// derives the windows from the buffers, and [`run`](crate::run) refuses buffers that do not
+/// hold them, so no frame can make the interpreter read outside its code or memory.
 #[derive(Debug)]
 pub struct Frame {
     /// The operand stack.
     pub stack: Stack,
-    /// Program counter into the padded code.
-    pub pc: usize,
+    /// Program counter into the padded code: always inside it.
+    pub(crate) pc: usize,
     /// Gas.
     pub gas: Gas,
     /// The code being run.
@@ -134,9 +187,9 @@ pub struct Frame {
     /// Call depth (0 for the transaction's frame).
     pub depth: usize,
     /// Start of this frame's memory in [`Buffers::memory`].
-    pub memory_base: usize,
-    /// This frame's call data in [`Buffers::memory`]: start and length.
-    pub input: (usize, usize),
+    pub(crate) memory_base: usize,
+    /// This frame's call data in [`Buffers::memory`]: start and length, before `memory_base`.
+    pub(crate) input: (usize, usize),
     /// RETURN/REVERT data: offset and length in this frame's memory.
     pub output: (usize, usize),
     /// Where a pending call's output goes in this frame's memory: offset and length.
@@ -147,39 +200,56 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// A frame at pc 0 with the given code and context. `stack` is taken from a pool and cleared.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mut stack: Stack,
-        code: Arc<Bytecode>,
-        spec: SpecId,
-        gas_limit: u64,
-        address: Address,
-        caller: Address,
-        value: U256,
-        is_static: bool,
-        depth: usize,
-        memory_base: usize,
-        input: (usize, usize),
-    ) -> Self {
+    /// A frame at pc 0 whose memory starts at the end of `buffers.memory` and whose call data is
+    /// `init.input` of it. `stack` is taken from a pool and cleared.
+    pub fn new(mut stack: Stack, init: FrameInit, buffers: &Buffers) -> Result<Self, FrameError> {
+        let memory_len = buffers.memory.len();
+        if init.input.start > init.input.end || init.input.end > memory_len {
+            return Err(FrameError::InputOutOfBounds { input: init.input, memory_len });
+        }
         stack.clear();
-        Self {
+        Ok(Self {
             stack,
             pc: 0,
-            gas: Gas::new(gas_limit),
-            code,
-            spec,
-            address,
-            caller,
-            value,
-            is_static,
-            depth,
-            memory_base,
-            input,
+            gas: Gas::new(init.gas_limit),
+            code: init.code,
+            spec: init.spec,
+            address: init.address,
+            caller: init.caller,
+            value: init.value,
+            is_static: init.is_static,
+            depth: init.depth,
+            memory_base: memory_len,
+            input: (init.input.start, init.input.len()),
             output: (0, 0),
             return_window: (0, 0),
             request: None,
-        }
+        })
+    }
+
+    /// The program counter.
+    #[inline]
+    pub fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// Where this frame's memory starts in [`Buffers::memory`].
+    #[inline]
+    pub fn memory_base(&self) -> usize {
+        self.memory_base
+    }
+
+    /// Where this frame's call data lies in [`Buffers::memory`]: start and length.
+    #[inline]
+    pub fn input_range(&self) -> (usize, usize) {
+        self.input
+    }
+
+    /// True when `buffers` hold this frame's windows: its call data and the start of its
+    /// memory lie inside them. [`run`](crate::run) checks it before running.
+    #[inline]
+    pub fn fits(&self, buffers: &Buffers) -> bool {
+        self.memory_base <= buffers.memory.len() && self.input.0 + self.input.1 <= self.memory_base
     }
 
     /// This frame's call data.

@@ -24,7 +24,9 @@ mod stack;
 mod status;
 mod tracing;
 
-pub use frame::{Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameRequest};
+pub use frame::{
+    Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameError, FrameInit, FrameRequest,
+};
 pub use gas::Gas;
 pub use generated::gas_table::{STATIC_GAS, UNDEFINED_GAS, static_gas};
 pub use generated::runner::run;

@@ -50,6 +50,9 @@ pub enum Status {
     NonceOverflow,
     /// A precompile rejected its input.
     PrecompileFailure,
+    /// [`run`](crate::run) was given buffers that do not hold the frame's call data and memory
+    /// (an embedding error, never the result of any bytecode): nothing ran.
+    BuffersMismatch,
 }
 
 /// What a handler returns: `Ok` to go on, `Err(status)` to stop the frame.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::*;
 use kestrel_bytecode::Bytecode;
-use kestrel_interpreter::{Buffers, Frame, MockHost, Stack, Status, run};
+use kestrel_interpreter::{Buffers, Frame, FrameInit, MockHost, Stack, Status, run};
 use kestrel_primitives::{SpecId, U256};
 
 #[test]
@@ -217,7 +217,7 @@ fn an_unaffordable_block_halts_before_it_runs() {
             let mut frame = fresh_frame(&code, prefix + short);
             let status = run(&mut frame, &mut Buffers::default(), &mut MockHost::default());
             assert_eq!(status, Status::OutOfGas, "start {start}, gas {short}");
-            assert_eq!(frame.pc, start, "start {start}, gas {short}: the block did not run");
+            assert_eq!(frame.pc(), start, "start {start}, gas {short}: the block did not run");
         }
         // With enough gas the same block runs to its end.
         let mut frame = fresh_frame(&code, prefix + block);
@@ -231,17 +231,52 @@ fn an_unaffordable_block_halts_before_it_runs() {
 }
 
 fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
-    Frame::new(
-        Stack::new(),
-        code.clone(),
-        SpecId::Osaka,
-        gas,
-        ME,
-        CALLER_ADDR,
-        U256::ZERO,
-        false,
-        0,
-        0,
-        (0, 0),
-    )
+    let init = FrameInit {
+        code: code.clone(),
+        spec: SpecId::Osaka,
+        gas_limit: gas,
+        address: ME,
+        caller: CALLER_ADDR,
+        value: U256::ZERO,
+        is_static: false,
+        depth: 0,
+        input: 0..0,
+    };
+    Frame::new(Stack::new(), init, &Buffers::default()).expect("empty call data")
+}
+
+/// `Frame::new` refuses call data outside the buffers, and `run` refuses buffers that do not
+/// hold the frame's windows: misuse of the API is an error, never a panic or a wild read.
+#[test]
+fn frames_and_buffers_that_do_not_match_are_refused() {
+    let code = Arc::new(Bytecode::new(&Asm::new().push(0u64).op(CALLDATALOAD).op(MSIZE).build()));
+    let init = |input| FrameInit {
+        code: code.clone(),
+        spec: SpecId::Osaka,
+        gas_limit: 100_000,
+        address: ME,
+        caller: CALLER_ADDR,
+        value: U256::ZERO,
+        is_static: false,
+        depth: 0,
+        input,
+    };
+    let buffers = Buffers { memory: vec![7; 64], ..Default::default() };
+    assert!(Frame::new(Stack::new(), init(60..70), &buffers).is_err());
+    #[allow(clippy::reversed_empty_ranges)]
+    let backwards = 10..5;
+    assert!(Frame::new(Stack::new(), init(backwards), &buffers).is_err());
+
+    let mut frame = Frame::new(Stack::new(), init(32..64), &buffers).expect("inside memory");
+    assert_eq!((frame.memory_base(), frame.input_range()), (64, (32, 32)));
+    // Buffers that lost the frame's memory, or that are some other buffers altogether.
+    for mut wrong in [Buffers { memory: vec![7; 16], ..Default::default() }, Buffers::default()] {
+        assert!(!frame.fits(&wrong));
+        assert_eq!(run(&mut frame, &mut wrong, &mut MockHost::default()), Status::BuffersMismatch);
+        assert_eq!(frame.pc(), 0, "nothing ran");
+    }
+    let mut right = Buffers { memory: vec![7; 64], ..Default::default() };
+    assert_eq!(run(&mut frame, &mut right, &mut MockHost::default()), Status::Stop);
+    // CALLDATALOAD read the caller's bytes 32..64; the frame's own memory is empty.
+    assert_eq!(frame.stack.as_slice(), &[U256::from_be_bytes([7u8; 32]), U256::ZERO]);
 }

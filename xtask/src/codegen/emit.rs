@@ -175,7 +175,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         "/// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /\n\
          /// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the\n\
          /// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written\n\
-         /// back to `f` when the loop returns.\n\
+         /// back to `f` when the loop returns. Returns [`Status::BuffersMismatch`] without running\n\
+         /// when `b` does not hold `f`'s call data and memory (see [`Frame::fits`]).\n\
          pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {\n\
          run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)\n}\n\n\
          /// Like [`run`], but charges static gas opcode by opcode and calls `tracer` before and after\n\
@@ -185,6 +186,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          /// The dispatch loop; `TRACE` is a constant, so the fast instantiation has no trace code.\n\
          #[inline(always)]\n\
          fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
+         if !f.fits(b) { return Status::BuffersMismatch; }\n\
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
          if !TRACE && f.pc == 0 && let Err(status) = r.check_block() { r.save(f); return status; }\n\

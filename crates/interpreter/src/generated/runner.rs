@@ -11,7 +11,8 @@ use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};
 /// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /
 /// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the
 /// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written
-/// back to `f` when the loop returns.
+/// back to `f` when the loop returns. Returns [`Status::BuffersMismatch`] without running
+/// when `b` does not hold `f`'s call data and memory (see [`Frame::fits`]).
 pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
     run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)
 }
@@ -35,6 +36,9 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     host: &mut H,
     tracer: &mut T,
 ) -> Status {
+    if !f.fits(b) {
+        return Status::BuffersMismatch;
+    }
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
     if !TRACE

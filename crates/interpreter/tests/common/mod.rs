@@ -13,7 +13,9 @@ pub mod strategies;
 use std::sync::Arc;
 
 use kestrel_bytecode::Bytecode;
-use kestrel_interpreter::{Buffers, Frame, FrameRequest, MockHost, Stack, Status, Tracer, run, run_traced};
+use kestrel_interpreter::{
+    Buffers, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_traced,
+};
 use kestrel_primitives::{Address, SpecId, U256, address};
 
 pub use asm::{Asm, Word};
@@ -136,19 +138,18 @@ impl Ctx {
         let before = buffers.memory.clone();
         buffers.return_data = self.return_data.clone();
         let mut host = self.host.clone();
-        let mut frame = Frame::new(
-            Stack::new(),
-            code.clone(),
-            self.spec,
-            self.gas,
-            self.address,
-            self.caller,
-            self.value,
-            self.is_static,
-            0,
-            before.len(),
-            (parent_memory.len(), self.input.len()),
-        );
+        let init = FrameInit {
+            code: code.clone(),
+            spec: self.spec,
+            gas_limit: self.gas,
+            address: self.address,
+            caller: self.caller,
+            value: self.value,
+            is_static: self.is_static,
+            depth: 0,
+            input: parent_memory.len()..before.len(),
+        };
+        let mut frame = Frame::new(Stack::new(), init, &buffers).expect("the call data is in memory");
         let mut tracer = Recorder::default();
         let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
             if traced {
@@ -184,7 +185,7 @@ impl Ctx {
             output,
             request: frame.request.clone(),
             return_window: frame.return_window,
-            pc: frame.pc,
+            pc: frame.pc(),
             host,
             trace: tracer.steps,
         }
@@ -230,7 +231,7 @@ impl Tracer for Recorder {
         // The tracing runner charges exactly, so gas is never in deficit here.
         assert!(frame.gas.remaining >= 0, "tracing runner in gas deficit");
         self.steps.push(TraceStep {
-            pc: frame.pc,
+            pc: frame.pc(),
             op,
             gas_before: frame.gas.remaining(),
             gas_after: 0,
