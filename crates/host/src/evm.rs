@@ -8,10 +8,11 @@ use kestrel_state::{Database, DatabaseCommit, Journal, delegation_address};
 
 use crate::address;
 use crate::authorization::apply_authorizations;
+use crate::blob;
 use crate::context::Context;
 use crate::frames::FrameMeta;
 use crate::result::{ExecutionResult, TxError};
-use crate::validation::{check_sender, check_stateless};
+use crate::validation::{check_sender, check_stateless_at};
 
 /// An Ethereum Virtual Machine over a database: executes transactions one after another.
 ///
@@ -43,15 +44,16 @@ where
 {
     /// An `Evm` over `db` applying the rules of `spec`, on chain `chain_id`.
     pub fn new(db: DB, spec: SpecId, chain_id: u64) -> Self {
+        let block = BlockEnv::default();
         Self {
             ctx: Context {
                 journal: Journal::new(db, spec),
                 spec,
-                block: BlockEnv::default(),
+                blob_base_fee: blob::blob_base_fee(spec, &block),
+                block,
                 tx: TxEnv::default(),
                 chain_id,
                 effective_gas_price: U256::ZERO,
-                blob_base_fee: U256::ZERO,
             },
             frames: Vec::new(),
             metas: Vec::new(),
@@ -69,6 +71,8 @@ where
 
     /// Sets the block the next transactions execute in.
     pub fn set_block(&mut self, block: BlockEnv) {
+        // Once per block, not per transaction: BLOBBASEFEE and validation read it from here.
+        self.ctx.blob_base_fee = blob::blob_base_fee(self.ctx.spec, &block);
         self.ctx.block = block;
     }
 
@@ -139,7 +143,7 @@ where
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
     fn execute(&mut self) -> Result<ExecutionResult, TxError> {
         let spec = self.ctx.spec;
-        let validated = check_stateless(spec, &self.ctx.block, &self.ctx.tx)?;
+        let validated = check_stateless_at(spec, &self.ctx.block, self.ctx.blob_base_fee, &self.ctx.tx)?;
         let sender = self.ctx.tx.caller;
         let account = self.ctx.journal.peek_account(&sender);
         let code = if account.code_hash == kestrel_primitives::KECCAK_EMPTY {
@@ -159,7 +163,6 @@ where
         let tx = &self.ctx.tx;
         let price = validated.effective_gas_price;
         self.ctx.effective_gas_price = price;
-        self.ctx.blob_base_fee = validated.blob_base_fee;
         let gas_fee = U256::from(tx.gas_limit) * price;
         let blob_fee = U256::from(validated.blob_gas) * validated.blob_base_fee;
         let journal = &mut self.ctx.journal;

@@ -97,6 +97,17 @@ fn type_since(tx_type: u8) -> Option<SpecId> {
 
 /// The checks that need no state.
 pub fn check_stateless(spec: SpecId, block: &BlockEnv, tx: &TxEnv) -> Result<Validated, InvalidTransaction> {
+    check_stateless_at(spec, block, blob::blob_base_fee(spec, block), tx)
+}
+
+/// [`check_stateless`] with the block's blob base fee already known: the `Evm` works it out
+/// once per block, since the series behind it costs more than the rest of validation.
+pub(crate) fn check_stateless_at(
+    spec: SpecId,
+    block: &BlockEnv,
+    blob_base_fee: U256,
+    tx: &TxEnv,
+) -> Result<Validated, InvalidTransaction> {
     match type_since(tx.tx_type) {
         Some(since) if spec.is_enabled_in(since) => {}
         _ => return Err(InvalidTransaction::TypeNotSupported(tx.tx_type)),
@@ -138,7 +149,6 @@ pub fn check_stateless(spec: SpecId, block: &BlockEnv, tx: &TxEnv) -> Result<Val
     };
 
     let mut blob_gas = 0;
-    let blob_base_fee = blob::blob_base_fee(spec, block);
     if tx.tx_type == 3 {
         if tx.blob_hashes.is_empty() {
             return Err(InvalidTransaction::NoBlobs);
