@@ -109,9 +109,11 @@ where
 
     /// Executes `tx` and keeps its changes in the journal's cache ([`Journal::changes`] lists
     /// them); an invalid transaction changes nothing.
+    ///
+    /// A database error fails the transaction with [`TxError::Database`] and drops only its own
+    /// changes: the `Evm` stays usable, and earlier transactions stay in the cache.
     pub fn transact(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        self.ctx.tx = tx;
-        let result = self.execute();
+        let result = self.run_transaction(tx);
         match &result {
             Ok(_) => {
                 self.ctx.journal.finalize();
@@ -124,8 +126,7 @@ where
     /// Executes `tx`, then drops its changes: the state stays as it was. For benchmarks and
     /// `eth_call`-style simulation.
     pub fn transact_discard(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        self.ctx.tx = tx;
-        let result = self.execute();
+        let result = self.run_transaction(tx);
         self.ctx.journal.discard();
         result
     }
@@ -138,6 +139,19 @@ where
         let result = self.transact(tx)?;
         self.ctx.journal.commit_to_db();
         Ok(result)
+    }
+
+    /// Installs `tx` and executes it, leaving its changes in the journal for the caller to keep
+    /// or drop. A database error met anywhere (even while the transaction looked invalid, since
+    /// the check then ran on a default) becomes the result, so none is left for the next
+    /// transaction to trip over.
+    fn run_transaction(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
+        self.ctx.tx = tx;
+        let result = self.execute();
+        match self.ctx.journal.take_error() {
+            None => result,
+            Some(e) => Err(TxError::Database(format!("{e:?}"))),
+        }
     }
 
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
@@ -154,10 +168,11 @@ where
         // EIP-3607: senders with code are refused, except EIP-7702 delegated accounts.
         let delegated = spec.is_enabled_in(SpecId::Prague) && delegation_address(&code).is_some();
         let foreign_code = !code.is_empty() && !delegated;
-        check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
-        if let Some(e) = self.ctx.journal.take_error() {
-            return Err(TxError::Database(format!("{e:?}")));
+        if self.ctx.journal.has_error() {
+            // The sender is a default, not the database's account: judge nothing by it.
+            return Err(TxError::Database(String::new()));
         }
+        check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
 
         // Buy gas and bump the nonce: from here on the transaction is valid and included.
         let tx = &self.ctx.tx;
@@ -223,8 +238,9 @@ where
         let coinbase = self.ctx.block.coinbase;
         journal.add_balance(&coinbase, U256::from(gas_used) * priority);
 
-        if let Some(e) = journal.take_error() {
-            return Err(TxError::Database(format!("{e:?}")));
+        if journal.has_error() {
+            // `run_transaction` reports the error itself.
+            return Err(TxError::Database(String::new()));
         }
         let logs = if outcome.status.is_success() { journal.take_logs() } else { Vec::new() };
         Ok(ExecutionResult {
