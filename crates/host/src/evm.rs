@@ -19,6 +19,9 @@ use crate::validation::{check_sender, check_stateless_at};
 /// One `Evm` is meant to live as long as its embedder: the frame stack, the stack pool, the
 /// shared memory/call-data/return-data buffers and the journal's arenas are kept from one
 /// transaction to the next, so a steady stream of transactions allocates nothing for them.
+///
+/// A panic in a tracer or the database that the embedder catches leaves the `Evm` reusable: the
+/// next transaction first drops the frames and journal entries the unwound one left behind.
 pub struct Evm<DB: Database> {
     pub(crate) ctx: Context<DB>,
     pub(crate) frames: Vec<Frame>,
@@ -27,6 +30,10 @@ pub struct Evm<DB: Database> {
     pub(crate) stacks: Vec<Stack>,
     pub(crate) precompiles: &'static Precompiles,
     pub(crate) tracer: Option<Box<dyn Tracer>>,
+    /// True from the start of a transaction until its changes are kept or dropped. Still true
+    /// when the next one starts only if a panic (in a tracer or the database) unwound out of
+    /// the last: its frames and journal entries are then stale.
+    pub(crate) in_transaction: bool,
 }
 
 impl<DB: Database> core::fmt::Debug for Evm<DB> {
@@ -61,6 +68,7 @@ where
             stacks: Vec::new(),
             precompiles: Precompiles::for_spec(spec),
             tracer: None,
+            in_transaction: false,
         }
     }
 
@@ -120,6 +128,7 @@ where
             }
             Err(_) => self.ctx.journal.discard(),
         }
+        self.in_transaction = false;
         result
     }
 
@@ -128,6 +137,7 @@ where
     pub fn transact_discard(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
         let result = self.run_transaction(tx);
         self.ctx.journal.discard();
+        self.in_transaction = false;
         result
     }
 
@@ -146,12 +156,33 @@ where
     /// the check then ran on a default) becomes the result, so none is left for the next
     /// transaction to trip over.
     fn run_transaction(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
+        if self.in_transaction {
+            self.abandon_unwound_transaction();
+        }
+        self.in_transaction = true;
         self.ctx.tx = tx;
         let result = self.execute();
         match self.ctx.journal.take_error() {
             None => result,
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
         }
+    }
+
+    /// Drops what a transaction that panicked left behind: its frames (their stacks go back to
+    /// the pool), the shared buffers, its journal entries and any database error it recorded.
+    /// The journal's operations call out (to the database) only before they change anything, so
+    /// the entries it holds are whole and reverting them restores the state before it.
+    #[cold]
+    #[inline(never)]
+    fn abandon_unwound_transaction(&mut self) {
+        while let Some(frame) = self.frames.pop() {
+            self.stacks.push(frame.stack);
+        }
+        self.metas.clear();
+        self.buffers.clear();
+        self.ctx.journal.discard();
+        let _ = self.ctx.journal.take_error();
+        self.in_transaction = false;
     }
 
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
