@@ -285,6 +285,14 @@ where
     }
 }
 
+// The `Evm` is `Send` whenever its database and the database's error are: it can move to a
+// worker thread or live across an `.await` on a multi-threaded runtime. Checked at compile time
+// here, so the library stops building if a field loses it.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Evm<kestrel_state::InMemoryDb>>();
+};
+
 /// The result of the outermost frame.
 pub(crate) struct RootOutcome {
     pub(crate) status: Status,
