@@ -8,16 +8,20 @@ use kestrel_state::{Database, DatabaseCommit, Journal, delegation_address};
 
 use crate::address;
 use crate::authorization::apply_authorizations;
+use crate::blob;
 use crate::context::Context;
 use crate::frames::FrameMeta;
 use crate::result::{ExecutionResult, TxError};
-use crate::validation::{check_sender, check_stateless};
+use crate::validation::{check_sender, check_stateless_at};
 
 /// An Ethereum Virtual Machine over a database: executes transactions one after another.
 ///
 /// One `Evm` is meant to live as long as its embedder: the frame stack, the stack pool, the
 /// shared memory/call-data/return-data buffers and the journal's arenas are kept from one
 /// transaction to the next, so a steady stream of transactions allocates nothing for them.
+///
+/// A panic in a tracer or the database that the embedder catches leaves the `Evm` reusable: the
+/// next transaction first drops the frames and journal entries the unwound one left behind.
 pub struct Evm<DB: Database> {
     pub(crate) ctx: Context<DB>,
     pub(crate) frames: Vec<Frame>,
@@ -26,6 +30,10 @@ pub struct Evm<DB: Database> {
     pub(crate) stacks: Vec<Stack>,
     pub(crate) precompiles: &'static Precompiles,
     pub(crate) tracer: Option<Box<dyn Tracer>>,
+    /// True from the start of a transaction until its changes are kept or dropped. Still true
+    /// when the next one starts only if a panic (in a tracer or the database) unwound out of
+    /// the last: its frames and journal entries are then stale.
+    pub(crate) in_transaction: bool,
 }
 
 impl<DB: Database> core::fmt::Debug for Evm<DB> {
@@ -43,15 +51,16 @@ where
 {
     /// An `Evm` over `db` applying the rules of `spec`, on chain `chain_id`.
     pub fn new(db: DB, spec: SpecId, chain_id: u64) -> Self {
+        let block = BlockEnv::default();
         Self {
             ctx: Context {
                 journal: Journal::new(db, spec),
                 spec,
-                block: BlockEnv::default(),
+                blob_base_fee: blob::blob_base_fee(spec, &block),
+                block,
                 tx: TxEnv::default(),
                 chain_id,
                 effective_gas_price: U256::ZERO,
-                blob_base_fee: U256::ZERO,
             },
             frames: Vec::new(),
             metas: Vec::new(),
@@ -59,6 +68,7 @@ where
             stacks: Vec::new(),
             precompiles: Precompiles::for_spec(spec),
             tracer: None,
+            in_transaction: false,
         }
     }
 
@@ -69,6 +79,8 @@ where
 
     /// Sets the block the next transactions execute in.
     pub fn set_block(&mut self, block: BlockEnv) {
+        // Once per block, not per transaction: BLOBBASEFEE and validation read it from here.
+        self.ctx.blob_base_fee = blob::blob_base_fee(self.ctx.spec, &block);
         self.ctx.block = block;
     }
 
@@ -105,24 +117,27 @@ where
 
     /// Executes `tx` and keeps its changes in the journal's cache ([`Journal::changes`] lists
     /// them); an invalid transaction changes nothing.
+    ///
+    /// A database error fails the transaction with [`TxError::Database`] and drops only its own
+    /// changes: the `Evm` stays usable, and earlier transactions stay in the cache.
     pub fn transact(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        self.ctx.tx = tx;
-        let result = self.execute();
+        let result = self.run_transaction(tx);
         match &result {
             Ok(_) => {
                 self.ctx.journal.finalize();
             }
             Err(_) => self.ctx.journal.discard(),
         }
+        self.in_transaction = false;
         result
     }
 
     /// Executes `tx`, then drops its changes: the state stays as it was. For benchmarks and
     /// `eth_call`-style simulation.
     pub fn transact_discard(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        self.ctx.tx = tx;
-        let result = self.execute();
+        let result = self.run_transaction(tx);
         self.ctx.journal.discard();
+        self.in_transaction = false;
         result
     }
 
@@ -136,10 +151,44 @@ where
         Ok(result)
     }
 
+    /// Installs `tx` and executes it, leaving its changes in the journal for the caller to keep
+    /// or drop. A database error met anywhere (even while the transaction looked invalid, since
+    /// the check then ran on a default) becomes the result, so none is left for the next
+    /// transaction to trip over.
+    fn run_transaction(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
+        if self.in_transaction {
+            self.abandon_unwound_transaction();
+        }
+        self.in_transaction = true;
+        self.ctx.tx = tx;
+        let result = self.execute();
+        match self.ctx.journal.take_error() {
+            None => result,
+            Some(e) => Err(TxError::Database(format!("{e:?}"))),
+        }
+    }
+
+    /// Drops what a transaction that panicked left behind: its frames (their stacks go back to
+    /// the pool), the shared buffers, its journal entries and any database error it recorded.
+    /// The journal's operations call out (to the database) only before they change anything, so
+    /// the entries it holds are whole and reverting them restores the state before it.
+    #[cold]
+    #[inline(never)]
+    fn abandon_unwound_transaction(&mut self) {
+        while let Some(frame) = self.frames.pop() {
+            self.stacks.push(frame.stack);
+        }
+        self.metas.clear();
+        self.buffers.clear();
+        self.ctx.journal.discard();
+        let _ = self.ctx.journal.take_error();
+        self.in_transaction = false;
+    }
+
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
     fn execute(&mut self) -> Result<ExecutionResult, TxError> {
         let spec = self.ctx.spec;
-        let validated = check_stateless(spec, &self.ctx.block, &self.ctx.tx)?;
+        let validated = check_stateless_at(spec, &self.ctx.block, self.ctx.blob_base_fee, &self.ctx.tx)?;
         let sender = self.ctx.tx.caller;
         let account = self.ctx.journal.peek_account(&sender);
         let code = if account.code_hash == kestrel_primitives::KECCAK_EMPTY {
@@ -150,16 +199,16 @@ where
         // EIP-3607: senders with code are refused, except EIP-7702 delegated accounts.
         let delegated = spec.is_enabled_in(SpecId::Prague) && delegation_address(&code).is_some();
         let foreign_code = !code.is_empty() && !delegated;
-        check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
-        if let Some(e) = self.ctx.journal.take_error() {
-            return Err(TxError::Database(format!("{e:?}")));
+        if self.ctx.journal.has_error() {
+            // The sender is a default, not the database's account: judge nothing by it.
+            return Err(TxError::Database(String::new()));
         }
+        check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
 
         // Buy gas and bump the nonce: from here on the transaction is valid and included.
         let tx = &self.ctx.tx;
         let price = validated.effective_gas_price;
         self.ctx.effective_gas_price = price;
-        self.ctx.blob_base_fee = validated.blob_base_fee;
         let gas_fee = U256::from(tx.gas_limit) * price;
         let blob_fee = U256::from(validated.blob_gas) * validated.blob_base_fee;
         let journal = &mut self.ctx.journal;
@@ -220,8 +269,9 @@ where
         let coinbase = self.ctx.block.coinbase;
         journal.add_balance(&coinbase, U256::from(gas_used) * priority);
 
-        if let Some(e) = journal.take_error() {
-            return Err(TxError::Database(format!("{e:?}")));
+        if journal.has_error() {
+            // `run_transaction` reports the error itself.
+            return Err(TxError::Database(String::new()));
         }
         let logs = if outcome.status.is_success() { journal.take_logs() } else { Vec::new() };
         Ok(ExecutionResult {
@@ -234,6 +284,14 @@ where
         })
     }
 }
+
+// The `Evm` is `Send` whenever its database and the database's error are: it can move to a
+// worker thread or live across an `.await` on a multi-threaded runtime. Checked at compile time
+// here, so the library stops building if a field loses it.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Evm<kestrel_state::InMemoryDb>>();
+};
 
 /// The result of the outermost frame.
 pub(crate) struct RootOutcome {

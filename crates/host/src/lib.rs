@@ -20,4 +20,4 @@ pub use address::{create_address, create2_address};
 pub use authorization::recover_authority;
 pub use evm::Evm;
 pub use result::{ExecutionResult, TxError};
-pub use validation::InvalidTransaction;
+pub use validation::{InvalidTransaction, TxField};

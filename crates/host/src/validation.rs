@@ -58,6 +58,22 @@ pub enum InvalidTransaction {
     CreateNotAllowed,
     /// A set-code transaction with an empty authorization list.
     EmptyAuthorizationList,
+    /// The transaction carries a field its type (or, for a legacy chain id, its fork) does not
+    /// have, e.g. an authorization list on a type-2 transaction.
+    UnexpectedField {
+        /// The transaction type.
+        tx_type: u8,
+        /// The field.
+        field: TxField,
+    },
+    /// The transaction lacks a field its type requires, e.g. a blob transaction without a max
+    /// fee per blob gas.
+    MissingField {
+        /// The transaction type.
+        tx_type: u8,
+        /// The field.
+        field: TxField,
+    },
     /// The database failed.
     Database(String),
 }
@@ -69,6 +85,63 @@ impl fmt::Display for InvalidTransaction {
 }
 
 impl std::error::Error for InvalidTransaction {}
+
+/// A [`TxEnv`] field that only some transaction types have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxField {
+    /// `chain_id`: every typed transaction; a legacy one only with EIP-155 (Spurious Dragon).
+    ChainId,
+    /// `access_list`: types 1 to 4 (EIP-2930).
+    AccessList,
+    /// `gas_priority_fee`: types 2 to 4 (EIP-1559).
+    GasPriorityFee,
+    /// `blob_hashes`: type 3 only (EIP-4844).
+    BlobHashes,
+    /// `max_fee_per_blob_gas`: type 3 only (EIP-4844).
+    MaxFeePerBlobGas,
+    /// `authorization_list`: type 4 only (EIP-7702).
+    AuthorizationList,
+}
+
+/// Checks that `tx` has exactly the fields of its type, as the execution specs' transaction
+/// classes define them (`transactions.py`): what a field the type lacks would do is undefined,
+/// so it is refused rather than acted on (an authorization list on a type-2 transaction must
+/// not install a delegation). The type itself is known to be active in `spec`.
+fn check_fields(spec: SpecId, tx: &TxEnv) -> Result<(), InvalidTransaction> {
+    let tx_type = tx.tx_type;
+    let unexpected = |field| Err(InvalidTransaction::UnexpectedField { tx_type, field });
+    let missing = |field| Err(InvalidTransaction::MissingField { tx_type, field });
+    // A legacy transaction's chain id lives in its signature's v, from EIP-155 on.
+    match (tx_type, tx.chain_id) {
+        (0, Some(_)) if !spec.is_enabled_in(SpecId::SpuriousDragon) => return unexpected(TxField::ChainId),
+        (1.., None) => return missing(TxField::ChainId),
+        _ => {}
+    }
+    if tx_type == 0 && !tx.access_list.is_empty() {
+        return unexpected(TxField::AccessList);
+    }
+    match (tx_type >= 2, tx.gas_priority_fee.is_some()) {
+        (false, true) => return unexpected(TxField::GasPriorityFee),
+        (true, false) => return missing(TxField::GasPriorityFee),
+        _ => {}
+    }
+    if tx_type == 3 {
+        if tx.max_fee_per_blob_gas.is_none() {
+            return missing(TxField::MaxFeePerBlobGas);
+        }
+    } else {
+        if !tx.blob_hashes.is_empty() {
+            return unexpected(TxField::BlobHashes);
+        }
+        if tx.max_fee_per_blob_gas.is_some() {
+            return unexpected(TxField::MaxFeePerBlobGas);
+        }
+    }
+    if tx_type != 4 && !tx.authorization_list.is_empty() {
+        return unexpected(TxField::AuthorizationList);
+    }
+    Ok(())
+}
 
 /// What validation works out for execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,10 +170,22 @@ fn type_since(tx_type: u8) -> Option<SpecId> {
 
 /// The checks that need no state.
 pub fn check_stateless(spec: SpecId, block: &BlockEnv, tx: &TxEnv) -> Result<Validated, InvalidTransaction> {
+    check_stateless_at(spec, block, blob::blob_base_fee(spec, block), tx)
+}
+
+/// [`check_stateless`] with the block's blob base fee already known: the `Evm` works it out
+/// once per block, since the series behind it costs more than the rest of validation.
+pub(crate) fn check_stateless_at(
+    spec: SpecId,
+    block: &BlockEnv,
+    blob_base_fee: U256,
+    tx: &TxEnv,
+) -> Result<Validated, InvalidTransaction> {
     match type_since(tx.tx_type) {
         Some(since) if spec.is_enabled_in(since) => {}
         _ => return Err(InvalidTransaction::TypeNotSupported(tx.tx_type)),
     }
+    check_fields(spec, tx)?;
     let intrinsic = intrinsic_gas(spec, tx);
     let required = intrinsic.initial.max(intrinsic.floor);
     if required > tx.gas_limit {
@@ -138,7 +223,6 @@ pub fn check_stateless(spec: SpecId, block: &BlockEnv, tx: &TxEnv) -> Result<Val
     };
 
     let mut blob_gas = 0;
-    let blob_base_fee = blob::blob_base_fee(spec, block);
     if tx.tx_type == 3 {
         if tx.blob_hashes.is_empty() {
             return Err(InvalidTransaction::NoBlobs);

@@ -7,6 +7,11 @@
 //! only have found an out-of-gas halt, and an out-of-gas halt consumes all of the frame's gas and
 //! reverts everything the frame did, whichever opcode it is blamed on. Straight-line code is at
 //! most the code length long, so the deficit cannot overflow an `i64`.
+//!
+//! Gas limits above `i64::MAX` (valid before Osaka's EIP-7825 cap when the block allows them)
+//! keep the part that does not fit in `reserve`. A flush that finds `remaining < 0` moves the
+//! reserve in before declaring out-of-gas, so the hot path is still one sign test, and GAS,
+//! CALL's 63/64 rule and the final gas left all see the exact amount.
 
 use kestrel_primitives::gas::frontier::{MEMORY_QUAD_DIVISOR, MEMORY_WORD};
 
@@ -21,20 +26,30 @@ pub struct Gas {
     pub remaining: i64,
     /// The refund counter (may go negative inside a frame under EIP-2200 rules).
     pub refunded: i64,
+    /// Gas left beyond what `remaining` holds; non-zero only for limits above `i64::MAX`.
+    pub reserve: u64,
 }
 
 impl Gas {
-    /// A frame's gas with `limit` available. Limits above `i64::MAX` are clamped (no real
-    /// transaction gets near them; the host rejects such transactions before they run).
+    /// A frame's gas with `limit` available; any `u64` is exact.
     pub fn new(limit: u64) -> Self {
-        let limit = limit.min(i64::MAX as u64);
-        Self { limit, remaining: limit as i64, refunded: 0 }
+        let mut gas = Self { limit, remaining: 0, refunded: 0, reserve: 0 };
+        gas.set_left(limit);
+        gas
+    }
+
+    /// Sets the gas left to `left`, splitting it between `remaining` and `reserve`.
+    #[inline]
+    fn set_left(&mut self, left: u64) {
+        let low = left.min(i64::MAX as u64);
+        self.remaining = low as i64;
+        self.reserve = left - low;
     }
 
     /// Gas left, as an unsigned amount (zero while a deficit is pending).
     #[inline]
     pub fn remaining(&self) -> u64 {
-        self.remaining.max(0) as u64
+        self.reserve.saturating_add_signed(self.remaining)
     }
 
     /// Gas spent so far.
@@ -45,30 +60,52 @@ impl Gas {
 
     /// Checks the accumulated static gas: the flush point of the accumulation scheme.
     #[inline(always)]
-    pub fn flush(&self) -> Result<(), Status> {
-        if self.remaining < 0 { Err(Status::OutOfGas) } else { Ok(()) }
+    pub fn flush(&mut self) -> Result<(), Status> {
+        if self.remaining < 0 { self.refill() } else { Ok(()) }
+    }
+
+    /// A deficit at a flush: out of gas, unless the reserve covers it.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) -> Result<(), Status> {
+        let left = i128::from(self.reserve) + i128::from(self.remaining);
+        if left < 0 {
+            return Err(Status::OutOfGas);
+        }
+        // `left` is below the reserve, so it fits a u64.
+        self.set_left(left as u64);
+        Ok(())
     }
 
     /// Charges `cost` now, failing with out-of-gas when it is not covered.
     #[inline(always)]
     pub fn charge(&mut self, cost: u64) -> Result<(), Status> {
-        if cost > self.remaining() {
+        let left = self.remaining();
+        if cost > left {
             return Err(Status::OutOfGas);
         }
-        self.remaining -= cost as i64;
+        if self.reserve == 0 {
+            // `cost <= remaining <= i64::MAX`: a plain subtraction, as before reserves.
+            self.remaining -= cost as i64;
+        } else {
+            self.set_left(left - cost);
+        }
         Ok(())
     }
 
-    /// Adds back gas a child frame did not use.
+    /// Adds back gas a child frame did not use (never more than this frame handed out, so the
+    /// sum stays within the limit).
     #[inline]
     pub fn reimburse(&mut self, amount: u64) {
-        self.remaining += amount.min(i64::MAX as u64) as i64;
+        let left = self.remaining().saturating_add(amount);
+        self.set_left(left);
     }
 
     /// Spends everything: the effect of an exceptional halt.
     #[inline]
     pub fn spend_all(&mut self) {
         self.remaining = 0;
+        self.reserve = 0;
     }
 }
 
@@ -104,6 +141,31 @@ mod tests {
         assert!(gas.charge(10).is_ok());
         assert_eq!(gas.charge(1), Err(Status::OutOfGas));
         assert_eq!(gas.spent(), 10);
+    }
+
+    /// Limits above `i64::MAX` are exact: used to be clamped, so a transaction with gas limit
+    /// 2^64 - 1 reported 2^63 gas used.
+    #[test]
+    fn limits_above_i64_max_are_exact() {
+        let mut gas = Gas::new(u64::MAX);
+        assert_eq!(gas.remaining(), u64::MAX);
+        assert_eq!(gas.spent(), 0);
+        gas.remaining -= 3;
+        assert!(gas.flush().is_ok());
+        assert_eq!(gas.remaining(), u64::MAX - 3);
+        assert!(gas.charge(u64::MAX - 10).is_ok());
+        assert_eq!(gas.remaining(), 7);
+        gas.reimburse(u64::MAX - 20);
+        assert_eq!(gas.remaining(), u64::MAX - 13);
+        assert_eq!(gas.spent(), 13);
+        // A deficit at the boundary between `remaining` and `reserve`.
+        let mut gas = Gas::new(i64::MAX as u64 + 2);
+        gas.remaining = -1;
+        gas.reserve = 1;
+        assert!(gas.flush().is_ok());
+        assert_eq!(gas.remaining(), 0);
+        gas.remaining -= 1;
+        assert_eq!(gas.flush(), Err(Status::OutOfGas));
     }
 
     #[test]

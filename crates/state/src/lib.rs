@@ -39,7 +39,9 @@
 //!
 //! **Database errors** do not travel through every opcode: the first one is recorded
 //! ([`Journal::take_error`]), the operation carries on with a default value, and the host turns
-//! the error into a transaction error after the frame loop.
+//! the error into a transaction error after the frame loop. The transaction is then discarded
+//! and only the cache entries holding those defaults are evicted: what earlier transactions left
+//! in the cache (perhaps not yet committed to the database) stays.
 //!
 //! # One transaction, as the host drives it
 //!

@@ -122,3 +122,27 @@ fn spec_switch_and_reset() {
     let db = j.into_db();
     assert!(db.account(&Address::ZERO).is_none());
 }
+
+#[test]
+fn a_database_error_drops_only_its_own_transaction() {
+    let mut j = Journal::new(CountingDb::new(pre_state()), SpecId::Cancun);
+    // A finalized transaction the caller has not committed to the database yet.
+    j.transfer(&ALICE, &CAROL, u(40)).unwrap();
+    j.sstore(&CONTRACT, &u(1), u(11));
+    j.finalize();
+    // The next one meets an unreadable account, after changing a cached one.
+    j.db_mut().fail_on = Some(BOB);
+    j.transfer(&ALICE, &CAROL, u(1)).unwrap();
+    assert!(!j.peek_account(&BOB).exists);
+    assert!(j.finalize().is_empty(), "a transaction resting on a default reports nothing");
+    assert_eq!(j.take_error(), Some(Unavailable(BOB)));
+    // The first transaction's state is intact, and BOB is asked for again.
+    j.db_mut().fail_on = None;
+    assert_eq!(j.peek_account(&ALICE).balance, u(60));
+    assert_eq!(j.peek_account(&CAROL).balance, u(40));
+    assert_eq!(j.peek_storage(&CONTRACT, &u(1)), u(11));
+    let calls = j.db().basic_calls;
+    j.add_balance(&BOB, u(1));
+    assert_eq!(j.db().basic_calls, calls + 1);
+    assert!(j.peek_account(&BOB).exists);
+}

@@ -7,7 +7,10 @@
 use crate::{Buffers, Frame, Status};
 
 /// Receives one call before and one after every opcode the tracing runner executes.
-pub trait Tracer {
+///
+/// `Send`, because the host's `Evm` owns its tracer and must itself be `Send`: an embedder
+/// moves it to a worker thread or holds it across an `.await` in a multi-threaded runtime.
+pub trait Tracer: Send {
     /// Before `op` runs at `frame.pc`, with the gas left before paying for it.
     fn step(&mut self, frame: &Frame, buffers: &Buffers, op: u8);
     /// After `op` ran; `status` is `Some` when the opcode stopped the frame.

@@ -71,7 +71,7 @@ impl<DB: Database> Journal<DB> {
         let code = match self.db.code_by_hash(&hash) {
             Ok(code) => code,
             Err(e) => {
-                self.record_error(e);
+                self.record_failed_load(e, super::FailedLoad::Code(handle));
                 Bytes::new()
             }
         };

@@ -13,10 +13,17 @@ impl<DB: Database> Journal<DB> {
     ///
     /// The cache keeps the post-transaction state for the next transaction; apply the returned
     /// changes to the database too ([`commit_to_db`](Self::commit_to_db)) before a
-    /// [`reset`](Self::reset), or the state is lost. After a database error the changes are
-    /// meaningless, and the cache is dropped.
+    /// [`reset`](Self::reset), or the state is lost.
+    ///
+    /// After a database error in this transaction its changes would rest on defaults the
+    /// database never gave, so the transaction is [discarded](Self::discard) instead and no
+    /// changes are reported; what earlier transactions left in the cache stays.
     pub fn finalize(&mut self) -> &StateChanges {
         self.changes.clear();
+        if self.poisoned {
+            self.discard();
+            return &self.changes;
+        }
         let delete_empty = self.spec.is_enabled_in(SpecId::SpuriousDragon);
         let mut wiped = false;
         for dirty in &self.dirty_accounts {
@@ -121,8 +128,7 @@ impl<DB: Database> Journal<DB> {
         self.dirty_accounts.clear();
         self.dirty_slots.clear();
         if self.poisoned {
-            self.reset();
-            return;
+            self.evict_failed_loads();
         }
         if self.tx >= u32::MAX - 1 {
             // Stamps are compared for equality only, so after a wrap an old stamp could equal
@@ -157,6 +163,7 @@ impl<DB: Database> Journal<DB> {
         self.transient.clear();
         self.dirty_accounts.clear();
         self.dirty_slots.clear();
+        self.failed.clear();
         self.poisoned = false;
         self.tx = 1;
     }

@@ -78,6 +78,18 @@ pub(crate) struct SlotEntry {
     pub(crate) original: U256,
 }
 
+/// A cache entry holding a default because the database failed to give the real value; evicted
+/// when the transaction ends, so a later transaction asks the database again.
+#[derive(Clone, Copy, Debug)]
+enum FailedLoad {
+    /// The account read as absent.
+    Account(u32),
+    /// The account's code read as empty.
+    Code(u32),
+    /// The slot read as zero.
+    Slot(u32),
+}
+
 /// The slot index key: the account's handle instead of its address keeps the key at 36 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct SlotKey {
@@ -124,8 +136,10 @@ pub struct Journal<DB: Database> {
     dirty_slots: Vec<u32>,
     changes: StateChanges,
     error: Option<DB::Error>,
-    /// A database error happened since the last reset: cached values may be defaults.
+    /// A database error happened in this transaction: the entries in `failed` hold defaults.
     poisoned: bool,
+    /// Cache entries filled with defaults after a database error.
+    failed: Vec<FailedLoad>,
 }
 
 impl<DB: Database> Journal<DB> {
@@ -150,6 +164,7 @@ impl<DB: Database> Journal<DB> {
             changes: StateChanges::default(),
             error: None,
             poisoned: false,
+            failed: Vec::new(),
         }
     }
 
@@ -211,6 +226,50 @@ impl<DB: Database> Journal<DB> {
         }
     }
 
+    /// Records `error` and that the entry `failed` now caches a default in place of the
+    /// database's value.
+    #[cold]
+    fn record_failed_load(&mut self, error: DB::Error, failed: FailedLoad) {
+        self.record_error(error);
+        self.failed.push(failed);
+    }
+
+    /// Drops the cache entries filled with defaults after a database error, once the
+    /// transaction that met the error has been reverted: everything else the cache holds came
+    /// from the database or from finalized transactions, and stays (those transactions may not
+    /// be in the database yet).
+    #[cold]
+    fn evict_failed_loads(&mut self) {
+        for i in 0..self.failed.len() {
+            match self.failed[i] {
+                FailedLoad::Account(handle) => {
+                    let address = self.accounts[handle as usize].address;
+                    if self.account_index.get(&address) == Some(&handle) {
+                        self.account_index.remove(&address);
+                    }
+                }
+                FailedLoad::Code(handle) => {
+                    let acct = &mut self.accounts[handle as usize];
+                    if acct.code_hash != KECCAK_EMPTY {
+                        acct.code = None;
+                    }
+                }
+                FailedLoad::Slot(handle) => {
+                    let slot = &self.slots[handle as usize];
+                    let key = SlotKey { account: slot.account, key: slot.key };
+                    if self.slot_index.get(&key) == Some(&handle) {
+                        self.slot_index.remove(&key);
+                    }
+                }
+            }
+        }
+        self.failed.clear();
+        // The one-entry caches may name an evicted handle.
+        self.last_account = (Address::ZERO, NO_HANDLE);
+        self.last_slots = [NO_HANDLE; 2];
+        self.poisoned = false;
+    }
+
     // ----- arenas and caches -------------------------------------------------------------
 
     /// The arena handle of `address`, loading it from the database on first use.
@@ -236,14 +295,14 @@ impl<DB: Database> Journal<DB> {
     #[cold]
     #[inline(never)]
     fn load_account(&mut self, address: &Address) -> u32 {
+        let handle = self.accounts.len() as u32;
         let info = match self.db.basic(address) {
             Ok(info) => info,
             Err(e) => {
-                self.record_error(e);
+                self.record_failed_load(e, FailedLoad::Account(handle));
                 None
             }
         };
-        let handle = self.accounts.len() as u32;
         let mut entry = AccountEntry {
             address: *address,
             balance: U256::ZERO,
@@ -325,13 +384,14 @@ impl<DB: Database> Journal<DB> {
     fn load_slot(&mut self, account: u32, key: &U256) -> u32 {
         let acct = &self.accounts[account as usize];
         let (address, cleared, generation) = (acct.address, acct.storage_cleared, acct.storage_gen);
+        let handle = self.slots.len() as u32;
         let value = if cleared {
             U256::ZERO
         } else {
             match self.db.storage(&address, key) {
                 Ok(value) => value,
                 Err(e) => {
-                    self.record_error(e);
+                    self.record_failed_load(e, FailedLoad::Slot(handle));
                     U256::ZERO
                 }
             }
@@ -339,7 +399,6 @@ impl<DB: Database> Journal<DB> {
         if !value.is_zero() {
             self.accounts[account as usize].nonzero_slots += 1;
         }
-        let handle = self.slots.len() as u32;
         self.slots.push(SlotEntry {
             account,
             generation,
