@@ -274,12 +274,12 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
     let mut fast_db = build_db(&case);
     let fast = execute(&case, &mut fast_db).expect("add11 executes");
     let mut traced_db = build_db(&case);
-    let trace = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let trace = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let traced =
         execute_traced(&case, &mut traced_db, SharedVec(trace.clone())).expect("add11 executes traced");
     assert_eq!(fast, traced);
     assert_eq!(db_state_root(&fast_db), db_state_root(&traced_db));
-    let text = String::from_utf8(trace.take()).expect("the trace is UTF-8");
+    let text = String::from_utf8(std::mem::take(&mut *trace.lock().unwrap())).expect("the trace is UTF-8");
     let lines: Vec<serde_json::Value> =
         text.lines().map(|l| serde_json::from_str(l).expect("each trace line is JSON")).collect();
     assert!(!lines.is_empty());
@@ -292,11 +292,11 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
 }
 
 /// A `'static` writer whose bytes the test reads back.
-struct SharedVec(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+struct SharedVec(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl std::io::Write for SharedVec {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(bytes);
+        self.0.lock().unwrap().extend_from_slice(bytes);
         Ok(bytes.len())
     }
 

@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::io::Write;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{arg, data, kestrel_with};
@@ -41,11 +40,11 @@ struct Tally {
     largest_write: usize,
 }
 
-struct TallyWriter(Rc<RefCell<Tally>>);
+struct TallyWriter(Arc<Mutex<Tally>>);
 
 impl Write for TallyWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut t = self.0.borrow_mut();
+        let mut t = self.0.lock().unwrap();
         t.total += bytes.len();
         t.largest_write = t.largest_write.max(bytes.len());
         Ok(bytes.len())
@@ -60,9 +59,9 @@ impl Write for TallyWriter {
 fn traces_are_streamed_not_held() {
     // A loop that runs until its 200,000 gas are gone: tens of thousands of trace lines.
     let case = ready_cases("resources/loop.json").remove(0);
-    let tally = Rc::new(RefCell::new(Tally::default()));
-    execute_traced(&case, &mut build_db(&case), TallyWriter(Rc::clone(&tally))).expect("the loop runs");
-    let t = tally.borrow();
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    execute_traced(&case, &mut build_db(&case), TallyWriter(Arc::clone(&tally))).expect("the loop runs");
+    let t = tally.lock().unwrap();
     assert!(t.total > 1 << 20, "a trace of {} bytes", t.total);
     // Holding the trace back and writing it at the end is one write of all of it.
     assert!(t.largest_write <= 64 << 10, "a write of {} bytes: the trace was held back", t.largest_write);

@@ -102,7 +102,12 @@ impl Regs {
         // SAFETY: the block table has `code length + 1` entries, and blocks are entered at pc 0,
         // at a JUMPDEST (inside the code) or after a JUMPI (at most the code length).
         let cost = unsafe { *self.blocks.add(self.pc()) };
-        if self.gas.remaining < cost as i64 { Err(Status::OutOfGas) } else { Ok(()) }
+        // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
+        if self.gas.remaining < cost as i64 && self.gas.remaining() < cost as u64 {
+            Err(Status::OutOfGas)
+        } else {
+            Ok(())
+        }
     }
 
     /// Jumps to `target` when it is a JUMPDEST of `f`'s code (JUMP and a taken JUMPI).

@@ -3,9 +3,8 @@
 //! Every case runs on a fresh [`Evm`] over an [`InMemoryDb`] built from its pre-state.
 
 use core::fmt;
-use std::cell::RefCell;
 use std::io::Write;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use kestrel_host::{Evm, TxError as HostError};
 use kestrel_interpreter::{Eip3155Tracer, Tracer};
@@ -135,16 +134,16 @@ pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError>
 /// executed opcode to `trace` while the transaction runs: a 30 M-gas loop traces to
 /// gigabytes, so nothing is held back. `trace` is flushed at the end; the first write error
 /// stops the tracing output and becomes this call's error.
-pub fn execute_traced<W: Write + 'static>(
+pub fn execute_traced<W: Write + Send + 'static>(
     case: &Case,
     db: &mut InMemoryDb,
     trace: W,
 ) -> Result<ExecOutcome, TxError> {
-    let sink = Rc::new(RefCell::new(TraceSink { out: trace, error: None }));
-    let tracer = Eip3155Tracer::new(SinkWriter(Rc::clone(&sink)));
+    let sink = Arc::new(Mutex::new(TraceSink { out: trace, error: None }));
+    let tracer = Eip3155Tracer::new(SinkWriter(Arc::clone(&sink)));
     // `run_tx` drops the Evm, and with it the tracer, before returning.
     let result = run_tx(case, db, true, Some(Box::new(tracer)));
-    let mut sink = sink.borrow_mut();
+    let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
     let flushed = if sink.error.is_none() { sink.out.flush() } else { Ok(()) };
     if let Some(e) = sink.error.take().or(flushed.err()) {
         return Err(TxError::Internal(format!("writing the trace: {e}")));
@@ -160,11 +159,11 @@ struct TraceSink<W> {
     error: Option<std::io::Error>,
 }
 
-struct SinkWriter<W>(Rc<RefCell<TraceSink<W>>>);
+struct SinkWriter<W>(Arc<Mutex<TraceSink<W>>>);
 
 impl<W: Write> Write for SinkWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut sink = self.0.borrow_mut();
+        let mut sink = self.0.lock().unwrap_or_else(|e| e.into_inner());
         // After a failure the rest of the trace is dropped: the error is reported once.
         if sink.error.is_none()
             && let Err(e) = sink.out.write_all(bytes)

@@ -255,7 +255,7 @@ pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> Ru
 
 /// Re-runs the case `id` through [`execute_traced`], writing its EIP-3155 trace to `out`.
 /// The case is found again by reloading its file, so nothing is kept from the first run.
-pub fn trace_case<W: std::io::Write + 'static>(id: &CaseId, out: W) -> Result<(), String> {
+pub fn trace_case<W: std::io::Write + Send + 'static>(id: &CaseId, out: W) -> Result<(), String> {
     let FileCases::Cases(cases) = load_file(std::path::Path::new(id.file.as_ref())) else {
         return Err("file holds no state test".to_owned());
     };
