@@ -117,3 +117,32 @@ pub fn generated_rows(filters: &[String], rows: &mut Vec<Row>, errors: &mut Vec<
         Err(error) => errors.push(LoadError { name: "attack/*".to_owned(), error }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads_dir;
+
+    /// Every test of the precompile files is its own row, and names are unique.
+    #[test]
+    fn every_precompile_test_is_a_row() {
+        let dir = workloads_dir().expect("workloads folder");
+        let (rows, errors) = load_rows(&dir, &[]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let precompile = rows.iter().filter(|r| r.group == Group::Precompile).count();
+        assert_eq!(precompile, 68);
+        let mut names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), rows.len());
+    }
+
+    /// A filter keeps only matching rows and skips generating attacks it cannot match.
+    #[test]
+    fn filters_select_by_substring() {
+        let dir = workloads_dir().expect("workloads folder");
+        let (rows, _) = load_rows(&dir, &["weth".to_owned(), "zero-gas-sdiv".to_owned()]);
+        let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["weth", "attack/zero-gas-sdiv"]);
+    }
+}

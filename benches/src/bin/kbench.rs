@@ -1,5 +1,5 @@
 //! `kbench`: Kestrel against revm on every workload, one table. Run it through
-//! `cargo xtask bench [FILTER...] [--quick] [--time SECS] [--instructions] [--iterations N,M] [--list]`.
+//! `cargo xtask bench [FILTER...] [--quick] [--time SECS] [--wall] [--instructions] [--iterations N,M] [--list]`.
 //!
 //! Wall-clock mode (the default): every row is first checked (Kestrel against the fixture, then
 //! Kestrel against revm on inclusion, success and gas), then timed in alternating batches
@@ -12,6 +12,7 @@
 //! transaction are `(I(M) - I(N)) / (M - N)`, so loading, setup and the first, cold run cancel.
 //! Written as `instructions.md` and `instructions.json`.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,11 +20,11 @@ use std::time::{Duration, Instant};
 
 use kestrel_benches::report::{self, Context, InstrRow, RowResult, Status};
 use kestrel_benches::rows::{Group, Row, load_rows};
-use kestrel_benches::timing::{Budget, compare};
+use kestrel_benches::timing::{Budget, Clock, compare};
 use kestrel_benches::{Outcome, RevmSetup, check_agreement, run_kestrel, run_revm, workloads_dir};
 use kestrel_cli::statetest::exec::{build_db, evm_for};
 
-const USAGE: &str = "usage: cargo xtask bench [FILTER...] [--quick] [--time SECS] [--list]
+const USAGE: &str = "usage: cargo xtask bench [FILTER...] [--quick] [--time SECS] [--wall] [--list]
        cargo xtask bench --instructions [FILTER...] [--iterations N,M]
 FILTER keeps rows whose name contains it (any of several).";
 
@@ -34,6 +35,7 @@ struct Args {
     instructions: bool,
     iterations: Option<(u32, u32)>,
     list: bool,
+    wall: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -44,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
         instructions: false,
         iterations: None,
         list: false,
+        wall: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -51,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => args.quick = true,
             "--instructions" => args.instructions = true,
             "--list" => args.list = true,
+            "--wall" => args.wall = true,
             "--time" => {
                 let v = it.next().ok_or("--time needs seconds")?;
                 args.time = Some(v.parse().map_err(|_| format!("--time {v}: not a number"))?);
@@ -109,7 +113,8 @@ fn budget(args: &Args, group: Group) -> Budget {
         (false, _) => 4.0,
     };
     let time = Duration::from_secs_f64(args.time.unwrap_or(default));
-    Budget { time, min_rounds: MIN_ROUNDS, max_rounds: 100_000 }
+    let clock = if args.wall { Clock::Wall } else { Clock::ProcessCpu };
+    Budget { clock, time, min_rounds: MIN_ROUNDS, max_rounds: 100_000 }
 }
 
 fn method(args: &Args) -> String {
@@ -118,24 +123,45 @@ fn method(args: &Args) -> String {
         (None, true) => "0.3 s per row (quick)".to_owned(),
         (None, false) => "4 s per row, 2 s per precompile row".to_owned(),
     };
+    let clock = if args.wall { "wall time" } else { "process CPU time" };
     format!(
-        "Alternating batches of about 2 ms (Kestrel, revm, then revm, Kestrel, ...) for {time}, at least {} rounds; \
+        "Alternating batches of about 2 ms ({clock}) (Kestrel, revm, then revm, Kestrel, ...) for {time}, at least {} rounds; \
          times are per-EVM medians of the per-transaction batch averages, ratio = median over rounds of \
          revm time / Kestrel time (above 1: Kestrel faster). One EVM each, reused; transact without commit.",
         MIN_ROUNDS
     )
 }
 
+/// Times one checked row. Every timed run's gas is compared with the checked outcome (one
+/// comparison a transaction), so a run that quietly fails while timed is caught.
 fn measure(row: &Row, outcome: Outcome, budget: Budget) -> Status {
+    let changed = Cell::new(None);
     let run = || {
         let setup = RevmSetup::from_case(&row.case)?;
         let mut revm = setup.evm();
         let mut db = build_db(&row.case);
         let mut evm = evm_for(&row.case, &mut db);
         let case = &row.case;
-        Ok::<_, String>(compare(budget, || run_kestrel(&mut evm, case), || run_revm(&mut revm, &setup.tx)))
+        let expect = |evm: &'static str, gas: u64| {
+            if gas != outcome.gas_used {
+                changed.set(Some((evm, gas)));
+            }
+            gas
+        };
+        Ok::<_, String>(compare(
+            budget,
+            || expect("Kestrel", run_kestrel(&mut evm, case)),
+            || expect("revm", run_revm(&mut revm, &setup.tx)),
+        ))
     };
     match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Ok(_)) if changed.get().is_some() => {
+            let (evm, gas) = changed.get().unwrap_or_default();
+            Status::Disagree(format!(
+                "a timed {evm} run used {gas} gas, the checked run {}",
+                outcome.gas_used
+            ))
+        }
         Ok(Ok(t)) => Status::Measured(t),
         Ok(Err(e)) => Status::Failed(e),
         Err(p) => {
