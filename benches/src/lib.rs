@@ -112,7 +112,25 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
             Ok(out)
                 if e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash => {}
             Err(TxError::Rejected(_)) if e.exception.is_some() && root == e.state_root => {}
-            other => return Err(format!("{}: Kestrel does not match the fixture: {other:?}", case.id)),
+            Ok(out) => {
+                return Err(format!(
+                    "{}: Kestrel does not match the fixture: state root {root} (expected {}), logs hash {} \
+                     (expected {}), expected exception {:?}, gas used {}",
+                    case.id,
+                    e.state_root,
+                    logs_hash(&out.logs),
+                    e.logs_hash,
+                    e.exception,
+                    out.gas_used
+                ));
+            }
+            Err(err) => {
+                return Err(format!(
+                    "{}: Kestrel does not match the fixture: {err:?} with state root {root} (expected {}, \
+                     expected exception {:?})",
+                    case.id, e.state_root, e.exception
+                ));
+            }
         }
         Some(first.as_ref().map_or(0, |o| o.gas_used))
     } else {
