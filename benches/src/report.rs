@@ -129,6 +129,16 @@ pub fn human_ns(ns: f64) -> String {
     }
 }
 
+/// A ratio with three decimals, or three significant digits below 0.1 (the adversarial rows).
+pub fn fmt_ratio(r: f64) -> String {
+    if r < 0.1 { format!("{r:.2e}") } else { format!("{r:.3}") }
+}
+
+/// Mgas/s with one decimal, or three significant digits below 1.
+fn fmt_mgas(m: f64) -> String {
+    if m < 1.0 { format!("{m:.3}") } else { format!("{m:.1}") }
+}
+
 /// Million gas per second for `gas` in `ns`.
 pub fn mgas_per_s(gas: u64, ns: f64) -> f64 {
     gas as f64 / ns * 1e3
@@ -142,9 +152,9 @@ fn cells(r: &RowResult) -> [String; 7] {
             gas,
             human_ns(t.kestrel_ns),
             human_ns(t.revm_ns),
-            format!("{:.3}", t.ratio),
-            format!("{:.1}", mgas_per_s(r.gas_used, t.kestrel_ns)),
-            format!("{:.1}", mgas_per_s(r.gas_used, t.revm_ns)),
+            fmt_ratio(t.ratio),
+            fmt_mgas(mgas_per_s(r.gas_used, t.kestrel_ns)),
+            fmt_mgas(mgas_per_s(r.gas_used, t.revm_ns)),
         ],
         Status::Disagree(_) => {
             [r.name.clone(), gas, "DISAGREE".into(), "-".into(), "-".into(), "-".into(), "-".into()]
@@ -164,7 +174,7 @@ fn geomean_lines(rows: &[RowResult]) -> Vec<String> {
             let (mean, n) = group_geomean(rows, g);
             let total = rows.iter().filter(|r| r.group == g).count();
             (total > 0).then(|| match mean {
-                Some(m) => format!("geomean {} ({n} of {total} rows): {m:.3}", g.name()),
+                Some(m) => format!("geomean {} ({n} of {total} rows): {}", g.name(), fmt_ratio(m)),
                 None => format!("geomean {} (0 of {total} rows): -", g.name()),
             })
         })
@@ -347,7 +357,7 @@ fn instr_cells(r: &InstrRow) -> [String; 6] {
         r.name.clone(),
         count(r.kestrel),
         count(r.revm),
-        r.ratio().map_or_else(|| "-".to_owned(), |x| format!("{x:.3}")),
+        r.ratio().map_or_else(|| "-".to_owned(), fmt_ratio),
         per_gas(r.kestrel),
         per_gas(r.revm),
     ]
@@ -398,6 +408,8 @@ mod tests {
         assert_eq!(human_ns(950.0), "950 ns");
         assert_eq!(human_ns(1_500.0), "1.50 µs");
         assert_eq!(human_ns(2_500_000.0), "2.50 ms");
+        assert_eq!(fmt_ratio(1.23456), "1.235");
+        assert_eq!(fmt_ratio(0.001634), "1.63e-3");
     }
 
     /// Disagreeing rows are shown and left out of the mean.

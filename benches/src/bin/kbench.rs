@@ -205,10 +205,10 @@ fn wall_clock(args: &Args, rows: Vec<Row>, mut results: Vec<RowResult>) -> bool 
         let gas_used = outcome.map_or(0, |o| o.gas_used);
         let line = match &status {
             Status::Measured(t) => format!(
-                "Kestrel {} revm {} ratio {:.3} ({} rounds, Mgas/s {:.1} vs {:.1})",
+                "Kestrel {} revm {} ratio {} ({} rounds, Mgas/s {:.1} vs {:.1})",
                 report::human_ns(t.kestrel_ns),
                 report::human_ns(t.revm_ns),
-                t.ratio,
+                report::fmt_ratio(t.ratio),
                 t.rounds,
                 report::mgas_per_s(gas_used, t.kestrel_ns),
                 report::mgas_per_s(gas_used, t.revm_ns),
@@ -308,7 +308,7 @@ fn instructions(args: &Args, rows: Vec<Row>, load_errors: Vec<RowResult>) -> boo
             r.name,
             r.kestrel.unwrap_or(f64::NAN),
             r.revm.unwrap_or(f64::NAN),
-            r.ratio().map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"))
+            r.ratio().map_or_else(|| "-".to_owned(), report::fmt_ratio)
         );
         out.push(r);
     }
