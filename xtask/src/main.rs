@@ -2,12 +2,14 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerates the opcode dispatch from
 //!   `crates/interpreter/opcodes.toml`; `--check` fails when a checked-in file is stale.
-//! - `cargo xtask bench [ARGS]`: runs the criterion benchmarks against revm.
+//! - `cargo xtask bench [FILTER...] [--quick] [--instructions]`: Kestrel against revm on every
+//!   workload, one table (see `benches/README.md`).
 
+mod bench;
 mod codegen;
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
@@ -26,23 +28,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some("bench") => {
-            let status = Command::new(env!("CARGO"))
-                .current_dir(workspace_root())
-                .args(["bench", "-p", "kestrel-benches", "--"])
-                .args(&args[1..])
-                .status();
-            match status {
-                Ok(s) if s.success() => ExitCode::SUCCESS,
-                Ok(_) => ExitCode::FAILURE,
-                Err(e) => {
-                    eprintln!("xtask bench: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Some("bench") => bench::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check] | cargo xtask bench [criterion args]");
+            eprintln!(
+                "usage: cargo xtask codegen [--check] | cargo xtask bench [FILTER...] [--quick] [--instructions]"
+            );
             ExitCode::FAILURE
         }
     }

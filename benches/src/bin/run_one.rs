@@ -1,0 +1,78 @@
+//! `run_one ROW kestrel|revm ITERATIONS [FILE]`: runs one bench row's transaction ITERATIONS
+//! times on one reused EVM, without committing, and prints the gas used. Made to be counted by
+//! `valgrind --tool=callgrind` (`cargo xtask bench --instructions`): everything but the loop is
+//! the same for any ITERATIONS, so the difference of two counts is the loop's cost.
+//!
+//! ROW is a name as `kbench --list` prints it; FILE, when given, is the workload file holding
+//! it (loading only that file keeps the constant part small). Without FILE the generated rows
+//! and then every workload file are searched.
+
+use std::process::ExitCode;
+
+use kestrel_benches::rows::{Row, generated_rows, load_file_rows, load_rows};
+use kestrel_benches::{RevmSetup, run_kestrel, run_revm, workloads_dir};
+use kestrel_cli::statetest::exec::{build_db, evm_for};
+
+fn find(name: &str, file: Option<&String>) -> Result<Row, String> {
+    let filters = [name.to_owned()];
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    match file {
+        Some(f) => load_file_rows(f.as_ref(), &filters, &mut rows, &mut errors),
+        None => {
+            generated_rows(&filters, &mut rows, &mut errors);
+            if !rows.iter().any(|r| r.name == name) {
+                (rows, errors) = load_rows(&workloads_dir()?, &filters);
+            }
+        }
+    }
+    rows.into_iter().find(|r| r.name == name).ok_or_else(|| match errors.first() {
+        Some(e) => format!("{name}: not found ({}: {})", e.name, e.error),
+        None => format!("{name}: not found"),
+    })
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(name), Some(evm), Some(Ok(iterations))) =
+        (args.first(), args.get(1), args.get(2).map(|n| n.parse::<u32>()))
+    else {
+        eprintln!("usage: run_one ROW kestrel|revm ITERATIONS [FILE]");
+        return ExitCode::FAILURE;
+    };
+    let row = match find(name, args.get(3)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("run_one: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut gas = 0;
+    match evm.as_str() {
+        "kestrel" => {
+            let mut db = build_db(&row.case);
+            let mut evm = evm_for(&row.case, &mut db);
+            for _ in 0..iterations {
+                gas = run_kestrel(&mut evm, &row.case);
+            }
+        }
+        "revm" => {
+            let setup = match RevmSetup::from_case(&row.case) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("run_one: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut evm = setup.evm();
+            for _ in 0..iterations {
+                gas = run_revm(&mut evm, &setup.tx);
+            }
+        }
+        other => {
+            eprintln!("run_one: unknown EVM {other} (kestrel or revm)");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!("{} gas_used={gas}", row.name);
+    ExitCode::SUCCESS
+}
