@@ -39,15 +39,13 @@ impl Gas {
     }
 
     /// Sets the gas left to `left`, splitting it between `remaining` and `reserve`.
-    #[inline]
+    #[inline(always)]
     fn set_left(&mut self, left: u64) {
-        let low = left.min(i64::MAX as u64);
-        self.remaining = low as i64;
-        self.reserve = left - low;
+        (self.remaining, self.reserve) = split(left);
     }
 
     /// Gas left, as an unsigned amount (zero while a deficit is pending).
-    #[inline]
+    #[inline(always)]
     pub fn remaining(&self) -> u64 {
         self.reserve.saturating_add_signed(self.remaining)
     }
@@ -61,36 +59,26 @@ impl Gas {
     /// Checks the accumulated static gas: the flush point of the accumulation scheme.
     #[inline(always)]
     pub fn flush(&mut self) -> Result<(), Status> {
-        if self.remaining < 0 { self.refill() } else { Ok(()) }
-    }
-
-    /// A deficit at a flush: out of gas, unless the reserve covers it.
-    #[cold]
-    #[inline(never)]
-    fn refill(&mut self) -> Result<(), Status> {
-        let left = i128::from(self.reserve) + i128::from(self.remaining);
-        if left < 0 {
-            return Err(Status::OutOfGas);
+        if self.remaining < 0 {
+            (self.remaining, self.reserve) = refill(self.remaining, self.reserve)?;
         }
-        // `left` is below the reserve, so it fits a u64.
-        self.set_left(left as u64);
         Ok(())
     }
 
     /// Charges `cost` now, failing with out-of-gas when it is not covered.
     #[inline(always)]
     pub fn charge(&mut self, cost: u64) -> Result<(), Status> {
-        let left = self.remaining();
-        if cost > left {
-            return Err(Status::OutOfGas);
-        }
         if self.reserve == 0 {
-            // `cost <= remaining <= i64::MAX`: a plain subtraction, as before reserves.
+            // `remaining <= i64::MAX` holds all the gas: one compare, as before reserves.
+            if cost > self.remaining.max(0) as u64 {
+                return Err(Status::OutOfGas);
+            }
             self.remaining -= cost as i64;
+            Ok(())
         } else {
-            self.set_left(left - cost);
+            (self.remaining, self.reserve) = charge_reserved(self.remaining, self.reserve, cost)?;
+            Ok(())
         }
-        Ok(())
     }
 
     /// Adds back gas a child frame did not use (never more than this frame handed out, so the
@@ -107,6 +95,37 @@ impl Gas {
         self.remaining = 0;
         self.reserve = 0;
     }
+}
+
+/// `left` split into the `i64` part and the reserve beyond `i64::MAX`.
+#[inline(always)]
+fn split(left: u64) -> (i64, u64) {
+    let low = left.min(i64::MAX as u64);
+    (low as i64, left - low)
+}
+
+/// A deficit at a flush: out of gas, unless the reserve covers it. Takes and returns values
+/// (no reference to a `Gas`), so the dispatch loop's gas register never has its address taken.
+#[cold]
+#[inline(never)]
+fn refill(remaining: i64, reserve: u64) -> Result<(i64, u64), Status> {
+    let left = i128::from(reserve) + i128::from(remaining);
+    if left < 0 {
+        return Err(Status::OutOfGas);
+    }
+    // `left` is below the reserve, so it fits a u64.
+    Ok(split(left as u64))
+}
+
+/// [`Gas::charge`] when part of the gas waits in the reserve; by value, like [`refill`].
+#[cold]
+#[inline(never)]
+fn charge_reserved(remaining: i64, reserve: u64, cost: u64) -> Result<(i64, u64), Status> {
+    let left = reserve.saturating_add_signed(remaining);
+    if cost > left {
+        return Err(Status::OutOfGas);
+    }
+    Ok(split(left - cost))
 }
 
 /// The memory cost of `words` 32-byte words: `3w + w²/512`.
