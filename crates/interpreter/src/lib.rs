@@ -3,14 +3,16 @@
 //! - `opcodes.toml` (in this crate's folder) is the only place an
 //!   opcode's facts live; `cargo xtask codegen` turns it into the dispatch in `generated/`.
 //! - [`run`] is the fast runner: a direct `match` on the opcode byte with hot handlers inlined,
-//!   stack bounds and static gas from the table, static gas accumulated and checked only at
-//!   `flush` opcodes (see [`Gas`]). [`run_traced`] is generated from the same table and calls a
-//!   [`Tracer`] around every opcode, so the fast path carries no tracing branch.
+//!   the instruction pointer, stack pointer and gas held in registers, stack bounds and static
+//!   gas from the table, static gas accumulated and checked only at `flush` opcodes (see [`Gas`])
+//!   and each basic block's static gas checked on entry. [`run_traced`] is the same generated
+//!   body instantiated with tracing on: it calls a [`Tracer`] around every opcode, so the fast
+//!   path carries no tracing branch.
 //! - A frame never recurses into a child: CALL and CREATE return [`Status::Call`] /
 //!   [`Status::Create`] with a [`FrameRequest`], and the caller's loop runs the child and resumes
 //!   the parent with [`Frame::finish_call`] / [`Frame::finish_create`].
-//! - Memory, call data and return data live in [`Buffers`], shared by all frames of a
-//!   transaction.
+//! - Memory (with every frame's call data) and return data live in [`Buffers`], shared by all
+//!   frames of a transaction.
 
 mod frame;
 pub mod gas;

@@ -1,8 +1,9 @@
 //! Tracing hooks for the tracing runner.
 //!
-//! The fast runner has no tracing branch at all; the tracing runner, generated from the same
-//! opcode table, calls a [`Tracer`] around every opcode and charges static gas opcode by opcode
-//! (no accumulation), so a trace shows exact gas at every step.
+//! The runner's one generated body is instantiated twice: the fast [`run`](crate::run) has no
+//! tracing code at all; [`run_traced`](crate::run_traced) calls a [`Tracer`] around every opcode
+//! and charges static gas opcode by opcode (no accumulation, no basic-block checks), so a trace
+//! shows exact gas at every step.
 
 use crate::{Buffers, Frame, Status};
 
