@@ -71,11 +71,11 @@ pub fn matches(name: &str, filters: &[String]) -> bool {
 pub fn load_rows(dir: &Path, filters: &[String]) -> (Vec<Row>, Vec<LoadError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let (files, walk_errors) = collect_files(&[dir.to_owned()]);
-    for (path, error) in walk_errors {
+    let list = collect_files(&[dir.to_owned()]);
+    for (path, error) in list.errors.into_iter().chain(list.skipped) {
         errors.push(LoadError { name: path.display().to_string(), error });
     }
-    for path in files {
+    for path in list.files {
         load_file_rows(&path, filters, &mut rows, &mut errors);
     }
     generated_rows(filters, &mut rows, &mut errors);
