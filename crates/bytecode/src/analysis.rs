@@ -76,9 +76,10 @@ impl Bytecode {
 }
 
 impl Bytecode {
-    /// The static gas of the basic block starting at `pc` (a JUMPDEST, the byte after a JUMPI,
-    /// or 0), at least as the cheapest fork prices it, saturated at `u16::MAX`; 0 elsewhere.
-    /// `pc` may be the code length (a fall-through off the end).
+    /// The static gas of the straight-line run starting at the opcode at `pc` up to the next
+    /// opcode that jumps or halts, at least as the cheapest fork prices it, saturated at
+    /// `u16::MAX`; 0 between opcodes and past the end. `pc` may be the code length (a
+    /// fall-through off the end).
     #[inline]
     pub fn block_gas(&self, pc: usize) -> u16 {
         self.block_gas.get(pc).copied().unwrap_or(0)
@@ -91,36 +92,34 @@ impl Bytecode {
     }
 }
 
-/// The static gas of each basic block, at the pc where it starts (`code.len() + 1` entries).
+/// For every opcode, the static gas of the straight-line run from it to the next opcode that
+/// jumps or halts (inclusive); `code.len() + 1` entries, 0 between opcodes and at the end.
 ///
-/// A block starts at pc 0, at every JUMPDEST and after every opcode that ends one (jumps and
-/// halts); it ends before the next JUMPDEST or after an opcode that ends it. Each opcode counts
-/// its least static gas over the forks that define it, so the sum is a lower bound of what any
-/// fork charges for running the block through: a frame with less gas than that cannot finish the
-/// block and must halt inside it. Bytes no fork defines end a block (they halt).
+/// Control only arrives at pc 0, at a jump's target and after a JUMPI that falls through;
+/// from there execution is straight-line (a JUMPDEST on the way changes nothing) until an
+/// opcode that jumps or halts. Each opcode counts its least static gas over the forks that
+/// define it, so the sum is a lower bound of what any fork charges for that run: a frame with
+/// less gas cannot finish it and must halt inside it. Bytes no fork defines end a run (they
+/// halt). Saturated at `u16::MAX`, which keeps it a lower bound.
 fn analyze_blocks(code: &[u8]) -> Box<[u16]> {
-    let mut gas = vec![0u16; code.len() + 1];
-    let mut start = 0;
-    let mut total: u32 = 0;
+    let mut ops: Vec<(usize, u16, bool)> = Vec::with_capacity(code.len());
     let mut pc = 0;
     while pc < code.len() {
         let op = code[pc];
-        if op == JUMPDEST && pc != start {
-            gas[start] = total.min(u16::MAX as u32) as u16;
-            (start, total) = (pc, 0);
-        }
         let (cost, immediate, ends) = match info(op) {
             Some(i) => (i.min_gas, i.immediate as usize, i.ends_block),
             None => (0, 0, true),
         };
-        total += cost as u32;
+        ops.push((pc, cost, ends));
         pc += 1 + immediate;
-        if ends {
-            gas[start] = total.min(u16::MAX as u32) as u16;
-            (start, total) = (pc.min(code.len()), 0);
-        }
     }
-    gas[start] = total.min(u16::MAX as u32) as u16;
+    let mut gas = vec![0u16; code.len() + 1];
+    let mut rest: u32 = 0;
+    for &(pc, cost, ends) in ops.iter().rev() {
+        rest = cost as u32 + if ends { 0 } else { rest };
+        rest = rest.min(u16::MAX as u32);
+        gas[pc] = rest as u16;
+    }
     gas.into_boxed_slice()
 }
 
@@ -198,23 +197,25 @@ mod tests {
     }
 
     #[test]
-    fn block_gas_counts_each_block_from_its_start() {
+    fn block_gas_counts_the_run_up_to_the_next_jump_or_halt() {
         use crate::opcode::{ADD, JUMP, JUMPI, MULMOD, STOP};
-        // 0: PUSH1 1, PUSH1 2, ADD (9) | 5: JUMPDEST, PUSH1 0, JUMPI (1+3+10) | 9: MULMOD, STOP (8)
-        // | 11: JUMPDEST, PUSH1 0, JUMP (1+3+8) | 15: ADD (a block after JUMP: 3)
+        // 0: PUSH1 1, PUSH1 2, ADD | 5: JUMPDEST, PUSH1 0, JUMPI | 9: MULMOD, STOP
+        // | 11: JUMPDEST, PUSH1 0, JUMP | 15: ADD
         let code =
             [PUSH1, 1, PUSH1, 2, ADD, JUMPDEST, PUSH1, 0, JUMPI, MULMOD, STOP, JUMPDEST, PUSH1, 0, JUMP, ADD];
         let analysed = Bytecode::new(&code);
-        assert_eq!(analysed.block_gas(0), 9);
+        // A JUMPDEST reached by falling through does not end the run: pc 0 pays through JUMPI.
+        assert_eq!(analysed.block_gas(0), 9 + 14);
         assert_eq!(analysed.block_gas(5), 14);
         assert_eq!(analysed.block_gas(9), 8);
         assert_eq!(analysed.block_gas(11), 12);
         assert_eq!(analysed.block_gas(15), 3);
+        // Every opcode has its rest of the run; immediates and the end have nothing.
+        assert_eq!(analysed.block_gas(2), 3 + 3 + 14);
+        assert_eq!(analysed.block_gas(3), 0);
         assert_eq!(analysed.block_gas(code.len()), 0);
-        assert_eq!(analysed.block_gas_table().len(), code.len() + 1);
-        // Inside a block, and past the end: nothing.
-        assert_eq!(analysed.block_gas(2), 0);
         assert_eq!(analysed.block_gas(usize::MAX), 0);
+        assert_eq!(analysed.block_gas_table().len(), code.len() + 1);
     }
 
     #[test]

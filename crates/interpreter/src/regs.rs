@@ -94,13 +94,13 @@ impl Regs {
         }
     }
 
-    /// Checks that the gas left covers the static gas of the basic block starting at the
+    /// Checks that the gas left covers the static gas of the straight-line run starting at the
     /// instruction pointer: running it with less would end in an out-of-gas halt anyway, and
     /// halting here keeps an underfunded frame from running a long straight-line block first.
     #[inline(always)]
     pub(crate) fn check_block(&self) -> Step {
-        // SAFETY: the block table has `code length + 1` entries, and blocks are entered at pc 0,
-        // at a JUMPDEST (inside the code) or after a JUMPI (at most the code length).
+        // SAFETY: the table has `code length + 1` entries, and the check runs at pc 0, at a
+        // jump's target (a JUMPDEST inside the code) or after a JUMPI (at most the code length).
         let cost = unsafe { *self.blocks.add(self.pc()) };
         // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
         if self.gas.remaining < cost as i64 && self.gas.remaining() < cost as u64 {

@@ -191,9 +191,9 @@ fn jumpdest_costs_one() {
 }
 
 /// An underfunded frame must not run a long straight-line block before noticing (work bounded
-/// by gas): the fast runner halts on entry to a block whose static gas the frame cannot pay,
-/// before its first opcode, and so with the pc at the block's start. Blocks are entered at pc 0,
-/// at a JUMPDEST and after a JUMPI that falls through.
+/// by gas): the fast runner halts where control arrives at a run whose static gas the frame
+/// cannot pay, before its first opcode, and so with the pc at the run's start. Control arrives
+/// at pc 0, at a jump's target and after a JUMPI that falls through.
 #[test]
 fn an_unaffordable_block_halts_before_it_runs() {
     let mulmods = |mut asm: Asm| {

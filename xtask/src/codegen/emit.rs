@@ -130,14 +130,11 @@ fn arm(op: &Op) -> String {
         )
         .unwrap();
     }
-    // Gas accumulation alone would let an underfunded frame run a whole straight-line block
-    // before its deficit is seen; checking each block's static gas on entry bounds the work by
-    // the gas (an exact check: gas never grows inside a frame, so a block whose static gas is not
-    // covered must halt before it ends). The tracing runner charges exactly per opcode instead.
+    // Gas accumulation alone would let an underfunded frame run a whole straight-line run
+    // before its deficit is seen; checking the run's static gas where control arrives bounds the
+    // work by the gas (an exact check: gas never grows inside a frame, so a run whose static gas
+    // is not covered must halt before it ends). The tracing runner charges exactly instead.
     let block_check = format!("if !TRACE && let Err(status) = r.check_block() {}\n", fail("status"));
-    if op.enters_block == BlockEntry::Here {
-        body.push_str(&block_check);
-    }
     let flush = if op.mode == Mode::Flush { attempt("r.gas.flush()") } else { String::new() };
     if gas != "0" {
         let (ucast, icast) = if gas == "cost" { (" as u64", " as i64") } else { ("", "") };

@@ -32,17 +32,16 @@ pub(crate) enum Mode {
     Flush,
 }
 
-/// Where a basic block starts, for the fast runner's check that the gas left covers the whole
-/// block's static gas before any of it runs.
+/// Where control arrives at a new straight-line run, for the fast runner's check that the gas
+/// left covers the run's static gas before any of it runs.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum BlockEntry {
-    /// The opcode does not start a block.
+    /// Execution goes on in the same run.
     #[default]
     None,
-    /// A block starts at this opcode (JUMPDEST): checked before it runs.
-    Here,
-    /// A block starts wherever the handler leaves the pc (JUMPI's fall-through): checked after.
+    /// A run starts wherever the handler leaves the pc (a jump's target, JUMPI's fall-through):
+    /// checked after the handler.
     After,
 }
 

@@ -1999,6 +1999,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run status;
                 }
+                if !TRACE && let Err(status) = r.check_block() {
+                    if TRACE {
+                        r.save(f);
+                        tracer.step_end(f, b, op, Some(status));
+                    }
+                    break 'run status;
+                }
             }
             // JUMPI
             0x57 => {
@@ -2150,13 +2157,6 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // JUMPDEST
             0x5b => {
-                if !TRACE && let Err(status) = r.check_block() {
-                    if TRACE {
-                        r.save(f);
-                        tracer.step_end(f, b, op, Some(status));
-                    }
-                    break 'run status;
-                }
                 if TRACE {
                     if let Err(status) = r.gas.charge(1) {
                         if TRACE {
