@@ -8,14 +8,32 @@ use crate::opcode::{JUMPDEST, PUSH1, PUSH32, info};
 /// inside the buffer, and the byte after that is a STOP.
 pub const PADDING: usize = 33;
 
-/// Analysed contract code: padded bytes, the JUMPDEST bitmap, the static gas of every basic
-/// block and the code hash.
+/// What must hold where control arrives at a straight-line run, for the run to finish without
+/// an out-of-gas or stack halt: the run's static gas and its stack bounds.
+///
+/// A run goes from an opcode to the next opcode that jumps or halts (inclusive). Checking these
+/// three figures on arrival lets the fast interpreter skip every per-opcode stack check and
+/// bound its work by the gas left.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct RunEntry {
+    /// Static gas of the run at the cheapest fork's prices, saturated at `u16::MAX` (a lower
+    /// bound: a frame with less gas must halt inside the run).
+    pub gas: u16,
+    /// Stack items the run needs on arrival (no opcode of it underflows with this many).
+    pub stack_required: u16,
+    /// The most items the run adds on top of its arrival height, at any point.
+    pub stack_growth: u16,
+}
+
+/// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
+/// the code hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
     padded: Box<[u8]>,
     len: usize,
     jumpdests: Box<[u64]>,
-    block_gas: Box<[u16]>,
+    runs: Box<[RunEntry]>,
     hash: B256,
 }
 
@@ -31,8 +49,8 @@ impl Bytecode {
         padded.extend_from_slice(code);
         padded.resize(code.len() + PADDING, 0);
         let jumpdests = analyze_jumpdests(code);
-        let block_gas = analyze_blocks(code);
-        Self { padded: padded.into_boxed_slice(), len: code.len(), jumpdests, block_gas, hash }
+        let runs = analyze_runs(code);
+        Self { padded: padded.into_boxed_slice(), len: code.len(), jumpdests, runs, hash }
     }
 
     /// The code as deployed, without padding.
@@ -76,51 +94,64 @@ impl Bytecode {
 }
 
 impl Bytecode {
-    /// The static gas of the straight-line run starting at the opcode at `pc` up to the next
-    /// opcode that jumps or halts, at least as the cheapest fork prices it, saturated at
-    /// `u16::MAX`; 0 between opcodes and past the end. `pc` may be the code length (a
-    /// fall-through off the end).
+    /// The run starting at the opcode at `pc` (see [`RunEntry`]); all zero between opcodes and
+    /// past the end. `pc` may be the code length (a fall-through off the end: an empty run).
     #[inline]
-    pub fn block_gas(&self, pc: usize) -> u16 {
-        self.block_gas.get(pc).copied().unwrap_or(0)
+    pub fn run_entry(&self, pc: usize) -> RunEntry {
+        self.runs.get(pc).copied().unwrap_or_default()
     }
 
-    /// The block gas table: `code length + 1` entries, indexed by pc.
+    /// The run entries: `code length + 1` of them, indexed by pc.
     #[inline]
-    pub fn block_gas_table(&self) -> &[u16] {
-        &self.block_gas
+    pub fn run_table(&self) -> &[RunEntry] {
+        &self.runs
     }
 }
 
-/// For every opcode, the static gas of the straight-line run from it to the next opcode that
-/// jumps or halts (inclusive); `code.len() + 1` entries, 0 between opcodes and at the end.
+/// For every opcode, the [`RunEntry`] of the straight-line run from it to the next opcode that
+/// jumps or halts (inclusive); `code.len() + 1` entries, zero between opcodes and at the end.
 ///
-/// Control only arrives at pc 0, at a jump's target and after a JUMPI that falls through;
-/// from there execution is straight-line (a JUMPDEST on the way changes nothing) until an
-/// opcode that jumps or halts. Each opcode counts its least static gas over the forks that
-/// define it, so the sum is a lower bound of what any fork charges for that run: a frame with
-/// less gas cannot finish it and must halt inside it. Bytes no fork defines end a run (they
-/// halt). Saturated at `u16::MAX`, which keeps it a lower bound.
-fn analyze_blocks(code: &[u8]) -> Box<[u16]> {
-    let mut ops: Vec<(usize, u16, bool)> = Vec::with_capacity(code.len());
+/// Control only arrives at pc 0, at a jump's target, after a JUMPI that falls through and where
+/// a frame resumes after a call; from there execution is straight-line (a JUMPDEST on the way
+/// changes nothing) until an opcode that jumps or halts. Each opcode counts its least static
+/// gas over the forks that define it, so the gas is a lower bound of what any fork charges for
+/// the run; stack effects do not depend on the fork. Bytes no fork defines end a run (they
+/// halt). Computed backwards: a run's needs are its first opcode's, combined with the rest's.
+fn analyze_runs(code: &[u8]) -> Box<[RunEntry]> {
+    let mut ops: Vec<(usize, u16, i32, i32, bool)> = Vec::with_capacity(code.len());
     let mut pc = 0;
     while pc < code.len() {
         let op = code[pc];
-        let (cost, immediate, ends) = match info(op) {
-            Some(i) => (i.min_gas, i.immediate as usize, i.ends_block),
-            None => (0, 0, true),
+        let (cost, inputs, outputs, immediate, ends) = match info(op) {
+            Some(i) => (i.min_gas, i.inputs as i32, i.outputs as i32, i.immediate as usize, i.ends_block),
+            None => (0, 0, 0, 0, true),
         };
-        ops.push((pc, cost, ends));
+        ops.push((pc, cost, inputs, outputs, ends));
         pc += 1 + immediate;
     }
-    let mut gas = vec![0u16; code.len() + 1];
-    let mut rest: u32 = 0;
-    for &(pc, cost, ends) in ops.iter().rev() {
-        rest = cost as u32 + if ends { 0 } else { rest };
-        rest = rest.min(u16::MAX as u32);
-        gas[pc] = rest as u16;
+    let mut runs = vec![RunEntry::default(); code.len() + 1];
+    let (mut gas, mut required, mut growth) = (0u32, 0i32, 0i32);
+    let saturate = |v: i64| v.clamp(0, u16::MAX as i64) as u16;
+    for &(pc, cost, inputs, outputs, ends) in ops.iter().rev() {
+        let net = outputs - inputs;
+        if ends {
+            (gas, required, growth) = (0, 0, 0);
+        }
+        gas = (cost as u32 + gas).min(u16::MAX as u32);
+        // This opcode needs `inputs`; the rest needs `required` on top of what it leaves.
+        required = inputs.max(required - net);
+        growth = net.max(0).max(net + growth);
+        // Saturating keeps both meaningful: a run that needs more than 1024 items, or grows by
+        // more than 1024, fails its check whatever the stack holds, as it must.
+        required = required.min(u16::MAX as i32);
+        growth = growth.min(u16::MAX as i32);
+        runs[pc] = RunEntry {
+            gas: gas as u16,
+            stack_required: saturate(required as i64),
+            stack_growth: saturate(growth as i64),
+        };
     }
-    gas.into_boxed_slice()
+    runs.into_boxed_slice()
 }
 
 /// Marks every JUMPDEST that is an opcode, skipping PUSH immediates (a PUSH truncated by the end
@@ -197,37 +228,57 @@ mod tests {
     }
 
     #[test]
-    fn block_gas_counts_the_run_up_to_the_next_jump_or_halt() {
+    fn runs_count_gas_up_to_the_next_jump_or_halt() {
         use crate::opcode::{ADD, JUMP, JUMPI, MULMOD, STOP};
         // 0: PUSH1 1, PUSH1 2, ADD | 5: JUMPDEST, PUSH1 0, JUMPI | 9: MULMOD, STOP
         // | 11: JUMPDEST, PUSH1 0, JUMP | 15: ADD
         let code =
             [PUSH1, 1, PUSH1, 2, ADD, JUMPDEST, PUSH1, 0, JUMPI, MULMOD, STOP, JUMPDEST, PUSH1, 0, JUMP, ADD];
         let analysed = Bytecode::new(&code);
+        let gas = |pc| analysed.run_entry(pc).gas;
         // A JUMPDEST reached by falling through does not end the run: pc 0 pays through JUMPI.
-        assert_eq!(analysed.block_gas(0), 9 + 14);
-        assert_eq!(analysed.block_gas(5), 14);
-        assert_eq!(analysed.block_gas(9), 8);
-        assert_eq!(analysed.block_gas(11), 12);
-        assert_eq!(analysed.block_gas(15), 3);
+        assert_eq!(gas(0), 9 + 14);
+        assert_eq!(gas(5), 14);
+        assert_eq!(gas(9), 8);
+        assert_eq!(gas(11), 12);
+        assert_eq!(gas(15), 3);
         // Every opcode has its rest of the run; immediates and the end have nothing.
-        assert_eq!(analysed.block_gas(2), 3 + 3 + 14);
-        assert_eq!(analysed.block_gas(3), 0);
-        assert_eq!(analysed.block_gas(code.len()), 0);
-        assert_eq!(analysed.block_gas(usize::MAX), 0);
-        assert_eq!(analysed.block_gas_table().len(), code.len() + 1);
+        assert_eq!(gas(2), 3 + 3 + 14);
+        assert_eq!(analysed.run_entry(3), RunEntry::default());
+        assert_eq!(analysed.run_entry(code.len()), RunEntry::default());
+        assert_eq!(analysed.run_entry(usize::MAX), RunEntry::default());
+        assert_eq!(analysed.run_table().len(), code.len() + 1);
     }
 
     #[test]
-    fn block_gas_uses_the_cheapest_fork_and_saturates() {
+    fn runs_know_their_stack_bounds() {
+        use crate::opcode::{ADD, DUP1, POP, STOP};
+        let stack = |code: &[u8], pc| {
+            let e = Bytecode::new(code).run_entry(pc);
+            (e.stack_required, e.stack_growth)
+        };
+        // PUSH1, PUSH1, ADD: needs nothing, peaks 2 above arrival.
+        assert_eq!(stack(&[PUSH1, 1, PUSH1, 2, ADD], 0), (0, 2));
+        // ADD first needs 2; then PUSH1 PUSH1 ADD peaks at arrival - 1 + 2.
+        assert_eq!(stack(&[ADD, PUSH1, 1, PUSH1, 2, ADD], 0), (2, 1));
+        // POP POP POP, then DUP1: needs 4 (DUP1 reads what the POPs left).
+        assert_eq!(stack(&[POP, POP, POP, DUP1], 0), (4, 0));
+        // A halt ends the run: what follows does not count.
+        assert_eq!(stack(&[PUSH1, 1, STOP, POP, POP], 0), (0, 1));
+        assert_eq!(stack(&[PUSH1, 1, STOP, POP, POP], 3), (2, 0));
+    }
+
+    #[test]
+    fn run_gas_uses_the_cheapest_fork_and_saturates() {
         // SLOAD costs 50 in Frontier, more later (and 100 warm from Berlin): the bound is 50.
         let code = [PUSH1, 0, crate::opcode::SLOAD];
-        assert_eq!(Bytecode::new(&code).block_gas(0), 53);
+        assert_eq!(Bytecode::new(&code).run_entry(0).gas, 53);
         // 10,000 MULMODs are 80,000 gas: saturated, still a lower bound.
         let long = vec![crate::opcode::MULMOD; 10_000];
-        assert_eq!(Bytecode::new(&long).block_gas(0), u16::MAX);
-        // A byte no fork defines ends its block.
-        assert_eq!(Bytecode::new(&[PUSH1, 0, 0x0c, PUSH1, 0]).block_gas(3), 3);
+        let entry = Bytecode::new(&long).run_entry(0);
+        assert_eq!((entry.gas, entry.stack_required), (u16::MAX, 20_001));
+        // A byte no fork defines ends its run.
+        assert_eq!(Bytecode::new(&[PUSH1, 0, 0x0c, PUSH1, 0]).run_entry(3).gas, 3);
     }
 
     proptest! {

@@ -10,8 +10,10 @@ use crate::Bytecode;
 /// Analysed code shared by code hash for the whole process.
 ///
 /// Contracts are immutable under their hash, so an analysis made once serves every later
-/// transaction. The cache holds at most [`AnalysisCache::CAPACITY`] entries and starts over
-/// when full, so memory stays bounded whatever code a node is fed.
+/// transaction. The cache holds at most [`AnalysisCache::CAPACITY`] entries and
+/// [`AnalysisCache::BYTE_CAPACITY`] bytes of code, and starts over when either is reached, so
+/// memory stays bounded whatever code a node is fed (an analysis takes about eight bytes per
+/// code byte: the padded code and a six-byte run entry per byte).
 ///
 /// The hash a lookup gives comes from a database, which may be wrong (buggy, malicious, or
 /// failing: the journal reads unreadable code as empty). An entry is therefore only inserted
@@ -19,14 +21,38 @@ use crate::Bytecode;
 /// only the caller. One database cannot make another `Evm` in the process run its code. The
 /// check costs one keccak256 per distinct code per process (measured in `DESIGN.md`); hits
 /// cost nothing more.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AnalysisCache {
-    map: RwLock<HashMap<B256, Arc<Bytecode>>>,
+    map: RwLock<Entries>,
+    capacity: usize,
+    byte_capacity: usize,
+}
+
+impl Default for AnalysisCache {
+    fn default() -> Self {
+        Self::with_capacity(Self::CAPACITY, Self::BYTE_CAPACITY)
+    }
+}
+
+/// The cached analyses and the code bytes they cover.
+#[derive(Debug, Default)]
+struct Entries {
+    by_hash: HashMap<B256, Arc<Bytecode>>,
+    code_bytes: usize,
 }
 
 impl AnalysisCache {
     /// Most entries kept before the cache is cleared.
     pub const CAPACITY: usize = 16_384;
+
+    /// Most code bytes kept before the cache is cleared (64 MiB of code, about 0.5 GiB of
+    /// analyses).
+    pub const BYTE_CAPACITY: usize = 64 << 20;
+
+    /// An empty cache holding at most `capacity` analyses of at most `byte_capacity` code bytes.
+    pub fn with_capacity(capacity: usize, byte_capacity: usize) -> Self {
+        Self { map: RwLock::default(), capacity, byte_capacity }
+    }
 
     /// The cache shared by the whole process.
     pub fn global() -> &'static AnalysisCache {
@@ -37,7 +63,7 @@ impl AnalysisCache {
     /// The analysis of `code` whose hash is reported to be `hash`, analysing it on first sight.
     /// A hash that is not the code's keccak256 is never cached.
     pub fn get_or_analyze(&self, hash: B256, code: &[u8]) -> Arc<Bytecode> {
-        if let Some(found) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&hash) {
+        if let Some(found) = self.map.read().unwrap_or_else(|e| e.into_inner()).by_hash.get(&hash) {
             return found.clone();
         }
         let computed = keccak256(code);
@@ -46,15 +72,21 @@ impl AnalysisCache {
             return analysed;
         }
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= Self::CAPACITY {
-            map.clear();
+        if map.by_hash.len() >= self.capacity || map.code_bytes + code.len() > self.byte_capacity {
+            map.by_hash.clear();
+            map.code_bytes = 0;
         }
-        map.entry(hash).or_insert(analysed).clone()
+        if let Some(found) = map.by_hash.get(&hash) {
+            return found.clone();
+        }
+        map.code_bytes += code.len();
+        map.by_hash.insert(hash, analysed.clone());
+        analysed
     }
 
     /// Number of cached analyses.
     pub fn len(&self) -> usize {
-        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.map.read().unwrap_or_else(|e| e.into_inner()).by_hash.len()
     }
 
     /// True when nothing is cached.
@@ -67,6 +99,19 @@ impl AnalysisCache {
 mod tests {
     use super::*;
     use kestrel_primitives::keccak256;
+
+    #[test]
+    fn the_byte_budget_bounds_the_cache() {
+        let cache = AnalysisCache::with_capacity(100, 1000);
+        let big = vec![0x5bu8; 501];
+        let mut other = big.clone();
+        other[0] = 0x00;
+        cache.get_or_analyze(keccak256(&big), &big);
+        assert_eq!(cache.len(), 1);
+        // A second half-budget code does not fit beside the first: the cache starts over.
+        cache.get_or_analyze(keccak256(&other), &other);
+        assert_eq!(cache.len(), 1);
+    }
 
     #[test]
     fn same_hash_shares_one_analysis() {

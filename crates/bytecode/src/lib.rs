@@ -11,5 +11,5 @@ mod analysis;
 mod cache;
 pub mod opcode;
 
-pub use analysis::{Bytecode, PADDING};
+pub use analysis::{Bytecode, PADDING, RunEntry};
 pub use cache::AnalysisCache;

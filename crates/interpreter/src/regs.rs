@@ -4,7 +4,9 @@ use kestrel_primitives::U256;
 
 use crate::memory::to_saturated;
 use crate::stack::Sp;
-use crate::{Frame, Gas, Status, Step};
+use kestrel_bytecode::RunEntry;
+
+use crate::{Frame, Gas, STACK_LIMIT, Status, Step};
 
 /// The machine state the dispatch loop keeps in locals while it runs a frame.
 ///
@@ -22,10 +24,8 @@ pub(crate) struct Regs {
     ip: *const u8,
     /// The start of the frame's padded code.
     code: *const u8,
-    /// The static gas of the block starting at each pc (see [`Bytecode::block_gas`]).
-    ///
-    /// [`Bytecode::block_gas`]: kestrel_bytecode::Bytecode::block_gas
-    blocks: *const u16,
+    /// The run entry of every pc (see [`RunEntry`]).
+    runs: *const RunEntry,
     /// The operand stack's top.
     pub(crate) sp: Sp,
     /// The frame's gas.
@@ -41,8 +41,8 @@ impl Regs {
         // SAFETY: `f.pc` is inside the padded code: frames start at 0 and every pc the loop
         // saves points at an opcode of the code or at the STOP in the padding.
         let ip = unsafe { code.add(f.pc) };
-        let blocks = f.code.block_gas_table().as_ptr();
-        Self { ip, code, blocks, sp: f.stack.sp(), gas: f.gas }
+        let runs = f.code.run_table().as_ptr();
+        Self { ip, code, runs, sp: f.stack.sp(), gas: f.gas }
     }
 
     /// Writes the registers back into `f`.
@@ -94,20 +94,28 @@ impl Regs {
         }
     }
 
-    /// Checks that the gas left covers the static gas of the straight-line run starting at the
-    /// instruction pointer: running it with less would end in an out-of-gas halt anyway, and
-    /// halting here keeps an underfunded frame from running a long straight-line block first.
+    /// Checks, where control arrives at a straight-line run, that the run can finish: the gas
+    /// left covers its static gas, and the stack holds what it needs and has room for what it
+    /// adds. Running it otherwise would end in an out-of-gas or stack halt anyway, and halting
+    /// here keeps an underfunded frame from running a long block first, and lets the fast
+    /// runner skip every per-opcode stack check inside the run.
     #[inline(always)]
     pub(crate) fn check_block(&self) -> Step {
-        // SAFETY: the table has `code length + 1` entries, and the check runs at pc 0, at a
-        // jump's target (a JUMPDEST inside the code) or after a JUMPI (at most the code length).
-        let cost = unsafe { *self.blocks.add(self.pc()) };
+        // SAFETY: the table has `code length + 1` entries, and the check runs at an opcode of
+        // the code (pc 0, a frame's resume point, a jump's target) or after a JUMPI (at most the
+        // code length).
+        let run = unsafe { *self.runs.add(self.pc()) };
         // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
-        if self.gas.remaining < cost as i64 && self.gas.remaining() < cost as u64 {
-            Err(Status::OutOfGas)
-        } else {
-            Ok(())
+        if self.gas.remaining < run.gas as i64 && self.gas.remaining() < run.gas as u64 {
+            return Err(Status::OutOfGas);
         }
+        if self.sp.has_fewer_than(run.stack_required as usize) {
+            return Err(Status::StackUnderflow);
+        }
+        if self.sp.len() + run.stack_growth as usize > STACK_LIMIT {
+            return Err(Status::StackOverflow);
+        }
+        Ok(())
     }
 
     /// Jumps to `target` when it is a JUMPDEST of `f`'s code (JUMP and a taken JUMPI).

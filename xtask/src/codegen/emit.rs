@@ -118,22 +118,27 @@ fn arm(op: &Op) -> String {
             "cost".to_string()
         }
     };
+    // The fast runner checked the whole run's stack bounds where control arrived (see
+    // `block_check`); only the tracing runner checks opcode by opcode, for exact halt points.
     if op.inputs > 0 {
-        writeln!(body, "if r.sp.has_fewer_than({}) {}", op.inputs, fail("Status::StackUnderflow")).unwrap();
+        writeln!(body, "if TRACE && r.sp.has_fewer_than({}) {}", op.inputs, fail("Status::StackUnderflow"))
+            .unwrap();
     }
     if op.outputs > op.inputs {
         writeln!(
             body,
-            "if r.sp.has_no_room_for({}) {}",
+            "if TRACE && r.sp.has_no_room_for({}) {}",
             op.outputs - op.inputs,
             fail("Status::StackOverflow")
         )
         .unwrap();
     }
-    // Gas accumulation alone would let an underfunded frame run a whole straight-line run
-    // before its deficit is seen; checking the run's static gas where control arrives bounds the
-    // work by the gas (an exact check: gas never grows inside a frame, so a run whose static gas
-    // is not covered must halt before it ends). The tracing runner charges exactly instead.
+    // Where control arrives at a straight-line run, the fast runner checks the run's static gas
+    // and stack bounds (from the bytecode analysis): gas accumulation alone would let an
+    // underfunded frame run a whole block before its deficit is seen, and with the stack bounds
+    // checked once per run no opcode inside it needs its own check. Exact: gas never grows and
+    // stack effects are fixed inside a run, so a run that fails the check must halt before its
+    // end, and every exceptional halt has the same effect. The tracing runner checks each opcode.
     let block_check = format!("if !TRACE && let Err(status) = r.check_block() {}\n", fail("status"));
     let flush = if op.mode == Mode::Flush { attempt("r.gas.flush()") } else { String::new() };
     if gas != "0" {
@@ -186,7 +191,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          if !f.fits(b) { return Status::BuffersMismatch; }\n\
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
-         if !TRACE && f.pc == 0 && let Err(status) = r.check_block() { r.save(f); return status; }\n\
+         // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.\n\
+         if !TRACE && let Err(status) = r.check_block() { r.save(f); return status; }\n\
          let status = 'run: loop {\n\
          let op = r.opcode();\n\
          if TRACE { r.save(f); tracer.step(f, b, op); }\n\

@@ -41,10 +41,8 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     }
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
-    if !TRACE
-        && f.pc == 0
-        && let Err(status) = r.check_block()
-    {
+    // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.
+    if !TRACE && let Err(status) = r.check_block() {
         r.save(f);
         return status;
     }
@@ -77,7 +75,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // ADD
             0x01 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -100,7 +98,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MUL
             0x02 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -123,7 +121,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SUB
             0x03 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -146,7 +144,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DIV
             0x04 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -169,7 +167,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SDIV
             0x05 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -192,7 +190,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MOD
             0x06 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -215,7 +213,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SMOD
             0x07 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -238,7 +236,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // ADDMOD
             0x08 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -261,7 +259,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MULMOD
             0x09 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -284,7 +282,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // EXP
             0x0a => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -323,7 +321,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SIGNEXTEND
             0x0b => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -346,7 +344,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LT
             0x10 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -369,7 +367,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // GT
             0x11 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -392,7 +390,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SLT
             0x12 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -415,7 +413,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SGT
             0x13 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -438,7 +436,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // EQ
             0x14 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -461,7 +459,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // ISZERO
             0x15 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -484,7 +482,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // AND
             0x16 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -507,7 +505,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // OR
             0x17 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -530,7 +528,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // XOR
             0x18 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -553,7 +551,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // NOT
             0x19 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -576,7 +574,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // BYTE
             0x1a => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -607,7 +605,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -638,7 +636,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -669,7 +667,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -700,7 +698,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -723,7 +721,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // KECCAK256
             0x20 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -762,7 +760,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // ADDRESS
             0x30 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -795,7 +793,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // BALANCE
             0x31 => {
                 let cost = gas_table[0x31];
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -834,7 +832,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // ORIGIN
             0x32 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -866,7 +864,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CALLER
             0x33 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -898,7 +896,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CALLVALUE
             0x34 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -930,7 +928,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CALLDATALOAD
             0x35 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -962,7 +960,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CALLDATASIZE
             0x36 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -994,7 +992,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CALLDATACOPY
             0x37 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1033,7 +1031,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CODESIZE
             0x38 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1065,7 +1063,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CODECOPY
             0x39 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1104,7 +1102,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // GASPRICE
             0x3a => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1137,7 +1135,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // EXTCODESIZE
             0x3b => {
                 let cost = gas_table[0x3b];
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1177,7 +1175,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // EXTCODECOPY
             0x3c => {
                 let cost = gas_table[0x3c];
-                if r.sp.has_fewer_than(4) {
+                if TRACE && r.sp.has_fewer_than(4) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1224,7 +1222,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1264,7 +1262,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1311,7 +1309,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1350,7 +1348,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // BLOCKHASH
             0x40 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1389,7 +1387,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // COINBASE
             0x41 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1421,7 +1419,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // TIMESTAMP
             0x42 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1453,7 +1451,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // NUMBER
             0x43 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1485,7 +1483,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PREVRANDAO
             0x44 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1517,7 +1515,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // GASLIMIT
             0x45 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1557,7 +1555,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1597,7 +1595,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1644,7 +1642,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1684,7 +1682,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1724,7 +1722,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -1756,7 +1754,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // POP
             0x50 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1779,7 +1777,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MLOAD
             0x51 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1818,7 +1816,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MSTORE
             0x52 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1857,7 +1855,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MSTORE8
             0x53 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1897,7 +1895,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // SLOAD
             0x54 => {
                 let cost = gas_table[0x54];
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1936,7 +1934,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SSTORE
             0x55 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -1964,7 +1962,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // JUMP
             0x56 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -2009,7 +2007,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // JUMPI
             0x57 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -2054,7 +2052,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PC
             0x58 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2086,7 +2084,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // MSIZE
             0x59 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2118,7 +2116,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // GAS
             0x5a => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2181,7 +2179,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -2228,7 +2226,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -2275,7 +2273,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -2322,7 +2320,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2345,7 +2343,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH1
             0x60 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2377,7 +2375,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH2
             0x61 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2409,7 +2407,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH3
             0x62 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2441,7 +2439,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH4
             0x63 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2473,7 +2471,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH5
             0x64 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2505,7 +2503,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH6
             0x65 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2537,7 +2535,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH7
             0x66 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2569,7 +2567,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH8
             0x67 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2601,7 +2599,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH9
             0x68 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2633,7 +2631,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH10
             0x69 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2665,7 +2663,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH11
             0x6a => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2697,7 +2695,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH12
             0x6b => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2729,7 +2727,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH13
             0x6c => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2761,7 +2759,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH14
             0x6d => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2793,7 +2791,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH15
             0x6e => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2825,7 +2823,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH16
             0x6f => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2857,7 +2855,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH17
             0x70 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2889,7 +2887,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH18
             0x71 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2921,7 +2919,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH19
             0x72 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2953,7 +2951,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH20
             0x73 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -2985,7 +2983,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH21
             0x74 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3017,7 +3015,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH22
             0x75 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3049,7 +3047,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH23
             0x76 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3081,7 +3079,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH24
             0x77 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3113,7 +3111,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH25
             0x78 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3145,7 +3143,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH26
             0x79 => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3177,7 +3175,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH27
             0x7a => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3209,7 +3207,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH28
             0x7b => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3241,7 +3239,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH29
             0x7c => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3273,7 +3271,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH30
             0x7d => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3305,7 +3303,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH31
             0x7e => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3337,7 +3335,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // PUSH32
             0x7f => {
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3369,14 +3367,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP1
             0x80 => {
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3399,14 +3397,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP2
             0x81 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3429,14 +3427,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP3
             0x82 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3459,14 +3457,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP4
             0x83 => {
-                if r.sp.has_fewer_than(4) {
+                if TRACE && r.sp.has_fewer_than(4) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3489,14 +3487,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP5
             0x84 => {
-                if r.sp.has_fewer_than(5) {
+                if TRACE && r.sp.has_fewer_than(5) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3519,14 +3517,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP6
             0x85 => {
-                if r.sp.has_fewer_than(6) {
+                if TRACE && r.sp.has_fewer_than(6) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3549,14 +3547,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP7
             0x86 => {
-                if r.sp.has_fewer_than(7) {
+                if TRACE && r.sp.has_fewer_than(7) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3579,14 +3577,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP8
             0x87 => {
-                if r.sp.has_fewer_than(8) {
+                if TRACE && r.sp.has_fewer_than(8) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3609,14 +3607,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP9
             0x88 => {
-                if r.sp.has_fewer_than(9) {
+                if TRACE && r.sp.has_fewer_than(9) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3639,14 +3637,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP10
             0x89 => {
-                if r.sp.has_fewer_than(10) {
+                if TRACE && r.sp.has_fewer_than(10) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3669,14 +3667,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP11
             0x8a => {
-                if r.sp.has_fewer_than(11) {
+                if TRACE && r.sp.has_fewer_than(11) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3699,14 +3697,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP12
             0x8b => {
-                if r.sp.has_fewer_than(12) {
+                if TRACE && r.sp.has_fewer_than(12) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3729,14 +3727,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP13
             0x8c => {
-                if r.sp.has_fewer_than(13) {
+                if TRACE && r.sp.has_fewer_than(13) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3759,14 +3757,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP14
             0x8d => {
-                if r.sp.has_fewer_than(14) {
+                if TRACE && r.sp.has_fewer_than(14) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3789,14 +3787,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP15
             0x8e => {
-                if r.sp.has_fewer_than(15) {
+                if TRACE && r.sp.has_fewer_than(15) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3819,14 +3817,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // DUP16
             0x8f => {
-                if r.sp.has_fewer_than(16) {
+                if TRACE && r.sp.has_fewer_than(16) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
                     }
                     break 'run Status::StackUnderflow;
                 }
-                if r.sp.has_no_room_for(1) {
+                if TRACE && r.sp.has_no_room_for(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackOverflow));
@@ -3849,7 +3847,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP1
             0x90 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3872,7 +3870,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP2
             0x91 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3895,7 +3893,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP3
             0x92 => {
-                if r.sp.has_fewer_than(4) {
+                if TRACE && r.sp.has_fewer_than(4) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3918,7 +3916,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP4
             0x93 => {
-                if r.sp.has_fewer_than(5) {
+                if TRACE && r.sp.has_fewer_than(5) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3941,7 +3939,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP5
             0x94 => {
-                if r.sp.has_fewer_than(6) {
+                if TRACE && r.sp.has_fewer_than(6) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3964,7 +3962,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP6
             0x95 => {
-                if r.sp.has_fewer_than(7) {
+                if TRACE && r.sp.has_fewer_than(7) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -3987,7 +3985,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP7
             0x96 => {
-                if r.sp.has_fewer_than(8) {
+                if TRACE && r.sp.has_fewer_than(8) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4010,7 +4008,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP8
             0x97 => {
-                if r.sp.has_fewer_than(9) {
+                if TRACE && r.sp.has_fewer_than(9) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4033,7 +4031,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP9
             0x98 => {
-                if r.sp.has_fewer_than(10) {
+                if TRACE && r.sp.has_fewer_than(10) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4056,7 +4054,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP10
             0x99 => {
-                if r.sp.has_fewer_than(11) {
+                if TRACE && r.sp.has_fewer_than(11) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4079,7 +4077,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP11
             0x9a => {
-                if r.sp.has_fewer_than(12) {
+                if TRACE && r.sp.has_fewer_than(12) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4102,7 +4100,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP12
             0x9b => {
-                if r.sp.has_fewer_than(13) {
+                if TRACE && r.sp.has_fewer_than(13) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4125,7 +4123,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP13
             0x9c => {
-                if r.sp.has_fewer_than(14) {
+                if TRACE && r.sp.has_fewer_than(14) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4148,7 +4146,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP14
             0x9d => {
-                if r.sp.has_fewer_than(15) {
+                if TRACE && r.sp.has_fewer_than(15) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4171,7 +4169,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP15
             0x9e => {
-                if r.sp.has_fewer_than(16) {
+                if TRACE && r.sp.has_fewer_than(16) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4194,7 +4192,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // SWAP16
             0x9f => {
-                if r.sp.has_fewer_than(17) {
+                if TRACE && r.sp.has_fewer_than(17) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4217,7 +4215,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LOG0
             0xa0 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4256,7 +4254,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LOG1
             0xa1 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4295,7 +4293,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LOG2
             0xa2 => {
-                if r.sp.has_fewer_than(4) {
+                if TRACE && r.sp.has_fewer_than(4) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4334,7 +4332,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LOG3
             0xa3 => {
-                if r.sp.has_fewer_than(5) {
+                if TRACE && r.sp.has_fewer_than(5) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4373,7 +4371,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // LOG4
             0xa4 => {
-                if r.sp.has_fewer_than(6) {
+                if TRACE && r.sp.has_fewer_than(6) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4412,7 +4410,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // CREATE
             0xf0 => {
-                if r.sp.has_fewer_than(3) {
+                if TRACE && r.sp.has_fewer_than(3) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4452,7 +4450,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // CALL
             0xf1 => {
                 let cost = gas_table[0xf1];
-                if r.sp.has_fewer_than(7) {
+                if TRACE && r.sp.has_fewer_than(7) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4492,7 +4490,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // CALLCODE
             0xf2 => {
                 let cost = gas_table[0xf2];
-                if r.sp.has_fewer_than(7) {
+                if TRACE && r.sp.has_fewer_than(7) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4531,7 +4529,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             }
             // RETURN
             0xf3 => {
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4566,7 +4564,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(6) {
+                if TRACE && r.sp.has_fewer_than(6) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4613,7 +4611,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(4) {
+                if TRACE && r.sp.has_fewer_than(4) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4660,7 +4658,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(6) {
+                if TRACE && r.sp.has_fewer_than(6) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4707,7 +4705,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run Status::InvalidOpcode;
                 }
-                if r.sp.has_fewer_than(2) {
+                if TRACE && r.sp.has_fewer_than(2) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
@@ -4766,7 +4764,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             // SELFDESTRUCT
             0xff => {
                 let cost = gas_table[0xff];
-                if r.sp.has_fewer_than(1) {
+                if TRACE && r.sp.has_fewer_than(1) {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(Status::StackUnderflow));
