@@ -307,6 +307,23 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn modexp_large(
+        base in proptest::collection::vec(any::<u8>(), 0..600),
+        exp in proptest::collection::vec(any::<u8>(), 0..6),
+        modulus in proptest::collection::vec(any::<u8>(), 60..300),
+        trailing_zeros in 0usize..40,
+    ) {
+        let mut even = modulus.clone();
+        even.extend(std::iter::repeat_n(0, trailing_zeros));
+        agree("modexp", &MODEXP, &modexp_input(&base, &exp, &modulus));
+        agree("modexp", &MODEXP, &modexp_input(&base, &exp, &even));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
     #[test]

@@ -90,47 +90,33 @@ struct Odd<'a> {
 }
 
 impl Odd<'_> {
-    /// `out = a·b·R⁻¹ mod m` (R = 2^(64n)), for `a, b < m`; `t` is scratch of `n + 2`.
+    /// `out = a·b·R⁻¹ mod m` (R = 2^(64n)), for `a·b < m·R`; `t` is scratch of `n + 2`.
+    /// One pass per limb of `b` multiplies and reduces together (FIOS): with `q` chosen
+    /// from the low word, `(t + a·bᵢ + q·m) / 2^64` is exact and stays below `2m`.
     #[inline(always)]
     fn mul(&self, out: &mut [u64], a: &[u64], b: &[u64], t: &mut [u64]) {
         let n = self.m.len();
+        let (m, a, b, t) = (&self.m[..n], &a[..n], &b[..n], &mut t[..n + 1]);
         t.fill(0);
         for &bi in b {
-            let mut c = 0;
-            for j in 0..n {
-                (t[j], c) = mac(t[j], a[j], bi, c);
-            }
-            let (s, c2) = t[n].overflowing_add(c);
-            t[n] = s;
-            t[n + 1] = u64::from(c2);
-            let q = t[0].wrapping_mul(self.n0);
-            let (_, mut c) = mac(t[0], q, self.m[0], 0);
+            let (t0, mut c1) = mac(t[0], a[0], bi, 0);
+            let q = t0.wrapping_mul(self.n0);
+            let (_, mut c2) = mac(t0, q, m[0], 0);
             for j in 1..n {
-                (t[j - 1], c) = mac(t[j], q, self.m[j], c);
+                let x;
+                (x, c1) = mac(t[j], a[j], bi, c1);
+                (t[j - 1], c2) = mac(x, q, m[j], c2);
             }
-            let (s, c2) = t[n].overflowing_add(c);
+            let (s, o1) = t[n].overflowing_add(c1);
+            let (s, o2) = s.overflowing_add(c2);
             t[n - 1] = s;
-            t[n] = t[n + 1] + u64::from(c2);
+            t[n] = u64::from(o1) + u64::from(o2);
         }
         // t < 2m: one conditional subtraction.
-        if t[n] != 0 || geq(&t[..n], self.m) {
-            sub_assign(&mut t[..n], self.m);
+        if t[n] != 0 || geq(&t[..n], m) {
+            sub_assign(&mut t[..n], m);
         }
-        out.copy_from_slice(&t[..n]);
-    }
-
-    /// `x = 2x mod m` for `x < m`.
-    #[inline(always)]
-    fn double(&self, x: &mut [u64]) {
-        let mut carry = 0;
-        for limb in x.iter_mut() {
-            let next = *limb >> 63;
-            *limb = (*limb << 1) | carry;
-            carry = next;
-        }
-        if carry != 0 || geq(x, self.m) {
-            sub_assign(x, self.m);
-        }
+        out[..n].copy_from_slice(&t[..n]);
     }
 
     /// `out = (x + y) mod m` in place on `x`, for `x, y < m`.
@@ -193,34 +179,18 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
     let mut t = T2::zeroed(n + 2);
     let t = t.as_mut();
 
-    // one = R mod m: 2^(bits-1) < m (m is odd and > 1), doubled up to 2^(64n).
-    let bits_m = bit_len(m);
-    let mut one = T::zeroed(n);
-    let one = one.as_mut();
-    one[(bits_m - 1) / 64] = 1u64 << ((bits_m - 1) % 64);
-    for _ in 0..(64 * n - (bits_m - 1)) {
-        ctx.double(one);
-    }
-    // rr = R² mod m: the Montgomery form of 2^64 is one doubled 64 times; raise it to n.
-    let mut two64 = T::zeroed(n);
-    let two64 = two64.as_mut();
-    two64.copy_from_slice(one);
-    for _ in 0..64 {
-        ctx.double(two64);
-    }
+    // rr = R² mod m by one long division, and one = R mod m = rr·R⁻¹.
     let mut rr = T::zeroed(n);
     let rr = rr.as_mut();
-    rr.copy_from_slice(one);
+    let mut r2 = vec![0u64; 2 * n + 1];
+    r2[2 * n] = 1;
+    rem(&r2, m, rr);
+    let mut one = T::zeroed(n);
+    let one = one.as_mut();
     let mut tmp = T::zeroed(n);
     let tmp = tmp.as_mut();
-    for i in (0..usize::BITS as usize - n.leading_zeros() as usize).rev() {
-        ctx.mul(tmp, rr, rr, t);
-        if (n >> i) & 1 == 1 {
-            ctx.mul(rr, tmp, two64, t);
-        } else {
-            rr.copy_from_slice(tmp);
-        }
-    }
+    tmp[0] = 1;
+    ctx.mul(one, rr, tmp, t);
 
     // The base in Montgomery form, n limbs (8n bytes) at a time from the top (Horner with
     // multiplier R): form(acc·R + c) = form(acc)·R + form(c), where form(x) = x·R mod m.
@@ -276,7 +246,9 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
             }
         }
         let v = exp_bits(exp, bits, pos, step);
-        if v != 0 {
+        if pos == 0 {
+            result.copy_from_slice(&table[v * n..(v + 1) * n]);
+        } else if v != 0 {
             ctx.mul(sq, result, &table[v * n..(v + 1) * n], t);
             result.copy_from_slice(sq);
         }
@@ -289,9 +261,68 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
     ctx.mul(out, result, limb, t);
 }
 
-/// Bit length of a limb number.
-fn bit_len(x: &[u64]) -> usize {
-    x.iter().rposition(|&l| l != 0).map_or(0, |i| 64 * i + 64 - x[i].leading_zeros() as usize)
+/// `out = num mod m` (Knuth's algorithm D), for `m` of `n = out.len()` limbs with a
+/// nonzero top limb.
+fn rem(num: &[u64], m: &[u64], out: &mut [u64]) {
+    let n = m.len();
+    if num.len() < n {
+        // Fewer limbs than m, whose top limb is nonzero: already below m.
+        out.fill(0);
+        out[..num.len()].copy_from_slice(num);
+        return;
+    }
+    let s = m[n - 1].leading_zeros();
+    let shl = |x: &[u64], extra: usize| -> Vec<u64> {
+        let mut y = vec![0u64; x.len() + extra];
+        for i in 0..x.len() {
+            y[i] |= x[i] << s;
+            if s > 0 {
+                y[i + 1] |= x[i] >> (64 - s);
+            }
+        }
+        y
+    };
+    let mut vn = shl(m, 1);
+    vn.truncate(n); // m is normalised by the shift: nothing spills.
+    let mut un = shl(num, 1);
+    let top = u128::from(vn[n - 1]);
+    let next = if n >= 2 { u128::from(vn[n - 2]) } else { 0 };
+    const B: u128 = 1 << 64;
+    for j in (0..un.len() - n).rev() {
+        let num2 = (u128::from(un[j + n]) << 64) | u128::from(un[j + n - 1]);
+        let mut qhat = num2 / top;
+        let mut rhat = num2 % top;
+        while qhat >= B || (n >= 2 && qhat * next > ((rhat << 64) | u128::from(un[j + n - 2]))) {
+            qhat -= 1;
+            rhat += top;
+            if rhat >= B {
+                break;
+            }
+        }
+        // un[j..=j+n] -= qhat · vn
+        let (mut carry, mut borrow) = (0u64, false);
+        for i in 0..n {
+            let p = qhat * u128::from(vn[i]) + u128::from(carry);
+            carry = (p >> 64) as u64;
+            let (d, b1) = un[i + j].overflowing_sub(p as u64);
+            let (d, b2) = d.overflowing_sub(u64::from(borrow));
+            un[i + j] = d;
+            borrow = b1 || b2;
+        }
+        let (d, b1) = un[j + n].overflowing_sub(carry);
+        let (d, b2) = d.overflowing_sub(u64::from(borrow));
+        un[j + n] = d;
+        if b1 || b2 {
+            // qhat was one too large: add vn back.
+            let carry = add_assign(&mut un[j..j + n], &vn);
+            un[j + n] = un[j + n].wrapping_add(u64::from(carry));
+        }
+    }
+    // The remainder is un[..n] >> s.
+    for i in 0..n {
+        let hi = if s > 0 { un[i + 1] << (64 - s) } else { 0 };
+        out[i] = (un[i] >> s) | hi;
+    }
 }
 
 /// Bit length of a big-endian exponent.
