@@ -246,6 +246,26 @@ fn median(dir: &Path, group: &str, function: &str, since: SystemTime) -> Option<
     json["median"]["point_estimate"].as_f64()
 }
 
+/// Keccak-256 (`sha3` vs `keccak-asm`) and SHA-256 (`sha2` 0.10, run-time SHA-NI) at
+/// the lengths the EVM hashes most: a word, two words (mapping slots), one 136-byte block,
+/// and 1 KiB.
+fn keccak_and_sha256(criterion: &mut Criterion) {
+    use sha2::Digest as _;
+    for len in [32usize, 64, 136, 1024] {
+        let data = filler(len, len as u64);
+        let mut group = criterion.benchmark_group(format!("hash_{len}"));
+        group.throughput(Throughput::Bytes(len as u64));
+        group.bench_function("keccak_sha3", |b| {
+            b.iter(|| sha3::Keccak256::digest(std::hint::black_box(&data)))
+        });
+        group.bench_function("keccak_asm", |b| {
+            b.iter(|| keccak_asm::Keccak256::digest(std::hint::black_box(&data)))
+        });
+        group.bench_function("sha256_sha2", |b| b.iter(|| sha2::Sha256::digest(std::hint::black_box(&data))));
+        group.finish();
+    }
+}
+
 fn main() {
     let started = SystemTime::now();
     let dir = criterion_dir();
@@ -287,6 +307,7 @@ fn main() {
         group.finish();
         rows.push((case.id.clone(), case.workload, gas, others.iter().map(|(n, _)| *n).collect::<Vec<_>>()));
     }
+    keccak_and_sha256(&mut criterion);
     criterion.final_summary();
 
     // The table of medians from this run.

@@ -1,4 +1,7 @@
 use alloy_primitives::{B256, b256};
+#[cfg(feature = "asm-keccak")]
+use keccak_asm::{Digest, Keccak256};
+#[cfg(not(feature = "asm-keccak"))]
 use sha3::{Digest, Keccak256};
 
 /// keccak256 of the empty byte string: the code hash of every account without code.
@@ -17,6 +20,17 @@ mod tests {
     #[test]
     fn empty_hash_matches_constant() {
         assert_eq!(keccak256([]), KECCAK_EMPTY);
+    }
+
+    /// The assembly and portable implementations agree at every length around the
+    /// 136-byte rate.
+    #[test]
+    fn matches_portable_sha3() {
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 7 + 3) as u8).collect();
+        for len in 0..data.len() {
+            let portable = sha3::Keccak256::digest(&data[..len]);
+            assert_eq!(keccak256(&data[..len])[..], portable[..], "length {len}");
+        }
     }
 
     #[test]

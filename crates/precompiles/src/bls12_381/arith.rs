@@ -8,10 +8,10 @@ use core::ptr;
 
 use blst::{
     blst_final_exp, blst_fp, blst_fp2, blst_fp12, blst_fp12_is_one, blst_map_to_g1, blst_map_to_g2,
-    blst_miller_loop_n, blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_from_affine,
+    blst_miller_loop_n, blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_from_affine, blst_p1_mult,
     blst_p1s_mult_pippenger, blst_p1s_mult_pippenger_scratch_sizeof, blst_p2, blst_p2_add_or_double,
-    blst_p2_affine, blst_p2_from_affine, blst_p2s_mult_pippenger, blst_p2s_mult_pippenger_scratch_sizeof,
-    limb_t,
+    blst_p2_affine, blst_p2_from_affine, blst_p2_mult, blst_p2s_mult_pippenger,
+    blst_p2s_mult_pippenger_scratch_sizeof, limb_t,
 };
 
 use super::codec::SCALAR_LEN;
@@ -54,6 +54,18 @@ pub(crate) fn g1_msm(points: &[blst_p1_affine], scalars: &[[u8; SCALAR_LEN]]) ->
         // The all-zero Jacobian point (Z = 0) is infinity.
         return out;
     }
+    if n == 1 {
+        // One term: a plain (GLV) scalar multiplication, without Pippenger's buckets and
+        // scratch buffer.
+        let mut p = blst_p1::default();
+        // SAFETY: valid, initialised values; the scalar is 32 little-endian bytes, of which
+        // blst reads the low 255 bits.
+        unsafe {
+            blst_p1_from_affine(&mut p, &points[0]);
+            blst_p1_mult(&mut out, &p, scalars[0].as_ptr(), SCALAR_BITS);
+        }
+        return out;
+    }
     // SAFETY: a pure size query.
     let scratch_bytes = unsafe { blst_p1s_mult_pippenger_scratch_sizeof(n) };
     let mut scratch: Vec<limb_t> = vec![0; scratch_bytes.div_ceil(size_of::<limb_t>())];
@@ -74,6 +86,15 @@ pub(crate) fn g2_msm(points: &[blst_p2_affine], scalars: &[[u8; SCALAR_LEN]]) ->
     let mut out = blst_p2::default();
     let n = points.len().min(scalars.len());
     if n == 0 {
+        return out;
+    }
+    if n == 1 {
+        let mut p = blst_p2::default();
+        // SAFETY: as in `g1_msm`.
+        unsafe {
+            blst_p2_from_affine(&mut p, &points[0]);
+            blst_p2_mult(&mut out, &p, scalars[0].as_ptr(), SCALAR_BITS);
+        }
         return out;
     }
     // SAFETY: a pure size query.
