@@ -32,10 +32,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn ecrecover_runs() -> Vec<(&'static str, Run)> {
-    let mut runs: Vec<(&'static str, Run)> = vec![("k256", backends::ecrecover_k256)];
+    let runs = [("k256", backends::ecrecover_k256 as Run)].into_iter();
     #[cfg(feature = "native")]
-    runs.push(("libsecp", backends::ecrecover_libsecp));
-    runs
+    let runs = runs.chain([("libsecp", backends::ecrecover_libsecp as Run)]);
+    runs.collect()
 }
 
 const BN_ADD: [(&str, Run); 2] =

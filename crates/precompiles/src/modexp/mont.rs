@@ -234,7 +234,7 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
     result.copy_from_slice(one);
     let mut pos = 0;
     // The first window takes the leftover bits so the rest are whole windows.
-    let lead = if bits % w == 0 { w } else { bits % w };
+    let lead = if bits.is_multiple_of(w) { w } else { bits % w };
     let mut step = lead;
     let mut sq = T::zeroed(n);
     let sq = sq.as_mut();
@@ -361,7 +361,7 @@ fn mul_trunc(out: &mut [u64], a: &[u64], b: &[u64]) {
 fn pow_pow2(base: &[u8], exp: &[u8], bits: usize) -> Vec<u64> {
     let k = bits.div_ceil(64);
     let mask = |x: &mut [u64]| {
-        if bits % 64 != 0 {
+        if !bits.is_multiple_of(64) {
             x[k - 1] &= (1u64 << (bits % 64)) - 1;
         }
     };
@@ -446,7 +446,7 @@ pub(crate) fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) {
     let x2 = pow_pow2(base, exp, twos);
     let k = x2.len();
     let mask = |x: &mut [u64]| {
-        if twos % 64 != 0 {
+        if !twos.is_multiple_of(64) {
             x[k - 1] &= (1u64 << (twos % 64)) - 1;
         }
     };
