@@ -1,9 +1,9 @@
 //! The arkworks backend (`ark-bn254`): GLV scalar multiplication in projective
 //! coordinates, an endomorphism-based G2 subgroup check, and a batched Miller loop.
 
-use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing, scalar_mul::glv::GLVConfig};
-use ark_ff::{BigInt, BigInteger, Field, One, PrimeField, Zero};
+use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, MontFp, One, PrimeField, Zero};
 
 use super::{BAD_FIELD, BAD_G1, BAD_G2, Backend, G1_LEN, PAIR_LEN};
 use crate::PrecompileError;
@@ -56,11 +56,50 @@ fn g2(bytes: &[u8]) -> Result<G2Affine, PrecompileError> {
         return Ok(G2Affine::zero());
     }
     let point = G2Affine::new_unchecked(x, y);
-    if point.is_on_curve() && point.is_in_correct_subgroup_assuming_on_curve() {
-        Ok(point)
-    } else {
-        Err(BAD_G2)
+    if point.is_on_curve() && in_g2(&point) { Ok(point) } else { Err(BAD_G2) }
+}
+
+/// BN254's curve parameter x (p, r and the trace are polynomials in x); 63 bits.
+const BN_X: u64 = 4_965_661_367_192_848_881;
+/// ψ's x multiplier, `(u + 9)^((p − 1) / 3)` (arkworks' `P_POWER_ENDOMORPHISM_COEFF_0`).
+const PSI_X: Fq2 = Fq2::new(
+    MontFp!("21575463638280843010398324269430826099269044274347216827212613867836435027261"),
+    MontFp!("10307601595873709700152284273816112264069230130616436755625194854815875713954"),
+);
+/// ψ's y multiplier, `(u + 9)^((p − 1) / 2)` (arkworks' `P_POWER_ENDOMORPHISM_COEFF_1`).
+const PSI_Y: Fq2 = Fq2::new(
+    MontFp!("2821565182194536844548159561693502659359617185244120367078079554186484126554"),
+    MontFp!("3505843767911556378687030309984248845540243509899259641013678093033130930403"),
+);
+
+/// ψ, the untwist-Frobenius-twist endomorphism of the twist: conjugate every Jacobian
+/// coordinate and scale x and y (the scale factors pass through `X/Z²` and `Y/Z³`).
+#[inline]
+fn psi(mut p: G2Projective) -> G2Projective {
+    p.x.conjugate_in_place();
+    p.y.conjugate_in_place();
+    p.z.conjugate_in_place();
+    p.x *= PSI_X;
+    p.y *= PSI_Y;
+    p
+}
+
+/// Whether a point on the twist lies in G2, the order-r subgroup: by El Housni, Guillevic
+/// and Piellard (eprint 2022/352, section 4.3 for BN curves), exactly when
+/// `[x+1]P + ψ([x]P) + ψ²([x]P) = ψ³([2x]P)`. That needs one 63-bit multiplication where
+/// arkworks' own check (`[6x²]P = ψ(P)`) needs a 127-bit one.
+fn in_g2(p: &G2Affine) -> bool {
+    let mut u = G2Projective::zero();
+    for i in (0..u64::BITS - BN_X.leading_zeros()).rev() {
+        u.double_in_place();
+        if (BN_X >> i) & 1 == 1 {
+            u += p;
+        }
     }
+    let pu = psi(u);
+    let ppu = psi(pu);
+    let pppu = psi(ppu);
+    (ppu + pu + u + p - pppu.double()).is_zero()
 }
 
 /// Writes `fq` as 32 big-endian bytes.
@@ -159,5 +198,36 @@ impl Backend for Ark {
         let miller = Bn254::multi_miller_loop(ps, qs);
         // `None` only for a zero Miller-loop value, which valid points never give.
         Ok(Bn254::final_exponentiation(miller).is_some_and(|gt| gt.0.is_one()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_bn254::{Fq2, Fr, G2Affine, G2Projective};
+    use ark_ec::{CurveGroup, PrimeGroup};
+
+    /// The short subgroup check agrees with arkworks' own on subgroup points, on points of
+    /// the twist outside the subgroup, and on their sums.
+    #[test]
+    fn in_g2_matches_arkworks() {
+        let mut checked_off = 0;
+        for k in 1u64..200 {
+            let p = (G2Projective::generator() * Fr::from(k * 7919 + 1)).into_affine();
+            assert!(super::in_g2(&p), "k = {k}");
+            assert!(p.is_in_correct_subgroup_assuming_on_curve());
+            // A point of the twist with x = k + k·u, when one exists: almost surely not in G2.
+            let x = Fq2::new(k.into(), (k * k + 3).into());
+            for greatest in [false, true] {
+                if let Some(q) = G2Affine::get_point_from_x_unchecked(x, greatest) {
+                    assert!(q.is_on_curve());
+                    let expected = q.is_in_correct_subgroup_assuming_on_curve();
+                    assert_eq!(super::in_g2(&q), expected, "x = {x}");
+                    let sum = (q + p).into_affine();
+                    assert_eq!(super::in_g2(&sum), sum.is_in_correct_subgroup_assuming_on_curve());
+                    checked_off += usize::from(!expected);
+                }
+            }
+        }
+        assert!(checked_off > 100, "only {checked_off} points outside G2");
     }
 }
