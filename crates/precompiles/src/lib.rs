@@ -18,6 +18,75 @@ mod set;
 
 pub use set::{Precompile, Precompiles};
 
+/// Every backend of every precompile that has more than one, each as a plain precompile
+/// function, so tests and benchmarks can run them side by side whatever this build
+/// selected. Not a stable API.
+#[doc(hidden)]
+pub mod backends {
+    use crate::{PrecompileResult, bn254, ecrecover, modexp};
+
+    /// MODEXP (EIP-7883 price) on Kestrel's Montgomery implementation.
+    pub fn modexp_mont(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::Mont>(input, gas_limit, modexp::Pricing::Eip7883)
+    }
+
+    /// MODEXP (EIP-7883 price) on `aurora-engine-modexp`.
+    pub fn modexp_aurora(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::Aurora>(input, gas_limit, modexp::Pricing::Eip7883)
+    }
+
+    /// MODEXP (EIP-2565 price) on Kestrel's Montgomery implementation.
+    pub fn modexp_mont_berlin(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::Mont>(input, gas_limit, modexp::Pricing::Eip2565)
+    }
+
+    /// MODEXP (EIP-2565 price) on `aurora-engine-modexp`.
+    pub fn modexp_aurora_berlin(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::Aurora>(input, gas_limit, modexp::Pricing::Eip2565)
+    }
+
+    /// ECRECOVER on RustCrypto's `k256`.
+    pub fn ecrecover_k256(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        ecrecover::ecrecover_with::<ecrecover::k256::K256>(input, gas_limit)
+    }
+
+    /// ECRECOVER on libsecp256k1.
+    #[cfg(feature = "native")]
+    pub fn ecrecover_libsecp(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        ecrecover::ecrecover_with::<ecrecover::libsecp::Libsecp>(input, gas_limit)
+    }
+
+    /// ECADD (EIP-1108 price) on arkworks.
+    pub fn bn254_add_ark(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::add::<bn254::ark::Ark>(input, gas_limit, bn254::ISTANBUL.0)
+    }
+
+    /// ECADD (EIP-1108 price) on `substrate-bn`.
+    pub fn bn254_add_substrate(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::add::<bn254::substrate::Substrate>(input, gas_limit, bn254::ISTANBUL.0)
+    }
+
+    /// ECMUL (EIP-1108 price) on arkworks.
+    pub fn bn254_mul_ark(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::mul::<bn254::ark::Ark>(input, gas_limit, bn254::ISTANBUL.1)
+    }
+
+    /// ECMUL (EIP-1108 price) on `substrate-bn`.
+    pub fn bn254_mul_substrate(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::mul::<bn254::substrate::Substrate>(input, gas_limit, bn254::ISTANBUL.1)
+    }
+
+    /// ECPAIRING (EIP-1108 price) on arkworks.
+    pub fn bn254_pairing_ark(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::pairing::<bn254::ark::Ark>(input, gas_limit, bn254::ISTANBUL.2)
+    }
+
+    /// ECPAIRING (EIP-1108 price) on `substrate-bn`.
+    pub fn bn254_pairing_substrate(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        bn254::pairing::<bn254::substrate::Substrate>(input, gas_limit, bn254::ISTANBUL.2)
+    }
+}
+
 use kestrel_primitives::Bytes;
 
 /// A successful precompile call: the gas it used and its output.

@@ -1,4 +1,8 @@
 use alloy_primitives::{B256, b256};
+// keccak-asm's `Keccak256::digest` is an inherent one-shot call into the assembly.
+#[cfg(feature = "asm-keccak")]
+use keccak_asm::Keccak256;
+#[cfg(not(feature = "asm-keccak"))]
 use sha3::{Digest, Keccak256};
 
 /// keccak256 of the empty byte string: the code hash of every account without code.
@@ -17,6 +21,17 @@ mod tests {
     #[test]
     fn empty_hash_matches_constant() {
         assert_eq!(keccak256([]), KECCAK_EMPTY);
+    }
+
+    /// The assembly and portable implementations agree at every length around the
+    /// 136-byte rate.
+    #[test]
+    fn matches_portable_sha3() {
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 7 + 3) as u8).collect();
+        for len in 0..data.len() {
+            let portable = <sha3::Keccak256 as sha3::Digest>::digest(&data[..len]);
+            assert_eq!(keccak256(&data[..len])[..], portable[..], "length {len}");
+        }
     }
 
     #[test]

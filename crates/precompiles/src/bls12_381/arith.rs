@@ -8,10 +8,10 @@ use core::ptr;
 
 use blst::{
     blst_final_exp, blst_fp, blst_fp2, blst_fp12, blst_fp12_is_one, blst_map_to_g1, blst_map_to_g2,
-    blst_miller_loop_n, blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_from_affine,
-    blst_p1s_mult_pippenger, blst_p1s_mult_pippenger_scratch_sizeof, blst_p2, blst_p2_add_or_double,
-    blst_p2_affine, blst_p2_from_affine, blst_p2s_mult_pippenger, blst_p2s_mult_pippenger_scratch_sizeof,
-    limb_t,
+    blst_miller_loop_n, blst_p1, blst_p1_add_or_double_affine, blst_p1_affine, blst_p1_from_affine,
+    blst_p1_mult, blst_p1s_mult_pippenger, blst_p1s_mult_pippenger_scratch_sizeof, blst_p2,
+    blst_p2_add_or_double_affine, blst_p2_affine, blst_p2_from_affine, blst_p2_mult, blst_p2s_mult_pippenger,
+    blst_p2s_mult_pippenger_scratch_sizeof, limb_t,
 };
 
 use super::codec::SCALAR_LEN;
@@ -19,28 +19,27 @@ use super::codec::SCALAR_LEN;
 /// Bits of every scalar handed to blst: scalars are reduced below r < 2^255 first.
 const SCALAR_BITS: usize = 255;
 
-/// `a + b` for any two points on the G1 curve (subgroup membership not required).
+/// `a + b` for any two points on the G1 curve (subgroup membership not required), by
+/// one mixed (Jacobian + affine) addition.
 pub(crate) fn g1_add(a: &blst_p1_affine, b: &blst_p1_affine) -> blst_p1 {
-    let (mut pa, mut pb, mut out) = (blst_p1::default(), blst_p1::default(), blst_p1::default());
+    let (mut pa, mut out) = (blst_p1::default(), blst_p1::default());
     // SAFETY: all pointers are to valid, initialised values on this stack frame; blst
-    // maps the all-zero affine point to infinity and its addition handles infinity,
-    // doubling and P + (-P).
+    // maps the all-zero affine point to infinity and its addition handles infinity (on
+    // either side), doubling and P + (-P).
     unsafe {
         blst_p1_from_affine(&mut pa, a);
-        blst_p1_from_affine(&mut pb, b);
-        blst_p1_add_or_double(&mut out, &pa, &pb);
+        blst_p1_add_or_double_affine(&mut out, &pa, b);
     }
     out
 }
 
 /// `a + b` for any two points on the G2 curve (subgroup membership not required).
 pub(crate) fn g2_add(a: &blst_p2_affine, b: &blst_p2_affine) -> blst_p2 {
-    let (mut pa, mut pb, mut out) = (blst_p2::default(), blst_p2::default(), blst_p2::default());
+    let (mut pa, mut out) = (blst_p2::default(), blst_p2::default());
     // SAFETY: as in `g1_add`.
     unsafe {
         blst_p2_from_affine(&mut pa, a);
-        blst_p2_from_affine(&mut pb, b);
-        blst_p2_add_or_double(&mut out, &pa, &pb);
+        blst_p2_add_or_double_affine(&mut out, &pa, b);
     }
     out
 }
@@ -52,6 +51,18 @@ pub(crate) fn g1_msm(points: &[blst_p1_affine], scalars: &[[u8; SCALAR_LEN]]) ->
     let n = points.len().min(scalars.len());
     if n == 0 {
         // The all-zero Jacobian point (Z = 0) is infinity.
+        return out;
+    }
+    if n == 1 {
+        // One term: a plain (GLV) scalar multiplication, without Pippenger's buckets and
+        // scratch buffer.
+        let mut p = blst_p1::default();
+        // SAFETY: valid, initialised values; the scalar is 32 little-endian bytes, of which
+        // blst reads the low 255 bits.
+        unsafe {
+            blst_p1_from_affine(&mut p, &points[0]);
+            blst_p1_mult(&mut out, &p, scalars[0].as_ptr(), SCALAR_BITS);
+        }
         return out;
     }
     // SAFETY: a pure size query.
@@ -74,6 +85,15 @@ pub(crate) fn g2_msm(points: &[blst_p2_affine], scalars: &[[u8; SCALAR_LEN]]) ->
     let mut out = blst_p2::default();
     let n = points.len().min(scalars.len());
     if n == 0 {
+        return out;
+    }
+    if n == 1 {
+        let mut p = blst_p2::default();
+        // SAFETY: as in `g1_msm`.
+        unsafe {
+            blst_p2_from_affine(&mut p, &points[0]);
+            blst_p2_mult(&mut out, &p, scalars[0].as_ptr(), SCALAR_BITS);
+        }
         return out;
     }
     // SAFETY: a pure size query.

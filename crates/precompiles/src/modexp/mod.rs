@@ -14,6 +14,12 @@
 //! modulus means the base and exponent lie wholly inside the input and can be borrowed,
 //! and a modulus starting past the input is zero. A modulus longer than [`MAX_MOD_LEN`]
 //! fails instead of running: paying for one takes more than 10^13 gas.
+//!
+//! The arithmetic is a [`Backend`]: Kestrel's own Montgomery exponentiation with a CRT
+//! split for even moduli ([`mont`]) by default, `aurora-engine-modexp` as the second
+//! implementation the tests and benchmarks compare it with.
+
+mod mont;
 
 use std::borrow::Cow;
 
@@ -43,19 +49,58 @@ const LEN_CLAMP: u128 = 1 << 80;
 /// Paying for 64 MiB takes over 10^13 gas under any pricing, far beyond any block.
 const MAX_MOD_LEN: u128 = 1 << 26;
 
+/// `base^exp mod modulus`.
+pub(crate) trait Backend {
+    /// Writes `base^exp mod modulus` big-endian into `out`, which is `modulus.len()` bytes;
+    /// `modulus` is not zero.
+    fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> Result<(), PrecompileError>;
+}
+
+/// Kestrel's own Montgomery / CRT implementation.
+pub(crate) struct Mont;
+
+impl Backend for Mont {
+    #[inline]
+    fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> Result<(), PrecompileError> {
+        mont::modexp(base, exp, modulus, out);
+        Ok(())
+    }
+}
+
+/// `aurora-engine-modexp`.
+pub(crate) struct Aurora;
+
+impl Backend for Aurora {
+    fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> Result<(), PrecompileError> {
+        let result = aurora_engine_modexp::modexp(base, exp, modulus);
+        let significant = strip_leading_zeros(&result);
+        // The result is below the modulus, so it fits; checked rather than trusted.
+        if significant.len() > out.len() {
+            return Err(PrecompileError::Failure("modexp: result wider than modulus"));
+        }
+        let start = out.len() - significant.len();
+        out[..start].fill(0);
+        out[start..].copy_from_slice(significant);
+        Ok(())
+    }
+}
+
+/// The backend this build uses.
+pub(crate) type Selected = Mont;
+
 /// EIP-198 pricing.
 pub(crate) fn modexp_byzantium(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    run(input, gas_limit, Pricing::Eip198)
+    run::<Selected>(input, gas_limit, Pricing::Eip198)
 }
 
 /// EIP-2565 pricing.
 pub(crate) fn modexp_berlin(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    run(input, gas_limit, Pricing::Eip2565)
+    run::<Selected>(input, gas_limit, Pricing::Eip2565)
 }
 
 /// EIP-7883 pricing; EIP-7823 length bound (a length above 1024 bytes is an error).
 pub(crate) fn modexp_osaka(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    run(input, gas_limit, Pricing::Eip7883)
+    run::<Selected>(input, gas_limit, Pricing::Eip7883)
 }
 
 /// Reads a 32-byte big-endian length at `offset`, clamped to [`LEN_CLAMP`].
@@ -137,7 +182,8 @@ impl Header {
     }
 }
 
-fn run(input: &[u8], gas_limit: u64, pricing: Pricing) -> PrecompileResult {
+/// MODEXP under `pricing` on backend `B`.
+pub(crate) fn run<B: Backend>(input: &[u8], gas_limit: u64, pricing: Pricing) -> PrecompileResult {
     let header = Header::parse(input);
     if pricing == Pricing::Eip7883
         && (header.base_len > OSAKA_MAX_LEN
@@ -185,13 +231,7 @@ fn run(input: &[u8], gas_limit: u64, pricing: Pricing) -> PrecompileResult {
         Cow::Owned(padded)
     };
 
-    let result = aurora_engine_modexp::modexp(base, exponent, &modulus);
-    let significant = strip_leading_zeros(&result);
-    // The result is below the modulus, so it fits; checked rather than trusted.
-    if significant.len() > mod_len {
-        return Err(PrecompileError::Failure("modexp: result wider than modulus"));
-    }
-    out[mod_len - significant.len()..].copy_from_slice(significant);
+    B::modexp(base, exponent, &modulus, &mut out)?;
     Ok(PrecompileOutput { gas_used, bytes: Bytes::from(out) })
 }
 
