@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::*;
 use kestrel_bytecode::Bytecode;
-use kestrel_interpreter::{Buffers, Frame, FrameInit, MockHost, Stack, Status, run};
+use kestrel_interpreter::{Buffers, Frame, MockHost, Stack, Status, run};
 use kestrel_primitives::{SpecId, U256};
 
 #[test]
@@ -231,17 +231,7 @@ fn an_unaffordable_block_halts_before_it_runs() {
 }
 
 fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
-    let init = FrameInit {
-        code: code.clone(),
-        spec: SpecId::Osaka,
-        gas_limit: gas,
-        address: ME,
-        caller: CALLER_ADDR,
-        value: U256::ZERO,
-        is_static: false,
-        depth: 0,
-        input: 0..0,
-    };
+    let init = frame_init(code.clone(), SpecId::Osaka, gas, 0..0);
     Frame::new(Stack::new(), init, &Buffers::default()).expect("empty call data")
 }
 
@@ -250,17 +240,7 @@ fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
 #[test]
 fn frames_and_buffers_that_do_not_match_are_refused() {
     let code = Arc::new(Bytecode::new(&Asm::new().push(0u64).op(CALLDATALOAD).op(MSIZE).build()));
-    let init = |input| FrameInit {
-        code: code.clone(),
-        spec: SpecId::Osaka,
-        gas_limit: 100_000,
-        address: ME,
-        caller: CALLER_ADDR,
-        value: U256::ZERO,
-        is_static: false,
-        depth: 0,
-        input,
-    };
+    let init = |input| frame_init(code.clone(), SpecId::Osaka, 100_000, input);
     let buffers = Buffers { memory: vec![7; 64], ..Default::default() };
     assert!(Frame::new(Stack::new(), init(60..70), &buffers).is_err());
     #[allow(clippy::reversed_empty_ranges)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::*;
 use kestrel_bytecode::Bytecode;
 use kestrel_interpreter::{
-    Access, Buffers, CallTarget, Frame, FrameInit, FrameRequest, Host, MockHost, NoopTracer, SStoreValues,
+    Access, Buffers, CallTarget, Frame, FrameRequest, Host, MockHost, NoopTracer, SStoreValues,
     SelfDestructResult, Stack, Status, run, run_traced,
 };
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, TxEnv, U256, address};
@@ -87,17 +87,7 @@ fn run_both(code: &[u8], delegate_cold: bool) -> (Status, u64, Option<FrameReque
         let mut host = Delegating { inner: MockHost::default(), delegate_cold };
         host.inner.balances.insert(OTHER, w(1u64));
         let mut buffers = Buffers::default();
-        let init = FrameInit {
-            code: Arc::new(Bytecode::new(code)),
-            spec: SpecId::Prague,
-            gas_limit: DEFAULT_GAS,
-            address: ME,
-            caller: CALLER_ADDR,
-            value: U256::ZERO,
-            is_static: false,
-            depth: 0,
-            input: 0..0,
-        };
+        let init = frame_init(Arc::new(Bytecode::new(code)), SpecId::Prague, DEFAULT_GAS, 0..0);
         let mut frame = Frame::new(Stack::new(), init, &buffers).expect("empty call data");
         let status = if traced {
             run_traced(&mut frame, &mut buffers, &mut host, &mut NoopTracer)

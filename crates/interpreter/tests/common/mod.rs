@@ -139,15 +139,11 @@ impl Ctx {
         buffers.return_data = self.return_data.clone();
         let mut host = self.host.clone();
         let init = FrameInit {
-            code: code.clone(),
-            spec: self.spec,
-            gas_limit: self.gas,
-            address: self.address,
-            caller: self.caller,
             value: self.value,
             is_static: self.is_static,
-            depth: 0,
-            input: parent_memory.len()..before.len(),
+            address: self.address,
+            caller: self.caller,
+            ..frame_init(code.clone(), self.spec, self.gas, parent_memory.len()..before.len())
         };
         let mut frame = Frame::new(Stack::new(), init, &buffers).expect("the call data is in memory");
         let mut tracer = Recorder::default();
@@ -189,6 +185,27 @@ impl Ctx {
             host,
             trace: tracer.steps,
         }
+    }
+}
+
+/// The setup of a frame at depth 0 running `code` as [`ME`] called by [`CALLER_ADDR`] without
+/// value, with call data `input` of the buffers it will be created over.
+pub fn frame_init(
+    code: Arc<Bytecode>,
+    spec: SpecId,
+    gas_limit: u64,
+    input: std::ops::Range<usize>,
+) -> FrameInit {
+    FrameInit {
+        code,
+        spec,
+        gas_limit,
+        address: ME,
+        caller: CALLER_ADDR,
+        value: U256::ZERO,
+        is_static: false,
+        depth: 0,
+        input,
     }
 }
 
