@@ -6,6 +6,7 @@
 //! checkpoint is committed or reverted, its output becomes the parent's return data, and the
 //! parent resumes.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use kestrel_bytecode::{AnalysisCache, Bytecode};
@@ -71,7 +72,7 @@ where
         caller: Address,
         value: U256,
         is_static: bool,
-        input: (usize, usize),
+        input: Range<usize>,
         meta: FrameMeta,
     ) {
         let depth = self.frames.len();
@@ -86,7 +87,7 @@ where
             value,
             is_static,
             depth,
-            input: input.0..input.0 + input.1,
+            input,
         };
         // The host derives every call data range from memory the caller has already expanded,
         // or from the transaction's data at the start of the buffer.
@@ -150,7 +151,7 @@ where
                 created: None,
             };
         }
-        let input = (0, self.ctx.tx.data.len());
+        let input = 0..self.ctx.tx.data.len();
         self.push_frame(code, gas, to, caller, value, false, input, FrameMeta { checkpoint, created: None });
         self.run_frames()
     }
@@ -181,7 +182,7 @@ where
             caller,
             value,
             false,
-            (0, 0),
+            0..0,
             FrameMeta { checkpoint, created: Some(created) },
         );
         self.run_frames()
@@ -282,7 +283,7 @@ where
             return Some((ChildOutcome::not_run(req.gas_limit), Resume::Call { success: true }));
         }
         // The child reads its call data straight from this frame's memory: no copy.
-        let input = (parent_base + req.input_offset, req.input_len);
+        let input = parent_base + req.input_offset..parent_base + req.input_offset + req.input_len;
         self.push_frame(
             code,
             req.gas_limit,
@@ -334,7 +335,7 @@ where
             req.caller,
             req.value,
             false,
-            (0, 0),
+            0..0,
             FrameMeta { checkpoint, created: Some(address) },
         );
         None

@@ -100,7 +100,7 @@ impl Regs {
     /// here keeps an underfunded frame from running a long block first, and lets the fast
     /// runner skip every per-opcode stack check inside the run.
     #[inline(always)]
-    pub(crate) fn check_block(&self) -> Step {
+    pub(crate) fn check_run(&self) -> Step {
         // SAFETY: the table has `code length + 1` entries, and the check runs at an opcode of
         // the code (pc 0, a frame's resume point, a jump's target) or after a JUMPI (at most the
         // code length).

@@ -119,7 +119,7 @@ fn arm(op: &Op) -> String {
         }
     };
     // The fast runner checked the whole run's stack bounds where control arrived (see
-    // `block_check`); only the tracing runner checks opcode by opcode, for exact halt points.
+    // `run_check`); only the tracing runner checks opcode by opcode, for exact halt points.
     if op.inputs > 0 {
         writeln!(body, "if TRACE && r.sp.has_fewer_than({}) {}", op.inputs, fail("Status::StackUnderflow"))
             .unwrap();
@@ -139,7 +139,7 @@ fn arm(op: &Op) -> String {
     // checked once per run no opcode inside it needs its own check. Exact: gas never grows and
     // stack effects are fixed inside a run, so a run that fails the check must halt before its
     // end, and every exceptional halt has the same effect. The tracing runner checks each opcode.
-    let block_check = format!("if !TRACE && let Err(status) = r.check_block() {}\n", fail("status"));
+    let run_check = format!("if !TRACE && let Err(status) = r.check_run() {}\n", fail("status"));
     let flush = if op.mode == Mode::Flush { attempt("r.gas.flush()") } else { String::new() };
     if gas != "0" {
         let (ucast, icast) = if gas == "cost" { (" as u64", " as i64") } else { ("", "") };
@@ -154,7 +154,7 @@ fn arm(op: &Op) -> String {
     }
     body.push_str(&handler_call(op));
     if op.enters_block == BlockEntry::After {
-        body.push_str(&block_check);
+        body.push_str(&run_check);
     }
     if !op.jumps && !op.terminating {
         writeln!(body, "r.advance({});", 1 + op.immediate as usize).unwrap();
@@ -192,7 +192,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
          // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.\n\
-         if !TRACE && let Err(status) = r.check_block() { r.save(f); return status; }\n\
+         if !TRACE && let Err(status) = r.check_run() { r.save(f); return status; }\n\
          let status = 'run: loop {\n\
          let op = r.opcode();\n\
          if TRACE { r.save(f); tracer.step(f, b, op); }\n\

@@ -42,7 +42,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
     // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.
-    if !TRACE && let Err(status) = r.check_block() {
+    if !TRACE && let Err(status) = r.check_run() {
         r.save(f);
         return status;
     }
@@ -1997,7 +1997,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run status;
                 }
-                if !TRACE && let Err(status) = r.check_block() {
+                if !TRACE && let Err(status) = r.check_run() {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(status));
@@ -2042,7 +2042,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     }
                     break 'run status;
                 }
-                if !TRACE && let Err(status) = r.check_block() {
+                if !TRACE && let Err(status) = r.check_run() {
                     if TRACE {
                         r.save(f);
                         tracer.step_end(f, b, op, Some(status));

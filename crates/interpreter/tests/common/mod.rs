@@ -334,11 +334,6 @@ impl Outcome {
     }
 }
 
-/// True for the statuses after which gas, stack and output are exact (and must be equal).
-pub fn is_exact(status: Status) -> bool {
-    !status.is_halt()
-}
-
 /// Compares the parts of the host the interpreter can change (MockHost has no `PartialEq`).
 pub fn host_diff(a: &MockHost, b: &MockHost) -> Option<&'static str> {
     if a.balances != b.balances {
@@ -392,15 +387,13 @@ pub fn assert_agree(fast: &Outcome, traced: &Outcome, what: &str) {
     if let Some(part) = host_diff(&fast.host, &traced.host) {
         panic!("{what}: host {part} differs");
     }
-    if is_exact(traced.status) {
-        assert_eq!(fast.gas_left, traced.gas_left, "{what}: gas left");
-        assert_eq!(fast.refunded, traced.refunded, "{what}: refund");
-        assert_eq!(fast.stack, traced.stack, "{what}: stack");
-        assert_eq!(fast.output, traced.output, "{what}: output");
-        assert_eq!(fast.request, traced.request, "{what}: request");
-        assert_eq!(fast.return_window, traced.return_window, "{what}: return window");
-        assert_eq!(fast.pc, traced.pc, "{what}: pc");
-    }
+    assert_eq!(fast.gas_left, traced.gas_left, "{what}: gas left");
+    assert_eq!(fast.refunded, traced.refunded, "{what}: refund");
+    assert_eq!(fast.stack, traced.stack, "{what}: stack");
+    assert_eq!(fast.output, traced.output, "{what}: output");
+    assert_eq!(fast.request, traced.request, "{what}: request");
+    assert_eq!(fast.return_window, traced.return_window, "{what}: return window");
+    assert_eq!(fast.pc, traced.pc, "{what}: pc");
 }
 
 /// Two runs of the same runner must agree on everything.
