@@ -11,8 +11,14 @@ mod codegen;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The workspace this xtask runs for. `cargo run` sets `CARGO_MANIFEST_DIR` at run time too; it
+/// is read there first because a build cache shared between checkouts (CI's `CARGO_TARGET_DIR`)
+/// can hand one checkout a binary compiled in another, whose compile-time path is stale.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
 }
 
 fn main() -> ExitCode {
