@@ -1,6 +1,6 @@
 //! The process-wide analysis cache, keyed by code hash.
 
-use std::collections::HashMap;
+use alloy_primitives::map::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use kestrel_primitives::{B256, keccak256};
