@@ -217,13 +217,13 @@ where
         journal.inc_nonce(&sender);
 
         // EIP-2929 / 2930 / 3651 pre-warming.
-        journal.warm_account(&sender);
+        journal.prewarm_account(&sender);
         if let Some(to) = tx.to {
-            journal.warm_account(&to);
+            journal.prewarm_account(&to);
         }
-        journal.warm_accounts(self.precompiles.addresses());
+        journal.prewarm_accounts(self.precompiles.addresses());
         if spec.is_enabled_in(SpecId::Shanghai) {
-            journal.warm_account(&self.ctx.block.coinbase);
+            journal.prewarm_account(&self.ctx.block.coinbase);
         }
         for item in &tx.access_list {
             journal.warm_account(&item.address);

@@ -45,8 +45,8 @@
 //!
 //! # One transaction, as the host drives it
 //!
-//! 1. Pre-warm (EIP-2929/2930/3651): [`Journal::warm_accounts`] with the fork's precompiles,
-//!    [`Journal::warm_account`] for sender, recipient and coinbase, [`Journal::warm_slot`] per
+//! 1. Pre-warm (EIP-2929/2930/3651): [`Journal::prewarm_accounts`] with the fork's precompiles,
+//!    [`Journal::prewarm_account`] for sender, recipient and coinbase, [`Journal::warm_slot`] per
 //!    access-list key. Charge the sender ([`Journal::inc_nonce`], [`Journal::set_balance`]).
 //! 2. Each message call: [`Journal::checkpoint`], [`Journal::touch`] the target, and
 //!    [`Journal::transfer`] when the value is non-zero; when the frame ends,

@@ -147,6 +147,34 @@ fn warming_is_reverted_with_the_frame() {
 }
 
 #[test]
+fn prewarming_lasts_the_transaction_and_ends_with_it() {
+    let mut j = journal(SpecId::Berlin);
+    j.prewarm_account(&ALICE);
+    j.prewarm_accounts(&[CAROL, RIPEMD]);
+    let cp = j.checkpoint();
+    j.revert_to(cp);
+    j.revert_top_frame(cp);
+    assert!(j.is_warm_account(&ALICE) && j.is_warm_account(&CAROL) && j.is_warm_account(&RIPEMD));
+    assert!(!j.is_warm_account(&BOB));
+    j.discard();
+    assert!(!j.is_warm_account(&ALICE) && !j.is_warm_account(&CAROL) && !j.is_warm_account(&RIPEMD));
+    // The same list again (its handles remembered), then another list.
+    j.prewarm_accounts(&[CAROL, RIPEMD]);
+    assert!(j.is_warm_account(&CAROL) && j.is_warm_account(&RIPEMD));
+    j.finalize();
+    j.prewarm_accounts(&[BOB]);
+    assert!(j.is_warm_account(&BOB) && !j.is_warm_account(&CAROL));
+    // After a reset the remembered handles are stale: the list is looked up again.
+    j.finalize();
+    j.reset();
+    j.prewarm_accounts(&[CONTRACT, BOB]);
+    j.prewarm_accounts(&[CONTRACT, BOB]);
+    assert!(j.is_warm_account(&CONTRACT) && j.is_warm_account(&BOB));
+    assert!(!j.account(&CONTRACT).is_cold);
+    assert_eq!(j.peek_account(&CONTRACT).balance, u(5));
+}
+
+#[test]
 fn touch_before_spurious_dragon_creates_for_good() {
     let mut j = journal(SpecId::Homestead);
     j.touch(&BOB);

@@ -164,6 +164,7 @@ impl<DB: Database> Journal<DB> {
         self.dirty_accounts.clear();
         self.dirty_slots.clear();
         self.failed.clear();
+        self.prewarmed.forget();
         self.poisoned = false;
         self.tx = 1;
     }

@@ -140,6 +140,23 @@ pub struct Journal<DB: Database> {
     poisoned: bool,
     /// Cache entries filled with defaults after a database error.
     failed: Vec<FailedLoad>,
+    /// The last list given to `prewarm_accounts`, with its handles; emptied whenever handles
+    /// may change (reset, eviction).
+    prewarmed: Prewarmed,
+}
+
+/// A list of addresses and their arena handles, index for index.
+#[derive(Debug, Default)]
+struct Prewarmed {
+    addresses: Vec<Address>,
+    handles: Vec<u32>,
+}
+
+impl Prewarmed {
+    fn forget(&mut self) {
+        self.addresses.clear();
+        self.handles.clear();
+    }
 }
 
 impl<DB: Database> Journal<DB> {
@@ -165,6 +182,7 @@ impl<DB: Database> Journal<DB> {
             error: None,
             poisoned: false,
             failed: Vec::new(),
+            prewarmed: Prewarmed::default(),
         }
     }
 
@@ -264,7 +282,8 @@ impl<DB: Database> Journal<DB> {
             }
         }
         self.failed.clear();
-        // The one-entry caches may name an evicted handle.
+        // The caches of handles may name an evicted one.
+        self.prewarmed.forget();
         self.last_account = (Address::ZERO, NO_HANDLE);
         self.last_slots = [NO_HANDLE; 2];
         self.poisoned = false;
