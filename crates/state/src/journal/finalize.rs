@@ -155,7 +155,7 @@ impl<DB: Database> Journal<DB> {
         self.account_index.clear();
         self.slots.clear();
         self.slot_index.clear();
-        self.last_account = (Address::ZERO, NO_HANDLE);
+        self.recent_accounts = [(Address::ZERO, NO_HANDLE); super::RECENT_ACCOUNTS];
         self.last_slots = [NO_HANDLE; 2];
         self.entries.clear();
         self.side.clear();

@@ -30,6 +30,15 @@ pub(crate) const DESTROYED: u8 = 4;
 /// The handle no entry has: marks an empty cache line.
 const NO_HANDLE: u32 = u32::MAX;
 
+/// Lines of the recent-accounts cache (a power of two).
+const RECENT_ACCOUNTS: usize = 8;
+
+/// The recent-accounts line of `address`.
+#[inline(always)]
+fn recent_line(address: &Address) -> usize {
+    address.0[19] as usize & (RECENT_ACCOUNTS - 1)
+}
+
 /// One account in the arena: its current values, its per-transaction flags and its stamps.
 #[derive(Debug)]
 pub(crate) struct AccountEntry {
@@ -124,7 +133,9 @@ pub struct Journal<DB: Database> {
     account_index: AddressMap<u32>,
     slots: Vec<SlotEntry>,
     slot_index: HashMap<SlotKey, u32>,
-    last_account: (Address, u32),
+    /// The accounts used last, direct-mapped by the address's last byte: a transaction's
+    /// sender, recipient and coinbase alternate, and a one-entry cache missed on each switch.
+    recent_accounts: [(Address, u32); RECENT_ACCOUNTS],
     /// The two slots used last, newest first; the entry itself holds the account and key to
     /// compare, so a line is just a handle.
     last_slots: [u32; 2],
@@ -170,7 +181,7 @@ impl<DB: Database> Journal<DB> {
             account_index: AddressMap::default(),
             slots: Vec::new(),
             slot_index: HashMap::default(),
-            last_account: (Address::ZERO, NO_HANDLE),
+            recent_accounts: [(Address::ZERO, NO_HANDLE); RECENT_ACCOUNTS],
             last_slots: [NO_HANDLE; 2],
             entries: Vec::new(),
             side: SideStacks::default(),
@@ -284,7 +295,7 @@ impl<DB: Database> Journal<DB> {
         self.failed.clear();
         // The caches of handles may name an evicted one.
         self.prewarmed.forget();
-        self.last_account = (Address::ZERO, NO_HANDLE);
+        self.recent_accounts = [(Address::ZERO, NO_HANDLE); RECENT_ACCOUNTS];
         self.last_slots = [NO_HANDLE; 2];
         self.poisoned = false;
     }
@@ -294,8 +305,9 @@ impl<DB: Database> Journal<DB> {
     /// The arena handle of `address`, loading it from the database on first use.
     #[inline(always)]
     pub(crate) fn account_handle(&mut self, address: &Address) -> u32 {
-        if self.last_account.1 != NO_HANDLE && self.last_account.0 == *address {
-            return self.last_account.1;
+        let (cached, handle) = &self.recent_accounts[recent_line(address)];
+        if *handle != NO_HANDLE && cached == address {
+            return *handle;
         }
         self.account_handle_indexed(address)
     }
@@ -307,7 +319,7 @@ impl<DB: Database> Journal<DB> {
             Some(&handle) => handle,
             None => self.load_account(address),
         };
-        self.last_account = (*address, handle);
+        self.recent_accounts[recent_line(address)] = (*address, handle);
         handle
     }
 
