@@ -218,12 +218,54 @@ impl Sp {
         unsafe { &mut *self.top.sub(1) }
     }
 
-    /// Pops one item and returns it with a mutable reference to the new top: the shape of
-    /// every binary operator (`a = pop; b = top; *b = a op b`).
+    /// Pops one item and reads the new top: the shape of every binary operator
+    /// (`a = pop; b = top; set_top(a op b)`).
     #[inline(always)]
-    pub(crate) fn pop_top(&mut self) -> (U256, &mut U256) {
+    pub(crate) fn pop_top(&mut self) -> (U256, U256) {
         let a = self.pop();
-        (a, self.top())
+        // SAFETY: as in `pop`.
+        (a, unsafe { self.top.sub(1).read() })
+    }
+
+    /// [`pop`](Self::pop) reading limb by limb (see [`copy_limbs`]), for words that are tested
+    /// rather than computed on (jump targets and conditions).
+    #[inline(always)]
+    pub(crate) fn pop_limbs(&mut self) -> U256 {
+        debug_assert!(self.len() >= 1);
+        // SAFETY: as in `pop`.
+        unsafe {
+            self.top = self.top.sub(1);
+            read_limbs(self.top)
+        }
+    }
+
+    /// [`pop_top`](Self::pop_top) for the operators LLVM would otherwise compute in 16-byte
+    /// vector registers (bitwise logic, equality): both operands are read limb by limb (see
+    /// [`copy_limbs`]).
+    #[inline(always)]
+    pub(crate) fn pop_top_limbs(&mut self) -> (U256, U256) {
+        debug_assert!(self.len() >= 2);
+        // SAFETY: as in `pop`.
+        unsafe {
+            self.top = self.top.sub(1);
+            (read_limbs(self.top), read_limbs(self.top.sub(1)))
+        }
+    }
+
+    /// The top item, read limb by limb (see [`copy_limbs`]).
+    #[inline(always)]
+    pub(crate) fn top_value(&self) -> U256 {
+        debug_assert!(self.len() >= 1);
+        // SAFETY: as in `pop`.
+        unsafe { read_limbs(self.top.sub(1)) }
+    }
+
+    /// Replaces the top item.
+    #[inline(always)]
+    pub(crate) fn set_top(&mut self, value: U256) {
+        debug_assert!(self.len() >= 1);
+        // SAFETY: as in `pop`.
+        unsafe { self.top.sub(1).write(value) }
     }
 
     /// Pops `N` items, top first.
@@ -237,8 +279,10 @@ impl Sp {
     pub(crate) fn dup(&mut self, n: usize) {
         debug_assert!(n >= 1 && self.len() >= n);
         // SAFETY: the dispatch checked DUPn's `n` inputs (and room for its output).
-        let value = unsafe { self.top.sub(n).read() };
-        self.push(value);
+        unsafe {
+            copy_limbs(self.top.sub(n), self.top);
+            self.top = self.top.add(1);
+        }
     }
 
     /// Swaps the top with the `n`-th item below it.
@@ -246,6 +290,61 @@ impl Sp {
     pub(crate) fn swap(&mut self, n: usize) {
         debug_assert!(self.len() > n);
         // SAFETY: the dispatch checked SWAPn's `n + 1` inputs; the two slots differ for n >= 1.
-        unsafe { core::ptr::swap_nonoverlapping(self.top.sub(1), self.top.sub(n + 1), 1) }
+        unsafe { swap_limbs(self.top.sub(1), self.top.sub(n + 1)) }
+    }
+}
+
+/// Copies the slot at `src` to `dst` one 64-bit limb at a time.
+///
+/// Arithmetic writes its results limb by limb; a wider (16-byte) load of such a slot cannot be
+/// forwarded from the pending 8-byte stores and waits for them to retire. DUP and SWAP sit on
+/// the critical path of most loops, so they move slots in the arithmetic's own width.
+///
+/// # Safety
+/// Both pointers are valid, aligned slots.
+#[inline(always)]
+unsafe fn copy_limbs(src: *const U256, dst: *mut U256) {
+    let (src, dst) = (src.cast::<u64>(), dst.cast::<u64>());
+    // SAFETY: the caller's; volatile keeps LLVM from merging the limbs into vector moves.
+    unsafe {
+        for i in 0..4 {
+            dst.add(i).write_volatile(src.add(i).read_volatile());
+        }
+    }
+}
+
+/// Reads the slot at `p` limb by limb (see [`copy_limbs`]).
+///
+/// # Safety
+/// `p` is a valid, aligned slot.
+#[inline(always)]
+unsafe fn read_limbs(p: *const U256) -> U256 {
+    let p = p.cast::<u64>();
+    // SAFETY: the caller's; volatile keeps the four loads 64-bit wide.
+    unsafe {
+        U256::from_limbs([
+            p.read_volatile(),
+            p.add(1).read_volatile(),
+            p.add(2).read_volatile(),
+            p.add(3).read_volatile(),
+        ])
+    }
+}
+
+/// Swaps the slots at `a` and `b` limb by limb (see [`copy_limbs`]).
+///
+/// # Safety
+/// Both pointers are valid, aligned, distinct slots.
+#[inline(always)]
+unsafe fn swap_limbs(a: *mut U256, b: *mut U256) {
+    let (a, b) = (a.cast::<u64>(), b.cast::<u64>());
+    // SAFETY: the caller's.
+    unsafe {
+        for i in 0..4 {
+            let x = a.add(i).read_volatile();
+            let y = b.add(i).read_volatile();
+            a.add(i).write_volatile(y);
+            b.add(i).write_volatile(x);
+        }
     }
 }

@@ -33,35 +33,35 @@ fn abs(x: U256) -> U256 {
 #[inline(always)]
 pub(crate) fn op_add(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = a.wrapping_add(*b);
+    s.set_top(a.wrapping_add(b));
 }
 
 /// MUL.
 #[inline(always)]
 pub(crate) fn op_mul(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = a.wrapping_mul(*b);
+    s.set_top(a.wrapping_mul(b));
 }
 
 /// SUB.
 #[inline(always)]
 pub(crate) fn op_sub(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = a.wrapping_sub(*b);
+    s.set_top(a.wrapping_sub(b));
 }
 
 /// DIV.
 #[inline(always)]
 pub(crate) fn op_div(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = a.checked_div(*b).unwrap_or_default();
+    s.set_top(a.checked_div(b).unwrap_or_default());
 }
 
 /// SDIV: truncating signed division; −2²⁵⁵ / −1 = −2²⁵⁵.
 #[inline(always)]
 pub(crate) fn op_sdiv(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = sdiv(a, *b);
+    s.set_top(sdiv(a, b));
 }
 
 /// Signed division as SDIV defines it.
@@ -77,14 +77,14 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 #[inline(always)]
 pub(crate) fn op_rem(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = a.checked_rem(*b).unwrap_or_default();
+    s.set_top(a.checked_rem(b).unwrap_or_default());
 }
 
 /// SMOD: the result takes the dividend's sign.
 #[inline(always)]
 pub(crate) fn op_smod(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = smod(a, *b);
+    s.set_top(smod(a, b));
 }
 
 /// Signed remainder as SMOD defines it.
@@ -100,16 +100,16 @@ pub(crate) fn smod(a: U256, b: U256) -> U256 {
 #[inline(always)]
 pub(crate) fn op_addmod(s: &mut Sp) {
     let [a, b] = s.popn::<2>();
-    let n = s.top();
-    *n = a.add_mod(b, *n);
+    let n = s.top_value();
+    s.set_top(a.add_mod(b, n));
 }
 
 /// MULMOD: (a * b) mod n with a 512-bit intermediate; zero when n is zero.
 #[inline(always)]
 pub(crate) fn op_mulmod(s: &mut Sp) {
     let [a, b] = s.popn::<2>();
-    let n = s.top();
-    *n = a.mul_mod(b, *n);
+    let n = s.top_value();
+    s.set_top(a.mul_mod(b, n));
 }
 
 /// The dynamic part of EXP's gas: per byte of the exponent, 10 before and 50 from Spurious
@@ -124,11 +124,10 @@ pub(crate) fn exp_dynamic_gas(spec: SpecId, exponent: U256) -> u64 {
 /// EXP.
 #[inline]
 pub(crate) fn op_exp(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
-    let (base, exponent) = r.sp.pop_top();
-    let exponent_word = *exponent;
+    let (base, exponent_word) = r.sp.pop_top();
     let cost = exp_dynamic_gas(f.spec, exponent_word);
     r.gas.charge(cost)?;
-    *r.sp.top() = base.wrapping_pow(exponent_word);
+    r.sp.set_top(base.wrapping_pow(exponent_word));
     Ok(())
 }
 
@@ -136,7 +135,7 @@ pub(crate) fn op_exp(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
 #[inline(always)]
 pub(crate) fn op_signextend(s: &mut Sp) {
     let (b, x) = s.pop_top();
-    *x = signextend(b, *x);
+    s.set_top(signextend(b, x));
 }
 
 /// Sign extension as SIGNEXTEND defines it.

@@ -25,80 +25,80 @@ pub(crate) fn slt(a: U256, b: U256) -> bool {
 #[inline(always)]
 pub(crate) fn op_lt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = flag(a < *b);
+    s.set_top(flag(a < b));
 }
 
 /// GT.
 #[inline(always)]
 pub(crate) fn op_gt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = flag(a > *b);
+    s.set_top(flag(a > b));
 }
 
 /// SLT.
 #[inline(always)]
 pub(crate) fn op_slt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = flag(slt(a, *b));
+    s.set_top(flag(slt(a, b)));
 }
 
 /// SGT.
 #[inline(always)]
 pub(crate) fn op_sgt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    *b = flag(slt(*b, a));
+    s.set_top(flag(slt(b, a)));
 }
 
 /// EQ.
 #[inline(always)]
 pub(crate) fn op_eq(s: &mut Sp) {
-    let (a, b) = s.pop_top();
-    *b = flag(a == *b);
+    let (a, b) = s.pop_top_limbs();
+    s.set_top(flag(a == b));
 }
 
 /// ISZERO.
 #[inline(always)]
 pub(crate) fn op_iszero(s: &mut Sp) {
-    let a = s.top();
-    *a = flag(a.is_zero());
+    let a = s.top_value();
+    s.set_top(flag(a.is_zero()));
 }
 
 /// AND.
 #[inline(always)]
 pub(crate) fn op_and(s: &mut Sp) {
-    let (a, b) = s.pop_top();
-    *b &= a;
+    let (a, b) = s.pop_top_limbs();
+    s.set_top(b & a);
 }
 
 /// OR.
 #[inline(always)]
 pub(crate) fn op_or(s: &mut Sp) {
-    let (a, b) = s.pop_top();
-    *b |= a;
+    let (a, b) = s.pop_top_limbs();
+    s.set_top(b | a);
 }
 
 /// XOR.
 #[inline(always)]
 pub(crate) fn op_xor(s: &mut Sp) {
-    let (a, b) = s.pop_top();
-    *b ^= a;
+    let (a, b) = s.pop_top_limbs();
+    s.set_top(b ^ a);
 }
 
 /// NOT.
 #[inline(always)]
 pub(crate) fn op_not(s: &mut Sp) {
-    let a = s.top();
-    *a = !*a;
+    let a = s.top_value();
+    s.set_top(!a);
 }
 
 /// BYTE: the `i`-th byte of `x`, counting from the most significant; zero for `i >= 32`.
 #[inline(always)]
 pub(crate) fn op_byte(s: &mut Sp) {
     let (i, x) = s.pop_top();
-    *x = match usize::try_from(i) {
+    s.set_top(match usize::try_from(i) {
         Ok(i) if i < 32 => U256::from(x.byte(31 - i)),
         _ => U256::ZERO,
-    };
+    });
 }
 
 /// The shift amount as a `usize`, or `None` when it is 256 or more.
@@ -114,27 +114,27 @@ fn shift_amount(shift: U256) -> Option<usize> {
 #[inline(always)]
 pub(crate) fn op_shl(s: &mut Sp) {
     let (shift, x) = s.pop_top();
-    *x = match shift_amount(shift) {
-        Some(n) => *x << n,
+    s.set_top(match shift_amount(shift) {
+        Some(n) => x << n,
         None => U256::ZERO,
-    };
+    });
 }
 
 /// SHR (EIP-145).
 #[inline(always)]
 pub(crate) fn op_shr(s: &mut Sp) {
     let (shift, x) = s.pop_top();
-    *x = match shift_amount(shift) {
-        Some(n) => *x >> n,
+    s.set_top(match shift_amount(shift) {
+        Some(n) => x >> n,
         None => U256::ZERO,
-    };
+    });
 }
 
 /// SAR (EIP-145): arithmetic shift, filling with the sign bit.
 #[inline(always)]
 pub(crate) fn op_sar(s: &mut Sp) {
     let (shift, x) = s.pop_top();
-    *x = sar(shift, *x);
+    s.set_top(sar(shift, x));
 }
 
 /// Arithmetic right shift as SAR defines it.
@@ -151,6 +151,6 @@ pub(crate) fn sar(shift: U256, x: U256) -> U256 {
 /// CLZ (EIP-7939): the number of leading zero bits; 256 for zero.
 #[inline(always)]
 pub(crate) fn op_clz(s: &mut Sp) {
-    let x = s.top();
-    *x = U256::from(x.leading_zeros());
+    let x = s.top_value();
+    s.set_top(U256::from(x.leading_zeros()));
 }

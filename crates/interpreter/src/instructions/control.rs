@@ -16,14 +16,15 @@ pub(crate) fn op_stop(_r: &mut Regs, _f: &mut Frame, _b: &mut Buffers) -> Step {
 /// JUMP.
 #[inline(always)]
 pub(crate) fn op_jump(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
-    let target = r.sp.pop();
+    let target = r.sp.pop_limbs();
     r.jump(f, target)
 }
 
 /// JUMPI.
 #[inline(always)]
 pub(crate) fn op_jumpi(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
-    let [target, condition] = r.sp.popn::<2>();
+    let target = r.sp.pop_limbs();
+    let condition = r.sp.pop_limbs();
     if condition.is_zero() {
         r.advance(1);
         Ok(())
