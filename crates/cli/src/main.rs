@@ -1,4 +1,5 @@
-//! `kestrel`: run Ethereum state tests (`kestrel statetest`) or time them (`kestrel bench`).
+//! `kestrel`: run Ethereum state tests (`kestrel statetest`) and blockchain tests
+//! (`kestrel blocktest`), or time them (`kestrel bench`, `kestrel blocktest --bench`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,8 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
+use kestrel_cli::blocktest::bench::bench_blocktests;
+use kestrel_cli::blocktest::run_blocktest_paths;
 use kestrel_cli::statetest::run::trace_case;
-use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
+use kestrel_cli::statetest::{Filter, KnownFailures, RunReport, Status, run_paths};
 use kestrel_primitives::SpecId;
 
 /// At most this many failures are re-run with `--trace`.
@@ -43,6 +46,30 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Run blockchain-test files or directories (recursively, *.json).
+    Blocktest {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only this network's fork (transition networks are selected by name only).
+        #[arg(long)]
+        fork: Option<SpecId>,
+        /// Only tests whose name or file path contains this text.
+        #[arg(long)]
+        name: Option<String>,
+        /// Write a JSON report of every test to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Known failures: `path-suffix::test::network::0  # reason` per line.
+        #[arg(long)]
+        known_failures: Option<PathBuf>,
+        /// Time the last block of each test instead: one JSON line per test.
+        #[arg(long)]
+        bench: bool,
+        /// Timed runs per test with --bench.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
+        iterations: u32,
+    },
     /// Time one transaction per test: one JSON line per test.
     Bench {
         /// Files or directories.
@@ -61,6 +88,18 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Statetest { paths, fork, name, json, known_failures, trace } => {
             statetest(&paths, Filter { fork, name }, json, known_failures, trace)
+        }
+        Command::Blocktest { paths, fork, name, json, known_failures, bench, iterations } => {
+            if bench {
+                block_bench(&paths, name.as_deref(), iterations)
+            } else {
+                let known = match read_known(known_failures) {
+                    Ok(k) => k,
+                    Err(code) => return code,
+                };
+                let report = run_blocktest_paths(&paths, &Filter { fork, name }, known);
+                finish_report(&report, json)
+            }
         }
         Command::Bench { paths, iterations, fork } => bench(&paths, BenchOptions { iterations, fork }),
     }
@@ -88,6 +127,33 @@ fn bench(paths: &[PathBuf], opts: BenchOptions) -> ExitCode {
     }
 }
 
+fn block_bench(paths: &[PathBuf], name: Option<&str>, iterations: u32) -> ExitCode {
+    match bench_blocktests(paths, name, iterations, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
+        Ok(s) => {
+            eprintln!("blocktest bench: {} measured, {} failed, {} skipped", s.measured, s.failed, s.skipped);
+            if s.measured > 0 && s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("blocktest bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads the known-failures file, if one is given.
+fn read_known(known_failures: Option<PathBuf>) -> Result<KnownFailures, ExitCode> {
+    match known_failures {
+        None => Ok(KnownFailures::default()),
+        Some(path) => std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| KnownFailures::parse(&t).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                eprintln!("{}: {e}", path.display());
+                ExitCode::FAILURE
+            }),
+    }
+}
+
 fn statetest(
     paths: &[PathBuf],
     filter: Filter,
@@ -95,18 +161,9 @@ fn statetest(
     known_failures: Option<PathBuf>,
     trace: bool,
 ) -> ExitCode {
-    let known = match known_failures {
-        None => KnownFailures::default(),
-        Some(path) => match std::fs::read_to_string(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| KnownFailures::parse(&t).map_err(|e| e.to_string()))
-        {
-            Ok(k) => k,
-            Err(e) => {
-                eprintln!("{}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-        },
+    let known = match read_known(known_failures) {
+        Ok(k) => k,
+        Err(code) => return code,
     };
     let report = run_paths(paths, &filter, known);
     if trace {
@@ -127,6 +184,11 @@ fn statetest(
             }
         }
     }
+    finish_report(&report, json)
+}
+
+/// Writes the `--json` report, prints the summary and decides the exit status.
+fn finish_report(report: &RunReport, json: Option<PathBuf>) -> ExitCode {
     let mut ok = true;
     if let Some(path) = json {
         let written = std::fs::File::create(&path).map_err(|e| e.to_string()).and_then(|f| {

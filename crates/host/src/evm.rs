@@ -174,7 +174,7 @@ where
     /// the entries it holds are whole and reverting them restores the state before it.
     #[cold]
     #[inline(never)]
-    fn abandon_unwound_transaction(&mut self) {
+    pub(crate) fn abandon_unwound_transaction(&mut self) {
         while let Some(frame) = self.frames.pop() {
             self.stacks.push(frame.stack);
         }

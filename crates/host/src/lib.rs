@@ -14,10 +14,12 @@ mod evm;
 mod frames;
 pub mod intrinsic;
 mod result;
+mod system;
 pub mod validation;
 
 pub use address::{create_address, create2_address};
 pub use authorization::recover_authority;
 pub use evm::Evm;
 pub use result::{ExecutionResult, TxError};
+pub use system::{SYSTEM_ADDRESS, SYSTEM_CALL_GAS};
 pub use validation::{InvalidTransaction, TxField};

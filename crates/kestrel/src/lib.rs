@@ -10,6 +10,7 @@
 //! | [`state`] | `kestrel-state` | `Database`, `InMemoryDb`, the journal |
 //! | [`precompiles`] | `kestrel-precompiles` | every precompile to Osaka |
 //! | [`host`] | `kestrel-host` | the `Evm` executing transactions |
+//! | [`block`] | `kestrel-block` | RLP, transactions, headers, tries, receipts, the block executor |
 //!
 //! # Deploying and calling a contract
 //!
@@ -42,6 +43,7 @@
 //! assert_eq!(U256::from_be_slice(&result.output), U256::from(42));
 //! ```
 
+pub use kestrel_block as block;
 pub use kestrel_bytecode as bytecode;
 pub use kestrel_host as host;
 pub use kestrel_interpreter as interpreter;

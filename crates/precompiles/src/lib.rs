@@ -16,6 +16,7 @@ mod modexp;
 mod p256;
 mod set;
 
+pub use ecrecover::recover_signer;
 pub use set::{Precompile, Precompiles};
 
 /// Every backend of every precompile that has more than one, each as a plain precompile

@@ -282,7 +282,7 @@ impl EnvValues {
     }
 }
 
-fn decode_account(addr: &str, a: &RawAccount) -> Result<(Address, PreAccount), String> {
+pub(crate) fn decode_account(addr: &str, a: &RawAccount) -> Result<(Address, PreAccount), String> {
     let ctx = |field: &str, e: HexError| format!("pre[{addr}].{field}: {e}");
     let address = parse_address(addr).map_err(|e| format!("pre key {addr:?}: {e}"))?;
     let mut storage = BTreeMap::new();

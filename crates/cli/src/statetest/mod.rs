@@ -10,12 +10,12 @@ pub mod known;
 pub mod load;
 #[cfg(test)]
 mod load_tests;
-mod model;
+pub(crate) mod model;
 pub mod report;
 pub mod root;
 pub mod run;
 mod tx;
-mod unique;
+pub(crate) mod unique;
 
 pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
 pub use exec::{ExecOutcome, TxError};

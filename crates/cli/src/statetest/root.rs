@@ -1,77 +1,12 @@
-//! The post-state root (secure Merkle-Patricia trie, Yellow Paper appendix D) and the logs
-//! hash of the state tests.
-//!
-//! The account trie maps keccak256(address) to RLP([nonce, balance, storage_root, code_hash]);
-//! each storage trie maps keccak256(slot as 32 bytes) to RLP(value) for non-zero values only.
-//! Leaves are hashed, sorted and fed to `alloy_trie::HashBuilder`, which does the node
-//! encoding.
+//! The post-state root and the logs hash of the state tests. The trie itself is the
+//! library's ([`kestrel_block::trie`]), shared with the block executor.
 
 use alloy_rlp::{Encodable, Header};
-use alloy_trie::{HashBuilder, Nibbles};
-use kestrel_primitives::{Address, B256, Log, U256, keccak256};
-use kestrel_state::InMemoryDb;
+use kestrel_primitives::{Address, B256, Log, keccak256};
+
+pub use kestrel_block::trie::{TrieAccount, db_state_root, state_root, storage_root};
 
 use super::case::{PreAccount, PreState};
-
-/// One account as the state trie sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TrieAccount {
-    /// Account nonce.
-    pub nonce: u64,
-    /// Balance in wei.
-    pub balance: U256,
-    /// Root of the account's storage trie ([`storage_root`]).
-    pub storage_root: B256,
-    /// keccak256 of the code.
-    pub code_hash: B256,
-}
-
-impl TrieAccount {
-    /// The RLP list `[nonce, balance, storage_root, code_hash]`.
-    pub fn rlp(&self) -> Vec<u8> {
-        let payload_length = self.nonce.length()
-            + self.balance.length()
-            + self.storage_root.length()
-            + self.code_hash.length();
-        let mut out = Vec::with_capacity(payload_length + 3);
-        Header { list: true, payload_length }.encode(&mut out);
-        self.nonce.encode(&mut out);
-        self.balance.encode(&mut out);
-        self.storage_root.encode(&mut out);
-        self.code_hash.encode(&mut out);
-        out
-    }
-}
-
-/// Root of a trie given (unhashed key, value) leaves in any order. Keys are hashed here;
-/// duplicate keys keep the first value (the maps this is used with have none).
-fn secure_root(mut leaves: Vec<(B256, Vec<u8>)>) -> B256 {
-    leaves.sort_unstable_by_key(|a| a.0);
-    // HashBuilder asserts strictly increasing keys; keccak collisions do not happen, but a
-    // caller's duplicate key must not become a panic.
-    leaves.dedup_by(|b, a| a.0 == b.0);
-    let mut builder = HashBuilder::default();
-    for (key, value) in &leaves {
-        builder.add_leaf(Nibbles::unpack(key), value);
-    }
-    builder.root()
-}
-
-/// Root of a storage trie; zero values are left out, as the trie never holds them.
-pub fn storage_root(slots: impl IntoIterator<Item = (U256, U256)>) -> B256 {
-    let leaves = slots
-        .into_iter()
-        .filter(|(_, v)| !v.is_zero())
-        .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
-        .collect();
-    secure_root(leaves)
-}
-
-/// Root of a state trie of `accounts`; every account given is in the trie (the executor
-/// has already removed what EIP-161 deletes).
-pub fn state_root(accounts: impl IntoIterator<Item = (Address, TrieAccount)>) -> B256 {
-    secure_root(accounts.into_iter().map(|(a, acc)| (keccak256(a), acc.rlp())).collect())
-}
 
 /// The state root of a fixture's pre-state (zero storage values ignored).
 pub fn pre_state_root(pre: &PreState) -> B256 {
@@ -85,19 +20,6 @@ fn accounts_root<'a>(accounts: impl Iterator<Item = (&'a Address, &'a PreAccount
             balance: a.balance,
             storage_root: storage_root(a.storage.iter().map(|(k, v)| (*k, *v))),
             code_hash: keccak256(&a.code),
-        };
-        (*address, account)
-    }))
-}
-
-/// The state root of an [`InMemoryDb`].
-pub fn db_state_root(db: &InMemoryDb) -> B256 {
-    state_root(db.accounts().map(|(address, a)| {
-        let account = TrieAccount {
-            nonce: a.info.nonce,
-            balance: a.info.balance,
-            storage_root: storage_root(a.storage.iter().map(|(k, v)| (*k, *v))),
-            code_hash: a.info.code_hash,
         };
         (*address, account)
     }))
@@ -137,28 +59,12 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kestrel_primitives::{Bytes, KECCAK_EMPTY, LogData, address, b256};
-
-    /// keccak256(RLP("")), the root of an empty trie.
-    const EMPTY_ROOT: B256 = b256!("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
+    use kestrel_primitives::{Bytes, LogData, address, b256};
 
     #[test]
-    fn empty_tries_and_empty_logs() {
-        assert_eq!(storage_root([]), EMPTY_ROOT);
-        assert_eq!(storage_root([(U256::from(1), U256::ZERO)]), EMPTY_ROOT);
-        assert_eq!(state_root([]), EMPTY_ROOT);
+    fn empty_logs() {
         // keccak256(0xc0), the logs hash of every state test without logs.
         assert_eq!(logs_hash(&[]), b256!("1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347"));
-    }
-
-    #[test]
-    fn account_rlp_of_empty_account() {
-        let a =
-            TrieAccount { nonce: 0, balance: U256::ZERO, storage_root: EMPTY_ROOT, code_hash: KECCAK_EMPTY };
-        // f8 44 80 80 a0 <root> a0 <code hash>
-        let rlp = a.rlp();
-        assert_eq!(&rlp[..5], &[0xf8, 0x44, 0x80, 0x80, 0xa0]);
-        assert_eq!(rlp.len(), 70);
     }
 
     #[test]

@@ -34,6 +34,13 @@ pub enum Mismatch {
         /// Computed.
         got: B256,
     },
+    /// The hash of the last valid block (blockchain tests).
+    LastBlockHash {
+        /// From the fixture.
+        expected: B256,
+        /// Computed.
+        got: B256,
+    },
     /// The transaction was executed but the case expects it to be rejected.
     MissingException {
         /// The fixture's exception name(s).
@@ -66,6 +73,9 @@ impl fmt::Display for Mismatch {
         match self {
             Mismatch::StateRoot { expected, got } => write!(f, "state root: expected {expected}, got {got}"),
             Mismatch::LogsHash { expected, got } => write!(f, "logs hash: expected {expected}, got {got}"),
+            Mismatch::LastBlockHash { expected, got } => {
+                write!(f, "last block hash: expected {expected}, got {got}")
+            }
             Mismatch::MissingException { expected } => {
                 write!(f, "exception: expected {expected}, but the transaction executed")
             }

@@ -79,3 +79,14 @@ fn recover_address<B: Backend>(input: &[u8; 128]) -> Option<[u8; 20]> {
     address.copy_from_slice(&digest[12..]);
     Some(address)
 }
+
+/// The address whose key signed `hash` with `(r, s)` and R's y parity `y_odd`, on this build's
+/// backend, or `None` when there is none (`r` or `s` outside `1..n`, `r` no x-coordinate, the
+/// key at infinity). Transaction rules on top (EIP-2 low `s`, `v` forms) are the caller's.
+pub fn recover_signer(hash: &[u8; 32], r: &[u8; 32], s: &[u8; 32], y_odd: bool) -> Option<[u8; 20]> {
+    let public = Selected::recover(hash, r, s, y_odd)?;
+    let digest = keccak256(public);
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&digest[12..]);
+    Some(address)
+}

@@ -1,0 +1,255 @@
+//! The block executor: `state_transition` and `apply_body` of the execution specs.
+//!
+//! A block runs on one [`Evm`] over an [`Overlay`] of the database: system calls, transactions,
+//! rewards and withdrawals each commit into the overlay, never into the database. Only when
+//! every header check passes does [`apply_block`] hand the overlay's net changes to the
+//! database, so an invalid block leaves it untouched.
+
+use kestrel_host::{Evm, TxError};
+use kestrel_primitives::gas::eip4844::GAS_PER_BLOB;
+use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, U256, address};
+use kestrel_state::StateChanges;
+
+use crate::config::ChainConfig;
+use crate::error::{BlockError, Field, TxRejection};
+use crate::header::{Block, Header};
+use crate::receipt::{Bloom, Outcome, Receipt, bloom_or, logs_bloom};
+use crate::requests;
+use crate::state::{BlockDatabase, Overlay};
+use crate::trie::ordered_root;
+use crate::validate::{validate_header, validate_ommers};
+
+/// EIP-4788's beacon roots contract.
+pub const BEACON_ROOTS_ADDRESS: Address = address!("000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
+/// EIP-2935's history storage contract.
+pub const HISTORY_STORAGE_ADDRESS: Address = address!("0000F90827F1C53a10cb7A02335B175320002935");
+/// EIP-7002's withdrawal request contract.
+pub const WITHDRAWAL_REQUEST_ADDRESS: Address = address!("00000961Ef480Eb55e80D19ad83579A64c007002");
+/// EIP-7251's consolidation request contract.
+pub const CONSOLIDATION_REQUEST_ADDRESS: Address = address!("0000BBdDc7CE488642fb579F8B00f3a590007251");
+
+/// What a valid block produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockOutcome {
+    /// One receipt per transaction.
+    pub receipts: Vec<Receipt>,
+    /// Gas used by the block.
+    pub gas_used: u64,
+    /// Blob gas used by the block.
+    pub blob_gas_used: u64,
+    /// EIP-7685 requests (type byte first), from Prague.
+    pub requests: Vec<Bytes>,
+    /// The state root after the block.
+    pub state_root: B256,
+    /// The block's net state changes, as a database commits them.
+    pub changes: StateChanges,
+}
+
+/// The block reward of a pre-Merge fork (wei).
+fn block_reward(spec: SpecId) -> Option<U256> {
+    const ETHER: u64 = 1_000_000_000_000_000_000;
+    let ether = match spec {
+        SpecId::Frontier | SpecId::Homestead | SpecId::TangerineWhistle | SpecId::SpuriousDragon => 5,
+        SpecId::Byzantium => 3,
+        SpecId::Constantinople | SpecId::Petersburg | SpecId::Istanbul | SpecId::Berlin | SpecId::London => 2,
+        SpecId::Paris | SpecId::Shanghai | SpecId::Cancun | SpecId::Prague | SpecId::Osaka => return None,
+    };
+    Some(U256::from(ether) * U256::from(ETHER))
+}
+
+fn db_error(e: TxError) -> BlockError {
+    match e {
+        TxError::Database(m) => BlockError::Database(m),
+        TxError::Invalid(e) => BlockError::Database(format!("unexpected: {e}")),
+    }
+}
+
+/// Executes `block` on top of `parent` over `db` and checks every header field execution
+/// decides; `db` is not changed (see [`apply_block`]).
+pub fn execute_block<DB: BlockDatabase>(
+    config: &ChainConfig,
+    parent: &Header,
+    block: &Block,
+    db: &mut DB,
+) -> Result<BlockOutcome, BlockError>
+where
+    DB::Error: core::fmt::Debug,
+{
+    let header = &block.header;
+    let step = config.step_at(header.number, header.timestamp);
+    let spec = step.spec;
+    let parent_spec = config.spec_at(parent.number, parent.timestamp);
+    validate_header(spec, parent_spec, step.blob, block, parent)?;
+    validate_ommers(spec, block)?;
+
+    let blob = step.blob.filter(|_| spec.is_enabled_in(SpecId::Cancun));
+    let env = BlockEnv {
+        number: header.number,
+        coinbase: header.coinbase,
+        timestamp: header.timestamp,
+        gas_limit: header.gas_limit,
+        basefee: header.base_fee_per_gas.unwrap_or_default(),
+        difficulty: header.difficulty,
+        prevrandao: spec.is_enabled_in(SpecId::Paris).then_some(header.mix_hash),
+        excess_blob_gas: header.excess_blob_gas,
+        blob_base_fee_update_fraction: blob.map(|b| b.update_fraction),
+        max_blobs_per_block: blob.map(|b| b.max),
+    };
+    let mut evm = Evm::new(Overlay::new(&mut *db), spec, config.chain_id);
+    evm.set_block(env);
+
+    if spec.is_enabled_in(SpecId::Cancun) {
+        let root = header.parent_beacon_block_root.unwrap_or_default();
+        evm.system_call(BEACON_ROOTS_ADDRESS, Bytes::copy_from_slice(root.as_slice())).map_err(db_error)?;
+        evm.journal_mut().commit_to_db();
+    }
+    if spec.is_enabled_in(SpecId::Prague) {
+        evm.system_call(HISTORY_STORAGE_ADDRESS, Bytes::copy_from_slice(parent.hash.as_slice()))
+            .map_err(db_error)?;
+        evm.journal_mut().commit_to_db();
+    }
+
+    let mut receipts = Vec::with_capacity(block.transactions.len());
+    let mut gas_used = 0u64;
+    let mut blob_gas_used = 0u64;
+    let max_blob_gas = blob.map_or(0, |b| b.max * GAS_PER_BLOB);
+    for (index, tx) in block.transactions.iter().enumerate() {
+        let reject = |reason| BlockError::Transaction { index, reason };
+        let available = header.gas_limit - gas_used;
+        if tx.env.gas_limit > available {
+            return Err(reject(TxRejection::GasAllowanceExceeded { gas_limit: tx.env.gas_limit, available }));
+        }
+        let tx_blob_gas = tx.env.blob_hashes.len() as u64 * GAS_PER_BLOB;
+        if blob.is_some() && tx.tx_type() == 3 && tx_blob_gas > max_blob_gas - blob_gas_used {
+            return Err(reject(TxRejection::BlobGasAllowanceExceeded));
+        }
+        let sender =
+            tx.recover_sender(spec, config.chain_id).map_err(|e| reject(TxRejection::Signature(e)))?;
+        let mut env = tx.env.clone();
+        env.caller = sender;
+        let result = match evm.transact_commit(env) {
+            Ok(r) => r,
+            Err(TxError::Invalid(e)) => return Err(reject(TxRejection::Invalid(e))),
+            Err(TxError::Database(e)) => return Err(BlockError::Database(e)),
+        };
+        gas_used += result.gas_used;
+        blob_gas_used += tx_blob_gas;
+        let outcome = if spec.is_enabled_in(SpecId::Byzantium) {
+            Outcome::Status(result.is_success())
+        } else {
+            Outcome::StateRoot(evm.db().state_root())
+        };
+        receipts.push(Receipt {
+            tx_type: tx.tx_type(),
+            outcome,
+            cumulative_gas_used: gas_used,
+            bloom: logs_bloom(&result.logs),
+            logs: result.logs,
+        });
+    }
+
+    if let Some(reward) = block_reward(spec) {
+        let journal = evm.journal_mut();
+        let per_ommer = reward / U256::from(32);
+        journal.add_balance(&header.coinbase, reward + per_ommer * U256::from(block.ommers.len()));
+        for ommer in &block.ommers {
+            let age = header.number - ommer.number;
+            journal.add_balance(&ommer.coinbase, U256::from(8 - age) * reward / U256::from(8));
+        }
+        journal.finalize();
+        journal.commit_to_db();
+    }
+    if let Some(withdrawals) = &block.withdrawals {
+        let journal = evm.journal_mut();
+        for w in withdrawals {
+            journal.add_balance(&w.address, U256::from(w.amount) * U256::from(1_000_000_000u64));
+        }
+        journal.finalize();
+        journal.commit_to_db();
+    }
+
+    let mut requests = Vec::new();
+    if spec.is_enabled_in(SpecId::Prague) {
+        let logs = receipts.iter().flat_map(|r| r.logs.iter());
+        let deposits = requests::deposit_requests(logs)?;
+        if !deposits.is_empty() {
+            requests.push(requests::with_type(requests::DEPOSIT_REQUEST_TYPE, &deposits));
+        }
+        for (target, request_type) in [
+            (WITHDRAWAL_REQUEST_ADDRESS, requests::WITHDRAWAL_REQUEST_TYPE),
+            (CONSOLIDATION_REQUEST_ADDRESS, requests::CONSOLIDATION_REQUEST_TYPE),
+        ] {
+            if evm.journal_mut().code(&target).value.is_empty() {
+                // Reading the code touched nothing: the journal's transaction ends empty.
+                evm.journal_mut().discard();
+                return Err(BlockError::SystemContractEmpty(target));
+            }
+            evm.journal_mut().discard();
+            let result = evm.system_call(target, Bytes::new()).map_err(db_error)?;
+            if !result.is_success() {
+                return Err(BlockError::SystemContractCallFailed(target));
+            }
+            evm.journal_mut().commit_to_db();
+            if !result.output.is_empty() {
+                requests.push(requests::with_type(request_type, &result.output));
+            }
+        }
+    }
+
+    // The header fields execution decides, in the spec's order.
+    let mismatch = |field, header: B256, computed: B256| {
+        if header == computed { Ok(()) } else { Err(BlockError::Mismatch { field, header, computed }) }
+    };
+    let word = |n: u64| B256::from(U256::from(n));
+    mismatch(Field::GasUsed, word(header.gas_used), word(gas_used))?;
+    let tx_root = ordered_root(&block.transactions.iter().map(|t| t.encoded.clone()).collect::<Vec<_>>());
+    mismatch(Field::TransactionsRoot, header.transactions_root, tx_root)?;
+    let state_root = evm.db().state_root();
+    mismatch(Field::StateRoot, header.state_root, state_root)?;
+    let encoded: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+    mismatch(Field::ReceiptsRoot, header.receipts_root, ordered_root(&encoded))?;
+    let mut bloom: Bloom = [0; 256];
+    for r in &receipts {
+        bloom_or(&mut bloom, &r.bloom);
+    }
+    if bloom != header.logs_bloom {
+        return Err(BlockError::Mismatch {
+            field: Field::LogsBloom,
+            header: crate::keccak_bloom(&header.logs_bloom),
+            computed: crate::keccak_bloom(&bloom),
+        });
+    }
+    if let (Some(root), Some(withdrawals)) = (header.withdrawals_root, &block.withdrawals) {
+        let items: Vec<Vec<u8>> = withdrawals.iter().map(|w| w.rlp()).collect();
+        mismatch(Field::WithdrawalsRoot, root, ordered_root(&items))?;
+    }
+    if let Some(used) = header.blob_gas_used {
+        mismatch(Field::BlobGasUsed, word(used), word(blob_gas_used))?;
+    }
+    if let Some(hash) = header.requests_hash {
+        mismatch(Field::RequestsHash, hash, requests::requests_hash(&requests))?;
+    }
+    let changes = evm.db().pending.to_changes();
+    Ok(BlockOutcome { receipts, gas_used, blob_gas_used, requests, state_root, changes })
+}
+
+/// [`execute_block`], then commits the block's changes to `db` when it is valid. An invalid
+/// block leaves `db` as it was.
+pub fn apply_block<DB: BlockDatabase>(
+    config: &ChainConfig,
+    parent: &Header,
+    block: &Block,
+    db: &mut DB,
+) -> Result<BlockOutcome, BlockError>
+where
+    DB::Error: core::fmt::Debug,
+{
+    let outcome = execute_block(config, parent, block, db)?;
+    db.commit(&outcome.changes);
+    Ok(outcome)
+}
+
+/// All logs of `receipts`, in order.
+pub fn block_logs(receipts: &[Receipt]) -> impl Iterator<Item = &Log> {
+    receipts.iter().flat_map(|r| r.logs.iter())
+}

@@ -1,0 +1,36 @@
+//! Kestrel blocks: what a node needs around the `Evm` to execute a block.
+//!
+//! - [`rlp`]: RLP decoding with canonical checks and named errors (encoding via `alloy-rlp`).
+//! - [`tx`]: EIP-2718 transactions of types 0–4 and sender recovery.
+//! - [`header`]: headers, withdrawals and block bodies.
+//! - [`trie`]: state, storage and ordered trie roots (shared with the state-test runner).
+//! - [`receipt`]: receipts and the logs bloom.
+//! - [`config`]: fork and blob schedules (EIP-7892 blob-parameter-only forks included).
+//! - [`validate`]: header validity against the parent.
+//! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
+//! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
+
+pub mod config;
+pub mod error;
+pub mod execute;
+pub mod header;
+pub mod receipt;
+pub mod requests;
+pub mod rlp;
+pub mod state;
+pub mod trie;
+pub mod tx;
+pub mod validate;
+
+pub use config::{Activation, BlobParams, ChainConfig, ForkStep};
+pub use error::{BlockError, Field, TxRejection};
+pub use execute::{BlockOutcome, apply_block, execute_block};
+pub use header::{Block, BlockDecodeError, Header, Withdrawal};
+pub use receipt::{Receipt, logs_bloom};
+pub use state::{BlockDatabase, Overlay, Pending};
+pub use tx::{SignatureError, Transaction, TxDecodeError};
+
+/// keccak256 of a bloom, to show two blooms compactly in an error.
+pub(crate) fn keccak_bloom(bloom: &receipt::Bloom) -> kestrel_primitives::B256 {
+    kestrel_primitives::keccak256(bloom)
+}

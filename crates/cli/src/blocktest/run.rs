@@ -1,0 +1,327 @@
+//! Loading and judging blockchain tests, and running every test under some paths in parallel.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use kestrel_block::{BlobParams, Block, ChainConfig, Header, apply_block};
+use kestrel_primitives::{Address, B256};
+use kestrel_state::InMemoryDb;
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use super::model::RawBlockTest;
+use crate::statetest::case::{CaseId, PreState};
+use crate::statetest::exec::db_from_pre;
+use crate::statetest::hex::{parse_b256, parse_bytes, parse_u64};
+use crate::statetest::load::decode_account;
+use crate::statetest::root::{db_state_root, pre_state_root};
+use crate::statetest::unique::UniqueMap;
+use crate::statetest::{CaseResult, Filter, KnownFailures, Mismatch, RunReport, Status, collect_files};
+
+/// The most bytes of one fixture file read (the largest development file is 4.2 MB).
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// One blockchain test, decoded and ready to run.
+#[derive(Debug)]
+pub struct BlockTest {
+    /// Its id (network as the fork, index 0).
+    pub id: CaseId,
+    /// The chain's rules.
+    pub config: ChainConfig,
+    /// Genesis accounts.
+    pub pre: PreState,
+    /// The genesis header.
+    pub genesis: Header,
+    /// Each block's RLP and the exception it expects (`None`: valid).
+    pub blocks: Vec<(Vec<u8>, Option<String>)>,
+    /// The expected post-state root (from `postState` or `postStateHash`).
+    pub post_root: B256,
+    /// The expected post-state accounts, when given in full (for a diff on failure).
+    pub post: Option<PreState>,
+    /// The hash of the last valid block.
+    pub last_block_hash: B256,
+}
+
+/// A test that loaded, or why it did not.
+#[derive(Debug)]
+pub enum LoadedTest {
+    /// Ready.
+    Ready(Box<BlockTest>),
+    /// Not run (unknown network).
+    Skipped(CaseId, String),
+    /// A malformed fixture.
+    Broken(CaseId, String),
+}
+
+fn decode_accounts(
+    raw: &UniqueMap<crate::statetest::model::RawAccount>,
+    what: &str,
+) -> Result<PreState, String> {
+    let mut out = PreState::new();
+    for (key, account) in raw {
+        let (address, account) = decode_account(key, account).map_err(|e| format!("{what}: {e}"))?;
+        if out.insert(address, account).is_some() {
+            return Err(format!("{what}: address {key} given twice"));
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes one test of a file.
+fn load_test(file: &Arc<str>, name: &str, raw: &RawBlockTest) -> LoadedTest {
+    let id = CaseId { file: file.clone(), test: Arc::from(name), fork: raw.network.clone(), index: 0 };
+    let result = (|| -> Result<Result<BlockTest, String>, String> {
+        let (chain_id, schedule) = match &raw.config {
+            None => (1, BTreeMap::new()),
+            Some(c) => {
+                let chain_id = c
+                    .chainid
+                    .as_deref()
+                    .map(parse_u64)
+                    .transpose()
+                    .map_err(|e| format!("config.chainid: {e}"))?;
+                let mut schedule = BTreeMap::new();
+                for (fork, p) in &c.blob_schedule {
+                    let n = |f: &str, s: &str| {
+                        parse_u64(s).map_err(|e| format!("config.blobSchedule.{fork}.{f}: {e}"))
+                    };
+                    let params = BlobParams {
+                        target: n("target", &p.target)?,
+                        max: n("max", &p.max)?,
+                        update_fraction: n("baseFeeUpdateFraction", &p.base_fee_update_fraction)?,
+                    };
+                    schedule.insert(fork.clone(), params);
+                }
+                (chain_id.unwrap_or(1), schedule)
+            }
+        };
+        let Some(config) = ChainConfig::for_network(&raw.network, chain_id, |f| schedule.get(f).copied())
+        else {
+            return Ok(Err(format!("unknown network {}", raw.network)));
+        };
+        let genesis_rlp = parse_bytes(&raw.genesis_rlp).map_err(|e| format!("genesisRLP: {e}"))?;
+        let genesis = Block::decode(&genesis_rlp).map_err(|e| format!("genesisRLP: {e}"))?.header;
+        let pre = decode_accounts(&raw.pre, "pre")?;
+        let post = raw.post_state.as_ref().map(|p| decode_accounts(p, "postState")).transpose()?;
+        let post_root = match (&post, &raw.post_state_hash) {
+            (Some(p), _) => pre_state_root(p),
+            (None, Some(h)) => parse_b256(h).map_err(|e| format!("postStateHash: {e}"))?,
+            (None, None) => return Err("neither postState nor postStateHash".to_owned()),
+        };
+        let mut blocks = Vec::with_capacity(raw.blocks.len());
+        for (i, b) in raw.blocks.iter().enumerate() {
+            let rlp = parse_bytes(&b.rlp).map_err(|e| format!("blocks[{i}].rlp: {e}"))?;
+            blocks.push((rlp.to_vec(), b.expect_exception.clone()));
+        }
+        let last_block_hash = parse_b256(&raw.lastblockhash).map_err(|e| format!("lastblockhash: {e}"))?;
+        Ok(Ok(BlockTest { id: id.clone(), config, pre, genesis, blocks, post_root, post, last_block_hash }))
+    })();
+    match result {
+        Ok(Ok(t)) => LoadedTest::Ready(Box::new(t)),
+        Ok(Err(skip)) => LoadedTest::Skipped(id, skip),
+        Err(e) => LoadedTest::Broken(id, e),
+    }
+}
+
+/// Reads and decodes every test of one file; `None` for JSON that holds no blockchain test.
+pub fn load_blocktest(path: &Path) -> Option<Vec<LoadedTest>> {
+    let file: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+    let broken = |e: String| Some(vec![LoadedTest::Broken(CaseId::whole_file(file.clone()), e)]);
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text));
+    match read {
+        Err(e) => return broken(format!("cannot read: {e}")),
+        Ok(_) if text.len() as u64 > MAX_FILE_BYTES => {
+            return broken(format!("file larger than {MAX_FILE_BYTES} bytes"));
+        }
+        Ok(_) => {}
+    }
+    let tests: UniqueMap<&RawValue> = match serde_json::from_str(&text) {
+        Ok(t) => t,
+        Err(e) => return broken(format!("malformed JSON: {e}")),
+    };
+    let looks_like_test = |v: &&RawValue| {
+        serde_json::from_str::<BTreeMap<String, &RawValue>>(v.get()).is_ok_and(|m| m.contains_key("blocks"))
+    };
+    if !tests.values().any(looks_like_test) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (name, value) in tests {
+        match serde_json::from_str::<RawBlockTest>(value.get()) {
+            Ok(raw) => out.push(load_test(&file, &name, &raw)),
+            Err(e) => out.push(LoadedTest::Broken(
+                CaseId::whole_test(file.clone(), Arc::from(name.as_str())),
+                format!("malformed test: {e}"),
+            )),
+        }
+    }
+    Some(out)
+}
+
+/// The chain a test builds: the state and the valid blocks' headers.
+pub struct Chain {
+    /// The state after the last valid block.
+    pub db: InMemoryDb,
+    /// Headers of the valid blocks, genesis first.
+    pub headers: Vec<Header>,
+}
+
+impl Chain {
+    /// The genesis state of `test`.
+    pub fn genesis(test: &BlockTest) -> Result<Self, Mismatch> {
+        let mut db = db_from_pre(&test.pre);
+        let root = db_state_root(&db);
+        if root != test.genesis.state_root {
+            return Err(Mismatch::Fixture {
+                message: format!("genesis state root {} but pre gives {root}", test.genesis.state_root),
+            });
+        }
+        db.insert_block_hash(test.genesis.number, test.genesis.hash);
+        Ok(Chain { db, headers: vec![test.genesis.clone()] })
+    }
+
+    /// Imports one block: `Ok` with its header when valid (and then applied), `Err` naming
+    /// why it was refused (the state is then unchanged).
+    pub fn import(&mut self, config: &ChainConfig, rlp: &[u8]) -> Result<(), String> {
+        let block = Block::decode(rlp).map_err(|e| e.to_string())?;
+        let parent = self.headers.last().expect("the chain holds at least the genesis");
+        apply_block(config, parent, &block, &mut self.db).map_err(|e| e.to_string())?;
+        self.db.insert_block_hash(block.header.number, block.header.hash);
+        self.headers.push(block.header);
+        Ok(())
+    }
+}
+
+/// Runs one test.
+pub fn run_test(test: &BlockTest) -> Status {
+    let mut chain = match Chain::genesis(test) {
+        Ok(c) => c,
+        Err(m) => return Status::Failed(vec![m]),
+    };
+    let mut m = Vec::new();
+    for (i, (rlp, expected)) in test.blocks.iter().enumerate() {
+        match (chain.import(&test.config, rlp), expected) {
+            (Ok(()), None) => {}
+            (Err(_), Some(_)) => {}
+            (Ok(()), Some(exception)) => {
+                m.push(Mismatch::MissingException { expected: format!("block {i}: {exception}") });
+                break;
+            }
+            (Err(reason), None) => {
+                m.push(Mismatch::UnexpectedRejection { reason: format!("block {i} rejected: {reason}") });
+                break;
+            }
+        }
+    }
+    if m.is_empty() {
+        let last = chain.headers.last().map(|h| h.hash).unwrap_or_default();
+        if last != test.last_block_hash {
+            m.push(Mismatch::LastBlockHash { expected: test.last_block_hash, got: last });
+        }
+        let root = db_state_root(&chain.db);
+        if root != test.post_root {
+            m.push(Mismatch::StateRoot { expected: test.post_root, got: root });
+            if let Some(post) = &test.post {
+                m.push(Mismatch::Executor { message: diff(post, &chain.db) });
+            }
+        }
+    }
+    if m.is_empty() { Status::Passed } else { Status::Failed(m) }
+}
+
+/// The accounts whose state differs from `expected`, at most a few.
+fn diff(expected: &PreState, db: &InMemoryDb) -> String {
+    let mut out = Vec::new();
+    let expected_db = db_from_pre(expected);
+    let mut addresses: Vec<Address> = expected.keys().copied().collect();
+    addresses.extend(db.accounts().map(|(a, _)| *a).filter(|a| !expected.contains_key(a)));
+    for a in addresses {
+        let (want, got) = (expected_db.account(&a), db.account(&a));
+        if want != got {
+            let show = |acct: Option<&kestrel_state::DbAccount>| match acct {
+                None => "absent".to_owned(),
+                Some(x) => format!(
+                    "nonce {} balance {} code {} slots {}",
+                    x.info.nonce,
+                    x.info.balance,
+                    x.info.code_hash,
+                    x.storage.len()
+                ),
+            };
+            out.push(format!("{a}: expected {}, got {}", show(want), show(got)));
+        }
+        if out.len() == 4 {
+            break;
+        }
+    }
+    format!("post-state differs: {}", out.join("; "))
+}
+
+fn evaluate(t: &LoadedTest) -> CaseResult {
+    match t {
+        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test(test) },
+        LoadedTest::Skipped(id, why) => CaseResult { id: id.clone(), status: Status::Skipped(why.clone()) },
+        LoadedTest::Broken(id, e) => CaseResult {
+            id: id.clone(),
+            status: Status::Failed(vec![Mismatch::Fixture { message: e.clone() }]),
+        },
+    }
+}
+
+fn id_of(t: &LoadedTest) -> &CaseId {
+    match t {
+        LoadedTest::Ready(test) => &test.id,
+        LoadedTest::Skipped(id, _) | LoadedTest::Broken(id, _) => id,
+    }
+}
+
+/// Loads and runs every selected test under `paths`, files and tests in parallel, with a
+/// progress bar on a terminal.
+pub fn run_blocktest_paths(paths: &[std::path::PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
+    let list = collect_files(paths);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(list.files.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let per_file: Vec<(Vec<CaseResult>, Option<std::path::PathBuf>)> = list
+        .files
+        .par_iter()
+        .map(|file| {
+            let out = match load_blocktest(file) {
+                Some(tests) => {
+                    (tests.par_iter().filter(|t| filter.selects(id_of(t))).map(evaluate).collect(), None)
+                }
+                None => (Vec::new(), Some(file.clone())),
+            };
+            bar.inc(1);
+            out
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut results: Vec<CaseResult> = list
+        .errors
+        .into_iter()
+        .map(|(path, error)| CaseResult {
+            id: CaseId::whole_file(Arc::from(path.to_string_lossy().as_ref())),
+            status: Status::Failed(vec![Mismatch::Fixture { message: format!("cannot read: {error}") }]),
+        })
+        .collect();
+    let mut ignored_files = Vec::new();
+    for (r, ignored) in per_file {
+        results.extend(r);
+        ignored_files.extend(ignored);
+    }
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    RunReport { results, ignored_files, skipped_files: list.skipped, known }
+}
