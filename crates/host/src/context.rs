@@ -1,6 +1,7 @@
 //! The [`Host`] the interpreter sees: the journal plus the block and transaction.
 
 use kestrel_interpreter::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
+use kestrel_precompiles::Precompiles;
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, TxEnv, U256};
 use kestrel_state::{Database, Journal, Load};
 
@@ -9,6 +10,8 @@ use kestrel_state::{Database, Journal, Load};
 pub(crate) struct Context<DB: Database> {
     pub(crate) journal: Journal<DB>,
     pub(crate) spec: SpecId,
+    /// The fork's precompiles, which are also warm from the start of every transaction.
+    pub(crate) precompiles: &'static Precompiles,
     pub(crate) block: BlockEnv,
     pub(crate) tx: TxEnv,
     pub(crate) chain_id: u64,

@@ -148,35 +148,48 @@ impl<DB: Database> Journal<DB> {
         Load::new(hash, is_cold)
     }
 
-    /// The EIP-7702 delegate named by the code of `address`, if that code is a designator;
-    /// never warms. Independent of the fork: callers gate on Prague.
+    /// The EIP-7702 delegate whose code `address` runs: from Prague, the account named by a
+    /// delegation designator in its code; `None` otherwise. Never warms.
     pub fn delegate(&mut self, address: &Address) -> Option<Address> {
         let handle = self.account_handle(address);
         self.delegate_of(handle)
     }
 
-    fn delegate_of(&mut self, handle: u32) -> Option<Address> {
+    /// True when `address` has code that is not, from Prague, an EIP-7702 delegation
+    /// designator: such a sender is refused (EIP-3607) and such an authority is skipped
+    /// (EIP-7702). Never warms.
+    pub fn has_non_delegation_code(&mut self, address: &Address) -> bool {
+        let handle = self.account_handle(address);
         if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
+            return false;
+        }
+        !self.load_code(handle).is_empty() && self.delegate_of(handle).is_none()
+    }
+
+    /// EIP-7702's delegation rule, the one place it lives: from Prague, an account whose code is
+    /// a designator (`0xef0100 ++ address`) runs the code of the address it names. Calls by the
+    /// interpreter ([`call_target`](Self::call_target)) and by the transaction resolve through
+    /// it.
+    fn delegate_of(&mut self, handle: u32) -> Option<Address> {
+        if !self.spec.is_enabled_in(SpecId::Prague)
+            || self.accounts[handle as usize].code_hash == KECCAK_EMPTY
+        {
             return None;
         }
         delegation_address(&self.load_code(handle))
     }
 
-    /// Facts about a CALL-family target for gas, warming it and, from Prague, its EIP-7702
-    /// delegate (one level only, as the spec's `access_delegation`).
+    /// Facts about a CALL-family target for gas, warming it and its EIP-7702 delegate (one
+    /// level only, as the spec's `access_delegation`).
     pub fn call_target(&mut self, address: &Address) -> CallTargetInfo {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let (exists, is_empty) = (acct.exists, acct.is_empty());
-        let delegate = if self.spec.is_enabled_in(SpecId::Prague) {
-            self.delegate_of(handle).map(|delegate| {
-                let delegate_handle = self.account_handle(&delegate);
-                Load::new(delegate, self.warm_handle(delegate_handle))
-            })
-        } else {
-            None
-        };
+        let delegate = self.delegate_of(handle).map(|delegate| {
+            let delegate_handle = self.account_handle(&delegate);
+            Load::new(delegate, self.warm_handle(delegate_handle))
+        });
         CallTargetInfo { is_cold, exists, is_empty, delegate }
     }
 
