@@ -2,12 +2,11 @@
 //! nonces, code, EIP-161 touches, CREATE and SELFDESTRUCT.
 
 use super::entry::Entry;
-use super::{
-    CREATED, CallTargetInfo, Checkpoint, CreateError, DESTROYED, InsufficientBalance, Journal, Load,
-    SelfDestructOutcome,
-};
+use super::{CREATED, Checkpoint, CreateError, DESTROYED, InsufficientBalance, Journal};
 use crate::{AccountView, Database, account::delegation_address, code_hash_of};
-use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, U256};
+use kestrel_primitives::{
+    Access, Address, B256, Bytes, CallTarget, KECCAK_EMPTY, SelfDestructResult, SpecId, U256,
+};
 
 impl<DB: Database> Journal<DB> {
     #[inline]
@@ -68,10 +67,10 @@ impl<DB: Database> Journal<DB> {
 
     /// The account at `address`, warming it.
     #[inline]
-    pub fn account(&mut self, address: &Address) -> Load<AccountView> {
+    pub fn account(&mut self, address: &Address) -> Access<AccountView> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.view(handle), is_cold)
+        Access::new(self.view(handle), is_cold)
     }
 
     /// The account at `address` without warming it (transaction validation, inspection).
@@ -83,10 +82,10 @@ impl<DB: Database> Journal<DB> {
 
     /// The balance of `address` (BALANCE, SELFBALANCE), warming it.
     #[inline]
-    pub fn balance(&mut self, address: &Address) -> Load<U256> {
+    pub fn balance(&mut self, address: &Address) -> Access<U256> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.accounts[handle as usize].balance, is_cold)
+        Access::new(self.accounts[handle as usize].balance, is_cold)
     }
 
     /// Makes sure the code of account `handle` is loaded and returns it (empty on a database
@@ -111,10 +110,10 @@ impl<DB: Database> Journal<DB> {
     /// The code of `address` (EXTCODECOPY, and the code a frame runs), warming it. A delegated
     /// account (EIP-7702) returns its 23-byte designator, not the delegate's code.
     #[inline]
-    pub fn code(&mut self, address: &Address) -> Load<Bytes> {
+    pub fn code(&mut self, address: &Address) -> Access<Bytes> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.load_code(handle), is_cold)
+        Access::new(self.load_code(handle), is_cold)
     }
 
     /// The code of `address` and its hash, without warming: what the host needs to run a frame
@@ -126,7 +125,7 @@ impl<DB: Database> Journal<DB> {
 
     /// The code size of `address` (EXTCODESIZE), warming it.
     #[inline]
-    pub fn code_size(&mut self, address: &Address) -> Load<usize> {
+    pub fn code_size(&mut self, address: &Address) -> Access<usize> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let size = if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
@@ -134,18 +133,18 @@ impl<DB: Database> Journal<DB> {
         } else {
             self.load_code(handle).len()
         };
-        Load::new(size, is_cold)
+        Access::new(size, is_cold)
     }
 
     /// EXTCODEHASH of `address`, warming it: zero when the account is absent or empty
     /// (EIP-1052 with EIP-161), else the hash of its code (`KECCAK_EMPTY` when it has none).
     #[inline]
-    pub fn code_hash(&mut self, address: &Address) -> Load<B256> {
+    pub fn code_hash(&mut self, address: &Address) -> Access<B256> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let hash = if acct.is_empty() { B256::ZERO } else { acct.code_hash };
-        Load::new(hash, is_cold)
+        Access::new(hash, is_cold)
     }
 
     /// The EIP-7702 delegate whose code `address` runs: from Prague, the account named by a
@@ -181,16 +180,16 @@ impl<DB: Database> Journal<DB> {
 
     /// Facts about a CALL-family target for gas, warming it and its EIP-7702 delegate (one
     /// level only, as the spec's `access_delegation`).
-    pub fn call_target(&mut self, address: &Address) -> CallTargetInfo {
+    pub fn call_target(&mut self, address: &Address) -> CallTarget {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let (exists, is_empty) = (acct.exists, acct.is_empty());
         let delegate = self.delegate_of(handle).map(|delegate| {
             let delegate_handle = self.account_handle(&delegate);
-            Load::new(delegate, self.warm_handle(delegate_handle))
+            Access::new(delegate, self.warm_handle(delegate_handle))
         });
-        CallTargetInfo { is_cold, exists, is_empty, delegate }
+        CallTarget { is_cold, exists, is_empty, delegate }
     }
 
     /// Touches `address` the way a message call touches its target before Paris (the spec's
@@ -346,7 +345,7 @@ impl<DB: Database> Journal<DB> {
     /// the end of the transaction (a balance sent to itself is burned). From Cancun (EIP-6780)
     /// the balance moves (nothing is burned when `target == address`), and only an account
     /// created in this transaction is zeroed and scheduled for deletion.
-    pub fn selfdestruct(&mut self, address: &Address, target: &Address) -> Load<SelfDestructOutcome> {
+    pub fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {
         let target_handle = self.account_handle(target);
         let is_cold = self.warm_handle(target_handle);
         let handle = self.account_handle(address);
@@ -356,7 +355,7 @@ impl<DB: Database> Journal<DB> {
         };
         let acct = &self.accounts[handle as usize];
         let (balance, flags) = (acct.balance, acct.flags);
-        let outcome = SelfDestructOutcome {
+        let outcome = SelfDestructResult {
             had_value: !balance.is_zero(),
             target_exists,
             target_is_empty,
@@ -378,7 +377,7 @@ impl<DB: Database> Journal<DB> {
             self.set_balance_of(handle, U256::ZERO);
             self.set_flag(handle, DESTROYED);
         }
-        Load::new(outcome, is_cold)
+        Access::new(outcome, is_cold)
     }
 }
 
