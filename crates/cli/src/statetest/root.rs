@@ -8,8 +8,8 @@
 
 use alloy_rlp::{Encodable, Header};
 use alloy_trie::{HashBuilder, Nibbles};
-use kestrel_primitives::{Address, B256, Log, U256, keccak256};
-use kestrel_state::InMemoryDb;
+use kestrel::primitives::{Address, B256, Log, U256, keccak256};
+use kestrel::state::InMemoryDb;
 
 use super::case::{PreAccount, PreState};
 
@@ -137,7 +137,7 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kestrel_primitives::{Bytes, KECCAK_EMPTY, LogData, address, b256};
+    use kestrel::primitives::{Bytes, KECCAK_EMPTY, LogData, address, b256};
 
     /// keccak256(RLP("")), the root of an empty trie.
     const EMPTY_ROOT: B256 = b256!("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421");
