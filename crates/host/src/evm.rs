@@ -3,7 +3,7 @@
 use kestrel_interpreter::{CallKind, CallRequest, CreateRequest, CreateScheme, FrameRequest, Tracer};
 use kestrel_precompiles::Precompiles;
 use kestrel_primitives::gas::{eip3529, frontier};
-use kestrel_primitives::{BlockEnv, SpecId, TxEnv, U256};
+use kestrel_primitives::{BlockEnv, KECCAK_EMPTY, SpecId, TxEnv, U256};
 use kestrel_state::{Database, DatabaseCommit, Journal};
 
 use crate::authorization::apply_authorizations;
@@ -188,7 +188,7 @@ where
         let sender = ctx.tx.caller;
         let account = ctx.journal.peek_account(&sender);
         // EIP-3607: senders with code are refused, except EIP-7702 delegated accounts.
-        let has_code = ctx.journal.has_non_delegation_code(&sender);
+        let has_code = account.code_hash != KECCAK_EMPTY && ctx.journal.has_non_delegation_code(&sender);
         if ctx.journal.has_error() {
             // The sender is a default, not the database's account: judge nothing by it.
             return Err(TxError::Database(String::new()));
@@ -245,7 +245,7 @@ where
         let request = match tx.to {
             Some(to) => {
                 // A delegated account runs its delegate's code, as for any call (EIP-7702).
-                let delegate = self.ctx.journal.call_target(&to).delegate.map(|d| d.value);
+                let delegate = self.ctx.journal.call_delegate(&to).map(|d| d.value);
                 FrameRequest::Call(CallRequest {
                     kind: CallKind::Call,
                     target: to,

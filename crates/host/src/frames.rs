@@ -135,6 +135,7 @@ impl FrameStack {
 
     /// Starts `request` of the running frame (or of the transaction, when no frame runs yet):
     /// completes it at once, or pushes the child frame (`None`).
+    #[inline(always)]
     fn start<DB: Database>(&mut self, ctx: &mut Context<DB>, request: FrameRequest) -> Option<Ended> {
         self.buffers.return_data.clear();
         match request {

@@ -165,10 +165,27 @@ impl<DB: Database> Journal<DB> {
         !self.load_code(handle).is_empty() && self.delegate_of(handle).is_none()
     }
 
+    /// The EIP-7702 delegate whose code a call to `address` runs, warmed (the spec's
+    /// `access_delegation`), with its own cold flag: what the transaction's own call needs.
+    /// Does not warm `address`.
+    pub fn call_delegate(&mut self, address: &Address) -> Option<Access<Address>> {
+        let handle = self.account_handle(address);
+        self.access_delegate(handle)
+    }
+
+    /// [`call_delegate`](Self::call_delegate) of account `handle`.
+    #[inline(always)]
+    fn access_delegate(&mut self, handle: u32) -> Option<Access<Address>> {
+        self.delegate_of(handle).map(|delegate| {
+            let delegate_handle = self.account_handle(&delegate);
+            Access::new(delegate, self.warm_handle(delegate_handle))
+        })
+    }
+
     /// EIP-7702's delegation rule, the one place it lives: from Prague, an account whose code is
     /// a designator (`0xef0100 ++ address`) runs the code of the address it names. Calls by the
-    /// interpreter ([`call_target`](Self::call_target)) and by the transaction resolve through
-    /// it.
+    /// interpreter ([`call_target`](Self::call_target)) and by the transaction
+    /// ([`call_delegate`](Self::call_delegate)) resolve through it.
     fn delegate_of(&mut self, handle: u32) -> Option<Address> {
         if !self.spec.is_enabled_in(SpecId::Prague)
             || self.accounts[handle as usize].code_hash == KECCAK_EMPTY
@@ -185,10 +202,7 @@ impl<DB: Database> Journal<DB> {
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let (exists, is_empty) = (acct.exists, acct.is_empty());
-        let delegate = self.delegate_of(handle).map(|delegate| {
-            let delegate_handle = self.account_handle(&delegate);
-            Access::new(delegate, self.warm_handle(delegate_handle))
-        });
+        let delegate = self.access_delegate(handle);
         CallTarget { is_cold, exists, is_empty, delegate }
     }
 
