@@ -247,6 +247,15 @@ pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
                 op.name
             ));
         }
+        // Searching for a mnemonic finds its handler: `op_` and the mnemonic in lower case (the
+        // `n` of a PUSHn/DUPn/SWAPn/LOGn row is a const generic).
+        let base = op.handler.split("::").next().unwrap_or(&op.handler);
+        let generic = op.handler.contains("::<");
+        let name = if generic { op.name.trim_end_matches(|c: char| c.is_ascii_digit()) } else { &op.name };
+        let mnemonic = name.to_ascii_lowercase();
+        if base != format!("op_{mnemonic}") {
+            return Err(format!("{}: handler `{base}` should be `op_{mnemonic}`", op.name));
+        }
         if op.jumps && op.shape == Shape::Stack {
             return Err(format!("{}: a jumping handler needs the frame", op.name));
         }
