@@ -12,6 +12,7 @@
 //! [`report`] (the table, Markdown and JSON); the `kbench` and `run_one` binaries drive them.
 
 pub mod attacks;
+pub mod blocks;
 pub mod report;
 pub mod rows;
 pub mod timing;
