@@ -8,6 +8,7 @@
 //!   log's topics and data (4 allocations for a token call with one log);
 //! - a create: the deployed code (`Bytes`) and the analysis of its init code (a fresh
 //!   `Bytecode`: padded code, run table, JUMPDEST bitmap).
+//!
 //! Zero needs results that borrow from the `Evm` (output and logs in its buffers, logs in a
 //! flat arena of the journal), deployed code interned by hash, and init-code analyses recycled.
 //! Until then [`BUDGET`] is a ratchet: lower it whenever a change lowers the count, never raise it.
@@ -165,7 +166,7 @@ const BUDGET: u64 = 3_600;
 fn twice(block: &[TxEnv]) -> (usize, usize, u64) {
     let mut evm = Evm::new(world(), SpecId::Osaka, 1);
     evm.set_block(BlockEnv { gas_limit: 1_000_000_000, basefee: U256::from(7u64), ..Default::default() });
-    let mut run = |evm: &mut Evm<InMemoryDb>| {
+    let run = |evm: &mut Evm<InMemoryDb>| {
         let mut ok = 0;
         for tx in block {
             let result = evm.transact(tx.clone()).expect("valid");
