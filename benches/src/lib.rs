@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use kestrel_cli::bench::pick_cases;
 use kestrel_cli::statetest::exec::{block_hash_of, build_db, evm_for, execute, finish_block, run_on};
 use kestrel_cli::statetest::root::{db_state_root, logs_hash};
-use kestrel_cli::statetest::{Case, FileCases, TxError, load_file};
-use kestrel_host::{Evm, TxError as HostError};
+use kestrel_cli::statetest::{Case, ExecError, FileCases, load_file};
+use kestrel_host::{Evm, TxError};
 use kestrel_primitives::SpecId;
 use kestrel_state::InMemoryDb;
 use revm::context::transaction::{
@@ -111,7 +111,7 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
         match &first {
             Ok(out)
                 if e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash => {}
-            Err(TxError::Rejected(_)) if e.exception.is_some() && root == e.state_root => {}
+            Err(ExecError::Rejected(_)) if e.exception.is_some() && root == e.state_root => {}
             Ok(out) => {
                 return Err(format!(
                     "{}: Kestrel does not match the fixture: state root {root} (expected {}), logs hash {} \
@@ -141,8 +141,8 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
     let mut evm = evm_for(case, &mut db);
     let kestrel = match evm.transact_discard(case.tx.clone()) {
         Ok(r) => Outcome { included: true, success: r.is_success(), gas_used: r.gas_used },
-        Err(HostError::Invalid(_)) => Outcome { included: false, success: false, gas_used: 0 },
-        Err(HostError::Database(why)) => return Err(format!("{}: Kestrel database error: {why}", case.id)),
+        Err(TxError::Invalid(_)) => Outcome { included: false, success: false, gas_used: 0 },
+        Err(TxError::Database(why)) => return Err(format!("{}: Kestrel database error: {why}", case.id)),
     };
     if committed_gas.is_some_and(|g| g != kestrel.gas_used) {
         return Err(format!("{}: Kestrel's committed and discarded runs used different gas", case.id));

@@ -14,10 +14,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kestrel_primitives::SpecId;
+use kestrel::primitives::SpecId;
 use serde::Serialize;
 
-use crate::statetest::exec::{ExecOutcome, TxError, build_db, evm_for, execute, finish_block, run_on};
+use crate::statetest::exec::{ExecError, ExecOutcome, build_db, evm_for, execute, finish_block, run_on};
 use crate::statetest::root::{db_state_root, logs_hash};
 use crate::statetest::{Case, FileCases, FileList, LoadedCase, collect_files, load_file};
 
@@ -99,18 +99,18 @@ pub fn pick_cases(cases: Vec<LoadedCase>, fork: Option<SpecId>) -> (Vec<Case>, V
 /// Whether a committed outcome matches the case's expectations.
 fn check(
     case: &Case,
-    result: &Result<ExecOutcome, TxError>,
-    root: kestrel_primitives::B256,
-) -> Result<bool, TxError> {
+    result: &Result<ExecOutcome, ExecError>,
+    root: kestrel::primitives::B256,
+) -> Result<bool, ExecError> {
     let e = &case.expected;
     match result {
         Ok(out) => Ok(e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash),
-        Err(TxError::Rejected(_)) => Ok(e.exception.is_some() && root == e.state_root),
+        Err(ExecError::Rejected(_)) => Ok(e.exception.is_some() && root == e.state_root),
         Err(err) => Err(err.clone()),
     }
 }
 
-fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
+fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, ExecError> {
     let pre = build_db(case);
     let mut checked = pre.clone();
     let first = execute(case, &mut checked);
@@ -129,7 +129,7 @@ fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, TxError> {
         let run = run_on(&mut evm, tx, false);
         let elapsed = start.elapsed();
         match run {
-            Ok(_) | Err(TxError::Rejected(_)) => {}
+            Ok(_) | Err(ExecError::Rejected(_)) => {}
             Err(e) => return Err(e),
         }
         times.push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));

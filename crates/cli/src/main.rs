@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
 use kestrel_cli::blocktest::run_blocktest_paths;
 use kestrel_cli::statetest::run::trace_case;
 use kestrel_cli::statetest::{Filter, KnownFailures, RunReport, Status, run_paths};
-use kestrel_primitives::SpecId;
 
 /// At most this many failures are re-run with `--trace`.
 const MAX_TRACED: usize = 10;

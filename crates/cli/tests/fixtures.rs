@@ -9,12 +9,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use kestrel::primitives::SpecId;
 use kestrel_cli::statetest::exec::{db_from_pre, finish_block};
 use kestrel_cli::statetest::root::{db_state_root, pre_state_root};
 use kestrel_cli::statetest::{
     FileCases, Filter, LoadedCase, address_of_secret_key, collect_files, hex, load_file, run_paths,
 };
-use kestrel_primitives::SpecId;
 
 fn fixtures_dir() -> PathBuf {
     let dir = std::env::var_os("KESTREL_FIXTURES")

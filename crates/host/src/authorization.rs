@@ -2,7 +2,7 @@
 
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 use kestrel_primitives::{Address, Authorization, U256, keccak256};
-use kestrel_state::{Database, Journal, delegation_address, delegation_code};
+use kestrel_state::{Database, Journal, delegation_code};
 
 use crate::address::{rlp_address, rlp_list, rlp_uint};
 
@@ -60,8 +60,7 @@ pub(crate) fn apply_authorizations<DB: Database>(
         let Some(authority) = recover_authority(auth) else { continue };
         journal.warm_account(&authority);
         let view = journal.peek_account(&authority);
-        let code = journal.code(&authority).value;
-        if !code.is_empty() && delegation_address(&code).is_none() {
+        if journal.has_non_delegation_code(&authority) {
             continue;
         }
         if view.nonce != auth.nonce {

@@ -1,24 +1,22 @@
 //! The [`Host`] the interpreter sees: the journal plus the block and transaction.
 
 use kestrel_interpreter::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
+use kestrel_precompiles::Precompiles;
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, TxEnv, U256};
-use kestrel_state::{Database, Journal, Load};
+use kestrel_state::{Database, Journal};
 
 /// Everything outside the frames: state and environment. Kept apart from the frame stack and
 /// buffers so the interpreter can borrow both at once.
 pub(crate) struct Context<DB: Database> {
     pub(crate) journal: Journal<DB>,
     pub(crate) spec: SpecId,
+    /// The fork's precompiles, which are also warm from the start of every transaction.
+    pub(crate) precompiles: &'static Precompiles,
     pub(crate) block: BlockEnv,
     pub(crate) tx: TxEnv,
     pub(crate) chain_id: u64,
     pub(crate) effective_gas_price: U256,
     pub(crate) blob_base_fee: U256,
-}
-
-#[inline(always)]
-fn access<T>(load: Load<T>) -> Access<T> {
-    Access { value: load.value, is_cold: load.is_cold }
 }
 
 impl<DB: Database> Host for Context<DB> {
@@ -53,43 +51,33 @@ impl<DB: Database> Host for Context<DB> {
 
     #[inline]
     fn balance(&mut self, address: &Address) -> Access<U256> {
-        access(self.journal.balance(address))
+        self.journal.balance(address)
     }
 
     fn code(&mut self, address: &Address) -> Access<Bytes> {
-        access(self.journal.code(address))
+        self.journal.code(address)
     }
 
     fn code_size(&mut self, address: &Address) -> Access<usize> {
-        access(self.journal.code_size(address))
+        self.journal.code_size(address)
     }
 
     fn code_hash(&mut self, address: &Address) -> Access<B256> {
-        access(self.journal.code_hash(address))
+        self.journal.code_hash(address)
     }
 
     fn call_target(&mut self, address: &Address) -> CallTarget {
-        let t = self.journal.call_target(address);
-        CallTarget {
-            is_cold: t.is_cold,
-            exists: t.exists,
-            is_empty: t.is_empty,
-            delegate: t.delegate.map(access),
-        }
+        self.journal.call_target(address)
     }
 
     #[inline]
     fn sload(&mut self, address: &Address, key: &U256) -> Access<U256> {
-        access(self.journal.sload(address, key))
+        self.journal.sload(address, key)
     }
 
     #[inline]
     fn sstore(&mut self, address: &Address, key: &U256, value: &U256) -> Access<SStoreValues> {
-        let w = self.journal.sstore(address, key, *value);
-        Access {
-            value: SStoreValues { original: w.value.original, present: w.value.present, new: w.value.new },
-            is_cold: w.is_cold,
-        }
+        self.journal.sstore(address, key, *value)
     }
 
     #[inline]
@@ -107,15 +95,6 @@ impl<DB: Database> Host for Context<DB> {
     }
 
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {
-        let r = self.journal.selfdestruct(address, target);
-        Access {
-            value: SelfDestructResult {
-                had_value: r.value.had_value,
-                target_exists: r.value.target_exists,
-                target_is_empty: r.value.target_is_empty,
-                previously_destroyed: r.value.previously_destroyed,
-            },
-            is_cold: r.is_cold,
-        }
+        self.journal.selfdestruct(address, target)
     }
 }

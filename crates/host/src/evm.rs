@@ -1,18 +1,17 @@
 //! The [`Evm`]: validates a transaction, buys its gas, runs its frames and settles the fees.
 
-use kestrel_interpreter::{Buffers, Frame, Stack, Status, Tracer};
+use kestrel_interpreter::{CallKind, CallRequest, CreateRequest, CreateScheme, FrameRequest, Tracer};
 use kestrel_precompiles::Precompiles;
 use kestrel_primitives::gas::{eip3529, frontier};
-use kestrel_primitives::{Address, BlockEnv, SpecId, TxEnv, U256};
-use kestrel_state::{Database, DatabaseCommit, Journal, delegation_address};
+use kestrel_primitives::{Address, BlockEnv, KECCAK_EMPTY, SpecId, TxEnv, U256};
+use kestrel_state::{Database, DatabaseCommit, Journal};
 
-use crate::address;
 use crate::authorization::apply_authorizations;
 use crate::blob;
 use crate::context::Context;
-use crate::frames::FrameMeta;
+use crate::frames::{Ended, FrameStack};
 use crate::result::{ExecutionResult, TxError};
-use crate::validation::{check_sender, check_stateless_at};
+use crate::validation::{Validated, check_sender, check_stateless_at};
 
 /// An Ethereum Virtual Machine over a database: executes transactions one after another.
 ///
@@ -24,12 +23,8 @@ use crate::validation::{check_sender, check_stateless_at};
 /// next transaction first drops the frames and journal entries the unwound one left behind.
 pub struct Evm<DB: Database> {
     pub(crate) ctx: Context<DB>,
-    pub(crate) frames: Vec<Frame>,
-    pub(crate) metas: Vec<FrameMeta>,
-    pub(crate) buffers: Buffers,
-    pub(crate) stacks: Vec<Stack>,
-    pub(crate) precompiles: &'static Precompiles,
-    pub(crate) tracer: Option<Box<dyn Tracer>>,
+    frames: FrameStack,
+    tracer: Option<Box<dyn Tracer>>,
     /// True from the start of a transaction until its changes are kept or dropped. Still true
     /// when the next one starts only if a panic (in a tracer or the database) unwound out of
     /// the last: its frames and journal entries are then stale.
@@ -56,17 +51,14 @@ where
             ctx: Context {
                 journal: Journal::new(db, spec),
                 spec,
+                precompiles: Precompiles::for_spec(spec),
                 blob_base_fee: blob::blob_base_fee(spec, &block),
                 block,
                 tx: TxEnv::default(),
                 chain_id,
                 effective_gas_price: U256::ZERO,
             },
-            frames: Vec::new(),
-            metas: Vec::new(),
-            buffers: Buffers::default(),
-            stacks: Vec::new(),
-            precompiles: Precompiles::for_spec(spec),
+            frames: FrameStack::default(),
             tracer: None,
             in_transaction: false,
         }
@@ -175,11 +167,7 @@ where
     #[cold]
     #[inline(never)]
     pub(crate) fn abandon_unwound_transaction(&mut self) {
-        while let Some(frame) = self.frames.pop() {
-            self.stacks.push(frame.stack);
-        }
-        self.metas.clear();
-        self.buffers.clear();
+        self.frames.abandon();
         self.ctx.journal.discard();
         let _ = self.ctx.journal.take_error();
         self.in_transaction = false;
@@ -187,31 +175,39 @@ where
 
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
     fn execute(&mut self) -> Result<ExecutionResult, TxError> {
-        let spec = self.ctx.spec;
-        let validated = check_stateless_at(spec, &self.ctx.block, self.ctx.blob_base_fee, &self.ctx.tx)?;
-        let sender = self.ctx.tx.caller;
-        let account = self.ctx.journal.peek_account(&sender);
-        let code = if account.code_hash == kestrel_primitives::KECCAK_EMPTY {
-            Default::default()
-        } else {
-            self.ctx.journal.code(&sender).value
-        };
+        let validated = self.validate()?;
+        let authorization_refund = self.buy_gas_and_warm(&validated);
+        let ended = self.run(&validated);
+        self.settle(&validated, ended, authorization_refund)
+    }
+
+    /// Checks the transaction, alone and then against its sender's account.
+    fn validate(&mut self) -> Result<Validated, TxError> {
+        let ctx = &mut self.ctx;
+        let validated = check_stateless_at(ctx.spec, &ctx.block, ctx.blob_base_fee, &ctx.tx)?;
+        let sender = ctx.tx.caller;
+        let account = ctx.journal.peek_account(&sender);
         // EIP-3607: senders with code are refused, except EIP-7702 delegated accounts.
-        let delegated = spec.is_enabled_in(SpecId::Prague) && delegation_address(&code).is_some();
-        let foreign_code = !code.is_empty() && !delegated;
-        if self.ctx.journal.has_error() {
+        let has_code = account.code_hash != KECCAK_EMPTY && ctx.journal.has_non_delegation_code(&sender);
+        if ctx.journal.has_error() {
             // The sender is a default, not the database's account: judge nothing by it.
             return Err(TxError::Database(String::new()));
         }
-        check_sender(&self.ctx.tx, &validated, account.balance, account.nonce, foreign_code)?;
+        check_sender(&ctx.tx, &validated, account.balance, account.nonce, has_code)?;
+        Ok(validated)
+    }
 
-        // Buy gas and bump the nonce: from here on the transaction is valid and included.
-        let tx = &self.ctx.tx;
-        let price = validated.effective_gas_price;
-        self.ctx.effective_gas_price = price;
-        let gas_fee = U256::from(tx.gas_limit) * price;
+    /// Buys the gas, bumps the sender's nonce, warms what starts warm and applies the
+    /// authorizations: from here on the transaction is valid and included. Returns the refund
+    /// the authorizations earned.
+    fn buy_gas_and_warm(&mut self, validated: &Validated) -> u64 {
+        let ctx = &mut self.ctx;
+        let tx = &ctx.tx;
+        let sender = tx.caller;
+        ctx.effective_gas_price = validated.effective_gas_price;
+        let gas_fee = U256::from(tx.gas_limit) * validated.effective_gas_price;
         let blob_fee = U256::from(validated.blob_gas) * validated.blob_base_fee;
-        let journal = &mut self.ctx.journal;
+        let journal = &mut ctx.journal;
         // The upfront check covered these at the max prices, so the subtraction cannot fail.
         let _ = journal.sub_balance(&sender, gas_fee + blob_fee);
         journal.inc_nonce(&sender);
@@ -221,9 +217,9 @@ where
         if let Some(to) = tx.to {
             journal.prewarm_account(&to);
         }
-        journal.prewarm_accounts(self.precompiles.addresses());
-        if spec.is_enabled_in(SpecId::Shanghai) {
-            journal.prewarm_account(&self.ctx.block.coinbase);
+        journal.prewarm_accounts(ctx.precompiles.addresses());
+        if ctx.spec.is_enabled_in(SpecId::Shanghai) {
+            journal.prewarm_account(&ctx.block.coinbase);
         }
         for item in &tx.access_list {
             journal.warm_account(&item.address);
@@ -232,55 +228,100 @@ where
             }
         }
 
-        let gas_limit = tx.gas_limit - validated.intrinsic.initial;
-        let mut refund = 0u64;
-        let outcome = match tx.to {
-            Some(to) => {
-                if !tx.authorization_list.is_empty() {
-                    let list = core::mem::take(&mut self.ctx.tx.authorization_list);
-                    refund += apply_authorizations(&mut self.ctx.journal, &list, self.ctx.chain_id);
-                    self.ctx.tx.authorization_list = list;
-                }
-                self.run_root_call(to, gas_limit)
-            }
-            None => {
-                let created = address::create_address(&sender, account.nonce);
-                self.run_root_create(created, gas_limit)
-            }
-        };
-
-        // Refunds (EIP-3529 caps them at a fifth of the gas used, before London a half) and the
-        // EIP-7623 floor.
-        let tx = &self.ctx.tx;
-        let gas_used_before_refund = tx.gas_limit - outcome.gas_left;
-        if outcome.status.is_success() {
-            refund += outcome.refund.max(0) as u64;
+        // EIP-7702 (only a call carries authorizations).
+        if tx.authorization_list.is_empty() {
+            return 0;
         }
-        let quotient = if spec.is_enabled_in(SpecId::London) {
+        let list = core::mem::take(&mut ctx.tx.authorization_list);
+        let refund = apply_authorizations(&mut ctx.journal, &list, ctx.chain_id);
+        ctx.tx.authorization_list = list;
+        refund
+    }
+
+    /// Runs the transaction's call or creation as the outermost frame.
+    fn run(&mut self, validated: &Validated) -> Ended {
+        let tx = &self.ctx.tx;
+        let gas_limit = tx.gas_limit - validated.intrinsic.initial;
+        let request = match tx.to {
+            Some(to) => return self.run_call(to, gas_limit),
+            None => FrameRequest::Create(CreateRequest {
+                scheme: CreateScheme::Create,
+                caller: tx.caller,
+                value: tx.value,
+                init_offset: 0,
+                init_len: tx.data.len(),
+                gas_limit,
+            }),
+        };
+        self.frames.run(&mut self.ctx, self.tracer.as_deref_mut(), request)
+    }
+
+    /// Runs the transaction's call of `to` (from `ctx.tx`'s caller, with its value and data) as
+    /// the outermost frame with `gas_limit`: the path of a transaction's call and of a system
+    /// call.
+    pub(crate) fn run_call(&mut self, to: Address, gas_limit: u64) -> Ended {
+        let tx = &self.ctx.tx;
+        // A delegated account runs its delegate's code, as for any call (EIP-7702).
+        let delegate = self.ctx.journal.call_delegate(&to).map(|d| d.value);
+        let request = FrameRequest::Call(CallRequest {
+            kind: CallKind::Call,
+            target: to,
+            code_address: delegate.unwrap_or(to),
+            delegated: delegate.is_some(),
+            caller: tx.caller,
+            value: tx.value,
+            transfers_value: true,
+            input_offset: 0,
+            input_len: tx.data.len(),
+            gas_limit,
+            is_static: false,
+        });
+        self.frames.run(&mut self.ctx, self.tracer.as_deref_mut(), request)
+    }
+
+    /// Refunds (the authorizations' `authorization_refund`, and the frames' on success) within
+    /// their cap, applies the EIP-7623 floor, gives the sender its unspent gas back and pays the
+    /// coinbase its priority fee.
+    fn settle(
+        &mut self,
+        validated: &Validated,
+        ended: Ended,
+        authorization_refund: u64,
+    ) -> Result<ExecutionResult, TxError> {
+        let ctx = &mut self.ctx;
+        let tx = &ctx.tx;
+        let gas_used_before_refund = tx.gas_limit - ended.gas_left;
+        let success = ended.status.is_success();
+        let mut refund = authorization_refund;
+        if success {
+            refund += ended.refund.max(0) as u64;
+        }
+        // EIP-3529 caps refunds at a fifth of the gas used, before London at a half.
+        let quotient = if ctx.spec.is_enabled_in(SpecId::London) {
             eip3529::MAX_REFUND_QUOTIENT
         } else {
             frontier::MAX_REFUND_QUOTIENT
         };
         let refund = refund.min(gas_used_before_refund / quotient);
         let gas_used = (gas_used_before_refund - refund).max(validated.intrinsic.floor);
-        let journal = &mut self.ctx.journal;
-        journal.add_balance(&sender, U256::from(tx.gas_limit - gas_used) * price);
-        let priority = price - self.ctx.block.basefee.min(price);
-        let coinbase = self.ctx.block.coinbase;
-        journal.add_balance(&coinbase, U256::from(gas_used) * priority);
+        let price = validated.effective_gas_price;
+        let journal = &mut ctx.journal;
+        journal.add_balance(&tx.caller, U256::from(tx.gas_limit - gas_used) * price);
+        let priority = price - ctx.block.basefee.min(price);
+        journal.add_balance(&ctx.block.coinbase, U256::from(gas_used) * priority);
 
         if journal.has_error() {
             // `run_transaction` reports the error itself.
             return Err(TxError::Database(String::new()));
         }
-        let logs = if outcome.status.is_success() { journal.take_logs() } else { Vec::new() };
+        let logs = if success { journal.take_logs() } else { Vec::new() };
         Ok(ExecutionResult {
-            status: outcome.status,
+            status: ended.status,
             gas_used,
             gas_refunded: refund,
-            output: outcome.output,
+            created_address: ended.created(),
+            output: ended.output.unwrap_or_default(),
             logs,
-            created_address: outcome.created.filter(|_| outcome.status.is_success()),
         })
     }
 }
@@ -292,12 +333,3 @@ const _: () = {
     const fn assert_send<T: Send>() {}
     assert_send::<Evm<kestrel_state::InMemoryDb>>();
 };
-
-/// The result of the outermost frame.
-pub(crate) struct RootOutcome {
-    pub(crate) status: Status,
-    pub(crate) gas_left: u64,
-    pub(crate) refund: i64,
-    pub(crate) output: kestrel_primitives::Bytes,
-    pub(crate) created: Option<Address>,
-}

@@ -3,7 +3,8 @@
 //!
 //! A transaction is validated ([`validation`]), its gas bought, its authorizations applied
 //! (EIP-7702), and its message run as frames on a heap frame stack: depth 1024 needs no native
-//! recursion. The `Evm` keeps its frame stack, stack pool and shared buffers from one
+//! recursion. The transaction's own call or creation starts through the same path as a CALL or
+//! CREATE from bytecode. The `Evm` keeps its frame stack, stack pool and shared buffers from one
 //! transaction to the next.
 
 mod address;

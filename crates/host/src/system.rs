@@ -38,14 +38,14 @@ where
             ..Default::default()
         };
         self.ctx.effective_gas_price = basefee;
-        let outcome = self.run_root_call(to, SYSTEM_CALL_GAS);
-        let logs = if outcome.status.is_success() { self.ctx.journal.take_logs() } else { Vec::new() };
+        let ended = self.run_call(to, SYSTEM_CALL_GAS);
+        let logs = if ended.status.is_success() { self.ctx.journal.take_logs() } else { Vec::new() };
         let result = match self.ctx.journal.take_error() {
             None => Ok(ExecutionResult {
-                status: outcome.status,
-                gas_used: SYSTEM_CALL_GAS - outcome.gas_left,
+                status: ended.status,
+                gas_used: SYSTEM_CALL_GAS - ended.gas_left,
                 gas_refunded: 0,
-                output: outcome.output,
+                output: ended.output.unwrap_or_default(),
                 logs,
                 created_address: None,
             }),

@@ -32,6 +32,47 @@ impl Buffers {
         self.memory.clear();
         self.return_data.clear();
     }
+
+    /// Starts a transaction: empties the buffers and writes `data` at the start of memory, where
+    /// the outermost frame finds its call data (or its initcode) as a window
+    /// ([`window`](Self::window) with no caller).
+    pub fn open_transaction(&mut self, data: &[u8]) {
+        self.clear();
+        self.memory.extend_from_slice(data);
+    }
+
+    /// `len` bytes at `offset` of the memory of `caller`, the innermost live frame (`None`: the
+    /// transaction's data), as a range of [`memory`](Self::memory): where a request's call data
+    /// or initcode lies. The interpreter expanded the caller's memory over it before asking.
+    #[inline]
+    pub fn window(&self, caller: Option<&Frame>, offset: usize, len: usize) -> Range<usize> {
+        let start = caller.map_or(0, Frame::memory_base) + offset;
+        start..start + len
+    }
+
+    /// Opens the windows of a new innermost frame and returns it ([`Frame::new`]): its memory
+    /// starts at the end of [`memory`](Self::memory), its call data is `init.input`, and the
+    /// return data it sees starts empty.
+    pub fn open_frame(&mut self, stack: Stack, init: FrameInit) -> Result<Frame, FrameError> {
+        self.return_data.clear();
+        Frame::new(stack, init, self)
+    }
+
+    /// Closes the windows of `frame`, the innermost live frame, as it ends: its memory goes, and
+    /// the return data its parent sees becomes its RETURN/REVERT output when `keep_output`,
+    /// else nothing.
+    pub fn close_frame(&mut self, frame: &Frame, keep_output: bool) {
+        let output = if keep_output { frame.output_range() } else { 0..0 };
+        self.return_data.clear();
+        self.return_data.extend_from_slice(&self.memory[output]);
+        self.memory.truncate(frame.memory_base);
+    }
+
+    /// Makes `data` (a precompile's output) the return data the running frame sees.
+    pub fn set_return_data(&mut self, data: &[u8]) {
+        self.return_data.clear();
+        self.return_data.extend_from_slice(data);
+    }
 }
 
 /// The kind of a CALL-family request.
@@ -271,8 +312,14 @@ impl Frame {
 
     /// This frame's RETURN/REVERT data.
     pub fn output<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
+        &buffers.memory[self.output_range()]
+    }
+
+    /// Where this frame's RETURN/REVERT data lies in [`Buffers::memory`].
+    #[inline]
+    fn output_range(&self) -> Range<usize> {
         let start = self.memory_base + self.output.0;
-        &buffers.memory[start..start + self.output.1]
+        start..start + self.output.1
     }
 
     /// Resumes after a CALL-family child: pushes the success flag, copies the child's output

@@ -88,13 +88,6 @@ impl Gas {
         let left = self.remaining().saturating_add(amount);
         self.set_left(left);
     }
-
-    /// Spends everything: the effect of an exceptional halt.
-    #[inline]
-    pub fn spend_all(&mut self) {
-        self.remaining = 0;
-        self.reserve = 0;
-    }
 }
 
 /// `left` split into the `i64` part and the reserve beyond `i64::MAX`.

@@ -2,67 +2,13 @@
 //!
 //! The interpreter owns the frame (stack, memory, gas, pc); the host owns the world (accounts,
 //! storage, logs, block and transaction context). Arguments go in by reference and results come
-//! back as small `Copy` values, so a call through the trait costs no allocation. The host knows
+//! back as small `Copy` values (defined in `kestrel-primitives`, where the journal returns the
+//! same ones), so a call through the trait costs no allocation. The host knows
 //! the fork it runs; the trait carries no per-EIP switches, only facts (warm or cold, empty or
 //! not), and the interpreter turns facts into gas.
 
+pub use kestrel_primitives::{Access, CallTarget, SStoreValues, SelfDestructResult};
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, TxEnv, U256};
-
-/// A value read from state together with whether this access was the first in the
-/// transaction (cold, EIP-2929). Before Berlin the interpreter ignores `is_cold`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access<T> {
-    /// The value read.
-    pub value: T,
-    /// True when this was the first access to the account or slot in the transaction.
-    pub is_cold: bool,
-}
-
-impl<T> Access<T> {
-    /// A warm access of `value`.
-    pub const fn warm(value: T) -> Self {
-        Self { value, is_cold: false }
-    }
-}
-
-/// What SSTORE gas rules need to know about a slot (EIP-1283/2200/3529 net metering).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SStoreValues {
-    /// The slot's value at the start of the transaction.
-    pub original: U256,
-    /// The slot's value before this SSTORE.
-    pub present: U256,
-    /// The value being stored.
-    pub new: U256,
-}
-
-/// What the CALL family needs to know about its target for gas.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CallTarget {
-    /// True when this was the first access to the target in the transaction.
-    pub is_cold: bool,
-    /// False when the account does not exist in state (pre-EIP-161 "new account" rule).
-    pub exists: bool,
-    /// True when the account is empty per EIP-161 (no code, zero nonce, zero balance) or absent.
-    pub is_empty: bool,
-    /// The EIP-7702 delegate the target's code points to, with its own cold flag; `None`
-    /// before Prague or when the target is not delegated.
-    pub delegate: Option<Access<Address>>,
-}
-
-/// The outcome of SELFDESTRUCT, for its gas and refund rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SelfDestructResult {
-    /// True when the destroyed account had a non-zero balance.
-    pub had_value: bool,
-    /// True when the beneficiary existed before (pre-EIP-161 rule).
-    pub target_exists: bool,
-    /// True when the beneficiary is empty per EIP-161.
-    pub target_is_empty: bool,
-    /// True when the account was already scheduled for destruction in this transaction
-    /// (no second refund before EIP-3529).
-    pub previously_destroyed: bool,
-}
 
 /// The interpreter's view of the world outside the current frame.
 ///

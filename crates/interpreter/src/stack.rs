@@ -95,16 +95,6 @@ impl Stack {
         &self.slots()[..self.len]
     }
 
-    /// Pushes `value`, or returns false when the stack is full.
-    #[inline]
-    pub fn push_checked(&mut self, value: U256) -> bool {
-        if self.len == STACK_LIMIT {
-            return false;
-        }
-        self.push(value);
-        true
-    }
-
     /// Pushes `value`. Panics when the stack is full: callers (resuming a frame after a child,
     /// whose CALL or CREATE popped more than it pushes) know there is room.
     #[inline]
@@ -112,11 +102,6 @@ impl Stack {
         let len = self.len;
         self.slots_mut()[len] = value;
         self.len += 1;
-    }
-
-    /// The `n`-th item from the top (0 = top), if there is one; for tracers and tests.
-    pub fn peek(&self, n: usize) -> Option<U256> {
-        self.len.checked_sub(n + 1).map(|i| self.slots()[i])
     }
 
     /// Pops the top item. For the handlers that run with the loop's registers written back

@@ -3,6 +3,10 @@
 /// The outcome of running a frame until it stops or needs its caller.
 ///
 /// One byte, so `Result<(), Status>` (a handler's [`Step`]) is one byte too.
+///
+/// A child that fails its depth, balance or nonce check never runs and ends in no status of its
+/// own: the caller resumes with 0 on its stack. Oversized initcode (EIP-3860) is an out-of-gas
+/// halt of the creating frame.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
@@ -34,20 +38,12 @@ pub enum Status {
     StaticViolation,
     /// RETURNDATACOPY past the end of the return data (EIP-211).
     ReturnDataOutOfBounds,
-    /// Initcode larger than EIP-3860 allows.
-    InitcodeTooLarge,
     /// Deployed code larger than EIP-170 allows.
     CodeTooLarge,
     /// Deployed code starting with 0xEF (EIP-3541).
     InvalidCodePrefix,
     /// CREATE target already has code, nonce or storage.
     CreateCollision,
-    /// The call depth limit (1024) was reached.
-    CallDepthExceeded,
-    /// The sender cannot pay the transferred value.
-    OutOfFunds,
-    /// A nonce would overflow 2^64 - 1 (EIP-2681).
-    NonceOverflow,
     /// A precompile rejected its input.
     PrecompileFailure,
     /// [`run`](crate::run) was given buffers that do not hold the frame's call data and memory

@@ -44,30 +44,57 @@ pub enum SpecId {
 }
 
 impl SpecId {
-    /// Every fork, oldest first.
-    pub const ALL: [SpecId; 15] = [
-        SpecId::Frontier,
-        SpecId::Homestead,
-        SpecId::TangerineWhistle,
-        SpecId::SpuriousDragon,
-        SpecId::Byzantium,
-        SpecId::Constantinople,
-        SpecId::Petersburg,
-        SpecId::Istanbul,
-        SpecId::Berlin,
-        SpecId::London,
-        SpecId::Paris,
-        SpecId::Shanghai,
-        SpecId::Cancun,
-        SpecId::Prague,
-        SpecId::Osaka,
-    ];
+    /// The fork after `self`, `None` for the newest. The one list of forks in order: [`ALL`],
+    /// [`COUNT`] and [`LATEST`] are derived from it, so a fork added to the enum and forgotten
+    /// here is a compile error (the match has no wildcard), not a silently shorter table.
+    ///
+    /// [`ALL`]: Self::ALL
+    /// [`COUNT`]: Self::COUNT
+    /// [`LATEST`]: Self::LATEST
+    pub const fn next(self) -> Option<SpecId> {
+        match self {
+            SpecId::Frontier => Some(SpecId::Homestead),
+            SpecId::Homestead => Some(SpecId::TangerineWhistle),
+            SpecId::TangerineWhistle => Some(SpecId::SpuriousDragon),
+            SpecId::SpuriousDragon => Some(SpecId::Byzantium),
+            SpecId::Byzantium => Some(SpecId::Constantinople),
+            SpecId::Constantinople => Some(SpecId::Petersburg),
+            SpecId::Petersburg => Some(SpecId::Istanbul),
+            SpecId::Istanbul => Some(SpecId::Berlin),
+            SpecId::Berlin => Some(SpecId::London),
+            SpecId::London => Some(SpecId::Paris),
+            SpecId::Paris => Some(SpecId::Shanghai),
+            SpecId::Shanghai => Some(SpecId::Cancun),
+            SpecId::Cancun => Some(SpecId::Prague),
+            SpecId::Prague => Some(SpecId::Osaka),
+            SpecId::Osaka => None,
+        }
+    }
 
     /// The number of forks; the length of every per-fork table.
-    pub const COUNT: usize = Self::ALL.len();
+    pub const COUNT: usize = {
+        let mut count = 1;
+        let mut spec = SpecId::Frontier;
+        while let Some(next) = spec.next() {
+            count += 1;
+            spec = next;
+        }
+        count
+    };
+
+    /// Every fork, oldest first: Frontier and its successors ([`next`](Self::next)).
+    pub const ALL: [SpecId; Self::COUNT] = {
+        let mut all = [SpecId::Frontier; Self::COUNT];
+        let mut i = 1;
+        while i < Self::COUNT {
+            all[i] = all[i - 1].next().expect("COUNT counts the successors");
+            i += 1;
+        }
+        all
+    };
 
     /// The newest fork Kestrel implements.
-    pub const LATEST: SpecId = SpecId::Osaka;
+    pub const LATEST: SpecId = Self::ALL[Self::COUNT - 1];
 
     /// True when `fork` is active in `self`, i.e. `self` is `fork` or a later fork.
     #[inline(always)]
@@ -159,6 +186,15 @@ mod tests {
             assert_eq!(spec.index(), i);
         }
         assert!(SpecId::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn all_follows_the_successors() {
+        for pair in SpecId::ALL.windows(2) {
+            assert_eq!(pair[0].next(), Some(pair[1]));
+        }
+        assert_eq!(SpecId::ALL[0], SpecId::Frontier);
+        assert_eq!(SpecId::LATEST.next(), None);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //!
 //! # Layering
 //!
-//! This crate sits below the host and knows nothing of the interpreter: it returns its own small
-//! `Copy` results ([`Load`], [`SlotWrite`], [`CallTargetInfo`], [`SelfDestructOutcome`]) and the
-//! host maps each onto its `Host` counterpart in one line. Fork rules that concern state (EIP-161
+//! This crate sits below the host and knows nothing of the interpreter: it returns the small
+//! `Copy` facts defined in `kestrel-primitives` ([`Access`](kestrel_primitives::Access),
+//! [`SStoreValues`](kestrel_primitives::SStoreValues), [`CallTarget`](kestrel_primitives::CallTarget),
+//! [`SelfDestructResult`](kestrel_primitives::SelfDestructResult)), the same ones the
+//! interpreter's `Host` trait returns, so the host passes them through unchanged. Fork rules that concern state (EIP-161
 //! touches and deletion, EIP-6780 SELFDESTRUCT, the RIPEMD-160 exception, EIP-7702 delegation)
 //! live here, decided by the [`SpecId`](kestrel_primitives::SpecId) the journal runs under, and
 //! follow the executable spec (`ethereum/forks/<fork>/state.py`, `vm/interpreter.py`).
@@ -20,15 +22,18 @@
 //! have grown. A transaction's end walks only the accounts and slots it changed (the dirty
 //! lists), never the whole cache.
 //!
-//! **Caches in front of the index.** The last account looked up and the last two slots
-//! `(account, key)` are remembered: an SLOAD/SSTORE pair on one slot, a loop over two slots, or
-//! a run of BALANCE/EXTCODE* on the current contract hit the cache and never hash.
+//! **Caches in front of the index.** The accounts used last (eight lines, direct-mapped by the
+//! address's last byte) and the last two slots `(account, key)` are remembered: an SLOAD/SSTORE
+//! pair on one slot, a loop over two slots, or a run of BALANCE/EXTCODE* on the current contract
+//! hit the cache and never hash.
 //!
 //! **Stamps instead of sets.** Warm accounts and slots (EIP-2929) carry the id of the
 //! transaction that warmed them; "warm" means "stamp equals the current id", so starting a new
 //! transaction is one increment and nothing is cleared. The same trick marks a slot's `original`
 //! value as belonging to this transaction, so SSTORE's original value needs no per-transaction
-//! copy. Warming is journaled like any other change: a reverted frame un-warms what it warmed.
+//! copy. Warming inside the transaction is journaled like any other change: a reverted frame
+//! un-warms what it warmed. The transaction's own pre-warming is not, since no revert reaches
+//! back before its first checkpoint.
 //!
 //! **A cache that survives the transaction.** [`Journal::finalize`] folds the transaction into
 //! the arenas, which then hold the post-transaction state; [`Journal::discard`] reverts it
@@ -45,11 +50,15 @@
 //!
 //! # One transaction, as the host drives it
 //!
-//! 1. Pre-warm (EIP-2929/2930/3651): [`Journal::prewarm_accounts`] with the fork's precompiles,
-//!    [`Journal::prewarm_account`] for sender, recipient and coinbase, [`Journal::warm_slot`] per
-//!    access-list key. Charge the sender ([`Journal::inc_nonce`], [`Journal::set_balance`]).
-//! 2. Each message call: [`Journal::checkpoint`], [`Journal::touch`] the target, and
-//!    [`Journal::transfer`] when the value is non-zero; when the frame ends,
+//! 1. Validate against the sender ([`Journal::peek_account`],
+//!    [`Journal::has_non_delegation_code`] for EIP-3607). Charge the sender
+//!    ([`Journal::sub_balance`], [`Journal::inc_nonce`]). Pre-warm (EIP-2929/2930/3651):
+//!    [`Journal::prewarm_accounts`] with the fork's precompiles, [`Journal::prewarm_account`] for
+//!    sender, recipient and coinbase, [`Journal::warm_account`] and [`Journal::warm_slot`] per
+//!    access-list entry.
+//! 2. Each message call, the transaction's own included: [`Journal::call_target`] names the
+//!    EIP-7702 delegate whose code runs, then [`Journal::checkpoint`], [`Journal::touch`] the
+//!    target, and [`Journal::transfer`] when the value is non-zero; when the frame ends,
 //!    [`Journal::commit_checkpoint`] or [`Journal::revert_to`] (the outermost frame reverts with
 //!    [`Journal::revert_top_frame`]). CREATE: the host's checks, `warm_account(target)`,
 //!    `inc_nonce(caller)`, then [`Journal::create_account_checkpoint`].
@@ -73,8 +82,5 @@ mod memory_db;
 
 pub use account::{AccountInfo, AccountView, code_hash_of, delegation_address, delegation_code};
 pub use database::{AccountChange, Database, DatabaseCommit, StateChanges, StorageChange};
-pub use journal::{
-    CallTargetInfo, Checkpoint, CreateError, InsufficientBalance, Journal, Load, SelfDestructOutcome,
-    SlotWrite,
-};
+pub use journal::{Checkpoint, CreateError, InsufficientBalance, Journal};
 pub use memory_db::{DbAccount, InMemoryDb};

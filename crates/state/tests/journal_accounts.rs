@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use kestrel_primitives::{B256, Bytes, KECCAK_EMPTY, SpecId, keccak256};
-use kestrel_state::{AccountView, InsufficientBalance, Load, delegation_code};
+use kestrel_primitives::{Access, B256, Bytes, KECCAK_EMPTY, SpecId, keccak256};
+use kestrel_state::{AccountView, InsufficientBalance, delegation_code};
 
 #[test]
 fn account_reads_report_cold_then_warm() {
@@ -13,7 +13,7 @@ fn account_reads_report_cold_then_warm() {
     let first = j.account(&ALICE);
     assert!(first.is_cold);
     assert_eq!(first.value, AccountView { balance: u(100), nonce: 1, code_hash: KECCAK_EMPTY, exists: true });
-    assert_eq!(j.balance(&ALICE), Load::new(u(100), false));
+    assert_eq!(j.balance(&ALICE), Access::new(u(100), false));
     // Absent and empty accounts differ in existence only.
     let bob = j.account(&BOB).value;
     let carol = j.account(&CAROL).value;
@@ -111,9 +111,9 @@ fn call_target_resolves_delegation_from_prague() {
         let target = j.call_target(&ALICE);
         assert!(target.is_cold && target.exists && !target.is_empty);
         if expect_delegate {
-            assert_eq!(target.delegate, Some(Load::new(CONTRACT, true)));
+            assert_eq!(target.delegate, Some(Access::new(CONTRACT, true)));
             assert!(j.is_warm_account(&CONTRACT), "the delegate is warmed (EIP-7702)");
-            assert_eq!(j.call_target(&ALICE).delegate, Some(Load::new(CONTRACT, false)));
+            assert_eq!(j.call_target(&ALICE).delegate, Some(Access::new(CONTRACT, false)));
         } else {
             assert_eq!(target.delegate, None);
             assert!(!j.is_warm_account(&CONTRACT));

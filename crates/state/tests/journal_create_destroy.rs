@@ -3,8 +3,8 @@
 mod common;
 
 use common::*;
-use kestrel_primitives::{Bytes, SpecId};
-use kestrel_state::{AccountInfo, CreateError, InMemoryDb, Journal, SelfDestructOutcome};
+use kestrel_primitives::{Bytes, SelfDestructResult, SpecId};
+use kestrel_state::{AccountInfo, CreateError, InMemoryDb, Journal};
 
 #[test]
 fn create_marks_sets_nonce_and_endows() {
@@ -77,7 +77,7 @@ fn selfdestruct_before_cancun_schedules_deletion() {
     assert!(out.is_cold);
     assert_eq!(
         out.value,
-        SelfDestructOutcome {
+        SelfDestructResult {
             had_value: true,
             target_exists: false,
             target_is_empty: true,

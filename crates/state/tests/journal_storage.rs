@@ -4,15 +4,15 @@
 mod common;
 
 use common::*;
-use kestrel_primitives::{B256, Bytes, Log, LogData, SpecId};
-use kestrel_state::{Journal, Load, SlotWrite};
+use kestrel_primitives::{Access, B256, Bytes, Log, LogData, SStoreValues, SpecId};
+use kestrel_state::Journal;
 
 #[test]
 fn sload_is_cold_once() {
     let mut j = journal(SpecId::Berlin);
-    assert_eq!(j.sload(&CONTRACT, &u(1)), Load::new(u(10), true));
-    assert_eq!(j.sload(&CONTRACT, &u(1)), Load::new(u(10), false));
-    assert_eq!(j.sload(&CONTRACT, &u(3)), Load::new(u(0), true));
+    assert_eq!(j.sload(&CONTRACT, &u(1)), Access::new(u(10), true));
+    assert_eq!(j.sload(&CONTRACT, &u(1)), Access::new(u(10), false));
+    assert_eq!(j.sload(&CONTRACT, &u(3)), Access::new(u(0), true));
     assert!(!j.is_warm_account(&CONTRACT), "SLOAD warms the slot, not the account");
 }
 
@@ -21,16 +21,16 @@ fn sstore_reports_original_present_new() {
     let mut j = journal(SpecId::London);
     let first = j.sstore(&CONTRACT, &u(1), u(11));
     assert!(first.is_cold);
-    assert_eq!(first.value, SlotWrite { original: u(10), present: u(10), new: u(11) });
+    assert_eq!(first.value, SStoreValues { original: u(10), present: u(10), new: u(11) });
     let second = j.sstore(&CONTRACT, &u(1), u(0));
     assert!(!second.is_cold);
-    assert_eq!(second.value, SlotWrite { original: u(10), present: u(11), new: u(0) });
+    assert_eq!(second.value, SStoreValues { original: u(10), present: u(11), new: u(0) });
     assert_eq!(j.sload(&CONTRACT, &u(1)).value, u(0));
     // A warm slot read first, then written: still cold-free and original from the database.
     j.sload(&CONTRACT, &u(2));
     let third = j.sstore(&CONTRACT, &u(2), u(20));
     assert!(!third.is_cold);
-    assert_eq!(third.value, SlotWrite { original: u(20), present: u(20), new: u(20) });
+    assert_eq!(third.value, SStoreValues { original: u(20), present: u(20), new: u(20) });
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn original_value_moves_with_the_transaction() {
     assert_eq!(w.value.original, u(11));
     // Discarded: the next transaction sees 11 again.
     j.discard();
-    assert_eq!(j.sload(&CONTRACT, &u(1)), Load::new(u(11), true));
+    assert_eq!(j.sload(&CONTRACT, &u(1)), Access::new(u(11), true));
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn access_list_warming() {
     let mut j = journal(SpecId::Berlin);
     assert!(j.warm_slot(&CONTRACT, &u(1)));
     assert!(!j.warm_slot(&CONTRACT, &u(1)));
-    assert_eq!(j.sload(&CONTRACT, &u(1)), Load::new(u(10), false));
+    assert_eq!(j.sload(&CONTRACT, &u(1)), Access::new(u(10), false));
     j.finalize();
     assert!(!j.is_warm_slot(&CONTRACT, &u(1)), "a new transaction starts cold");
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kestrel_block::{Block, execute_block};
+use kestrel::block::{Block, execute_block};
 use serde::Serialize;
 
 use super::run::{Chain, LoadedTest, load_blocktest};

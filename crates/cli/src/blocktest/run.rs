@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kestrel_block::{BlobParams, Block, ChainConfig, Header, apply_block};
-use kestrel_primitives::{Address, B256};
-use kestrel_state::InMemoryDb;
+use kestrel::block::{BlobParams, Block, ChainConfig, Header, apply_block};
+use kestrel::primitives::{Address, B256};
+use kestrel::state::InMemoryDb;
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
@@ -242,7 +242,7 @@ fn diff(expected: &PreState, db: &InMemoryDb) -> String {
     for a in addresses {
         let (want, got) = (expected_db.account(&a), db.account(&a));
         if want != got {
-            let show = |acct: Option<&kestrel_state::DbAccount>| match acct {
+            let show = |acct: Option<&kestrel::state::DbAccount>| match acct {
                 None => "absent".to_owned(),
                 Some(x) => format!(
                     "nonce {} balance {} code {} slots {}",

@@ -4,7 +4,7 @@ use core::fmt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256};
+use kestrel::primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256};
 use serde::Serialize;
 
 /// Names one case: the file it came from, the test, the fork as the file spells it, and the

@@ -6,10 +6,10 @@ use core::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use kestrel_host::{Evm, TxError as HostError};
-use kestrel_interpreter::{Eip3155Tracer, Tracer};
-use kestrel_primitives::{B256, Log, SpecId, TxEnv, keccak256};
-use kestrel_state::{AccountInfo, InMemoryDb};
+use kestrel::host::{Evm, TxError};
+use kestrel::interpreter::{Eip3155Tracer, Tracer};
+use kestrel::primitives::{B256, Log, SpecId, TxEnv, keccak256};
+use kestrel::state::{AccountInfo, InMemoryDb};
 
 use super::case::{Case, Finish, PreState};
 
@@ -24,27 +24,24 @@ pub struct ExecOutcome {
 
 /// Why a transaction produced no [`ExecOutcome`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TxError {
+pub enum ExecError {
     /// The transaction is invalid and was not included; the state is unchanged.
     Rejected(String),
     /// The executor failed for a reason other than the transaction (a database error, an
     /// internal bug); the state is unspecified.
     Internal(String),
-    /// No executor is wired into the runner yet.
-    NotWired,
 }
 
-impl fmt::Display for TxError {
+impl fmt::Display for ExecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TxError::Rejected(why) => write!(f, "transaction rejected: {why}"),
-            TxError::Internal(why) => write!(f, "executor error: {why}"),
-            TxError::NotWired => f.write_str("executor not wired"),
+            ExecError::Rejected(why) => write!(f, "transaction rejected: {why}"),
+            ExecError::Internal(why) => write!(f, "executor error: {why}"),
         }
     }
 }
 
-impl std::error::Error for TxError {}
+impl std::error::Error for ExecError {}
 
 /// The database a case starts from: the pre-state plus the BLOCKHASH answers the state-test
 /// fillers use, keccak256 of the decimal block number for each of the 256 previous blocks
@@ -103,12 +100,12 @@ pub fn evm_for<'a>(case: &Case, db: &'a mut InMemoryDb) -> Evm<&'a mut InMemoryD
 
 /// Runs `tx` on `evm`; `commit` writes the changes through to the database, otherwise they are
 /// dropped and the state stays as it was.
-pub fn run_on(evm: &mut Evm<&mut InMemoryDb>, tx: TxEnv, commit: bool) -> Result<ExecOutcome, TxError> {
+pub fn run_on(evm: &mut Evm<&mut InMemoryDb>, tx: TxEnv, commit: bool) -> Result<ExecOutcome, ExecError> {
     let result = if commit { evm.transact_commit(tx) } else { evm.transact_discard(tx) };
     match result {
         Ok(r) => Ok(ExecOutcome { logs: r.logs, gas_used: r.gas_used }),
-        Err(HostError::Invalid(e)) => Err(TxError::Rejected(e.to_string())),
-        Err(HostError::Database(e)) => Err(TxError::Internal(e)),
+        Err(TxError::Invalid(e)) => Err(ExecError::Rejected(e.to_string())),
+        Err(TxError::Database(e)) => Err(ExecError::Internal(e)),
     }
 }
 
@@ -118,15 +115,15 @@ fn run_tx(
     db: &mut InMemoryDb,
     commit: bool,
     tracer: Option<Box<dyn Tracer>>,
-) -> Result<ExecOutcome, TxError> {
+) -> Result<ExecOutcome, ExecError> {
     let mut evm = evm_for(case, db);
     evm.set_tracer(tracer);
     run_on(&mut evm, case.tx.clone(), commit)
 }
 
 /// Executes the case's transaction against `db` and commits the result into it; on
-/// [`TxError::Rejected`] `db` is left unchanged.
-pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, TxError> {
+/// [`ExecError::Rejected`] `db` is left unchanged.
+pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, ExecError> {
     run_tx(case, db, true, None)
 }
 
@@ -138,7 +135,7 @@ pub fn execute_traced<W: Write + Send + 'static>(
     case: &Case,
     db: &mut InMemoryDb,
     trace: W,
-) -> Result<ExecOutcome, TxError> {
+) -> Result<ExecOutcome, ExecError> {
     let sink = Arc::new(Mutex::new(TraceSink { out: trace, error: None }));
     let tracer = Eip3155Tracer::new(SinkWriter(Arc::clone(&sink)));
     // `run_tx` drops the Evm, and with it the tracer, before returning.
@@ -146,7 +143,7 @@ pub fn execute_traced<W: Write + Send + 'static>(
     let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
     let flushed = if sink.error.is_none() { sink.out.flush() } else { Ok(()) };
     if let Some(e) = sink.error.take().or(flushed.err()) {
-        return Err(TxError::Internal(format!("writing the trace: {e}")));
+        return Err(ExecError::Internal(format!("writing the trace: {e}")));
     }
     result
 }

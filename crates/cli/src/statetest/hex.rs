@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use kestrel_primitives::{Address, B256, Bytes, U256};
+use kestrel::primitives::{Address, B256, Bytes, U256};
 
 /// Why a hex string did not parse.
 #[derive(Clone, Debug, PartialEq, Eq)]

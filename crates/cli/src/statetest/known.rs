@@ -10,7 +10,7 @@
 use core::fmt;
 use std::collections::HashMap;
 
-use kestrel_primitives::SpecId;
+use kestrel::primitives::SpecId;
 
 use super::case::CaseId;
 

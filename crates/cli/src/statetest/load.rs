@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kestrel_primitives::{Address, B256, BlockEnv, SpecId, U256};
+use kestrel::primitives::{Address, B256, BlockEnv, SpecId, U256};
 use serde_json::value::RawValue;
 
 use super::case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kestrel_primitives::{SpecId, U256, address};
+use kestrel::primitives::{SpecId, U256, address};
 
 use super::case::LoadedCase;
 use super::load::{FileCases, load_str};

@@ -18,7 +18,7 @@ mod tx;
 pub(crate) mod unique;
 
 pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
-pub use exec::{ExecOutcome, TxError};
+pub use exec::{ExecError, ExecOutcome};
 pub use known::{KnownFailure, KnownFailures, KnownFailuresError};
 pub use load::{FileCases, FileList, collect_files, load_file, load_str};
 pub use report::Summary;

@@ -1,10 +1,10 @@
 //! The post-state root and the logs hash of the state tests. The trie itself is the
-//! library's ([`kestrel_block::trie`]), shared with the block executor.
+//! library's ([`kestrel::block::trie`]), shared with the block executor.
 
 use alloy_rlp::{Encodable, Header};
-use kestrel_primitives::{Address, B256, Log, keccak256};
+use kestrel::primitives::{Address, B256, Log, keccak256};
 
-pub use kestrel_block::trie::{TrieAccount, db_state_root, state_root, storage_root};
+pub use kestrel::block::trie::{TrieAccount, db_state_root, state_root, storage_root};
 
 use super::case::{PreAccount, PreState};
 
@@ -59,7 +59,7 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kestrel_primitives::{Bytes, LogData, address, b256};
+    use kestrel::primitives::{Bytes, LogData, address, b256};
 
     #[test]
     fn empty_logs() {

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kestrel_primitives::{B256, SpecId};
+use kestrel::primitives::{B256, SpecId};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::case::{Case, CaseId, Expected, Finish, LoadedCase, PreState};
-use super::exec::{TxError, build_db, db_from_pre, execute, execute_traced, finish_block};
+use super::exec::{ExecError, build_db, db_from_pre, execute, execute_traced, finish_block};
 use super::known::KnownFailures;
 use super::load::{FileCases, FileList, collect_files, load_file};
 use super::root::{db_state_root, logs_hash};
@@ -130,7 +130,7 @@ pub fn run_case(case: &Case) -> Status {
     let mut db = build_db(case);
     let expected = &case.expected;
     let result = execute(case, &mut db);
-    if matches!(result, Ok(_) | Err(TxError::Rejected(_))) {
+    if matches!(result, Ok(_) | Err(ExecError::Rejected(_))) {
         finish_block(&case.finish, &mut db);
     }
     match result {
@@ -149,7 +149,7 @@ pub fn run_case(case: &Case) -> Status {
             }
             verdict(m)
         }
-        Err(TxError::Rejected(reason)) => match &expected.exception {
+        Err(ExecError::Rejected(reason)) => match &expected.exception {
             Some(_) => verdict(judge_rejected(expected, db_state_root(&db))),
             None => verdict(vec![Mismatch::UnexpectedRejection { reason }]),
         },

@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 
-use kestrel_primitives::{AccessListItem, Address, Authorization, Bytes, TxEnv, keccak256};
+use kestrel::primitives::{AccessListItem, Address, Authorization, Bytes, TxEnv, keccak256};
 
 use super::hex::{parse_address, parse_b256, parse_bytes, parse_u64, parse_u256};
 use super::model::{RawAccessItem, RawAuthorization, RawIndexes, RawTx};

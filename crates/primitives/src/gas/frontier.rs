@@ -15,24 +15,14 @@ pub const MEMORY_WORD: u64 = 3;
 pub const MEMORY_QUAD_DIVISOR: u64 = 512;
 /// Cost per word copied by the *COPY opcodes (G_copy).
 pub const COPY_WORD: u64 = 3;
-/// KECCAK256 base cost (G_keccak256).
-pub const KECCAK256: u64 = 30;
 /// KECCAK256 cost per word hashed (G_keccak256word).
 pub const KECCAK256_WORD: u64 = 6;
-/// LOG base cost (G_log).
-pub const LOG: u64 = 375;
-/// LOG cost per topic (G_logtopic).
-pub const LOG_TOPIC: u64 = 375;
 /// LOG cost per byte of data (G_logdata).
 pub const LOG_DATA: u64 = 8;
-/// EXP base cost (G_exp).
-pub const EXP: u64 = 10;
 /// EXP cost per byte of exponent before EIP-160 (G_expbyte).
 pub const EXP_BYTE: u64 = 10;
 /// EXP cost per byte of exponent from Spurious Dragon (EIP-160).
 pub const EXP_BYTE_EIP160: u64 = 50;
-/// CREATE / CREATE2 base cost (G_create).
-pub const CREATE: u64 = 32_000;
 /// Cost per byte of deployed code (G_codedeposit).
 pub const CODE_DEPOSIT: u64 = 200;
 /// Cost of a value-bearing CALL (G_callvalue).
@@ -49,8 +39,6 @@ pub const SSTORE_RESET: u64 = 5_000;
 pub const SSTORE_CLEARS_REFUND: u64 = 15_000;
 /// Refund for SELFDESTRUCT before EIP-3529 (R_selfdestruct).
 pub const SELFDESTRUCT_REFUND: u64 = 24_000;
-/// BLOCKHASH cost (G_blockhash).
-pub const BLOCKHASH: u64 = 20;
 /// Maximum call depth.
 pub const CALL_DEPTH_LIMIT: usize = 1024;
 /// Maximum stack height.

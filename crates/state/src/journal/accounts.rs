@@ -2,12 +2,11 @@
 //! nonces, code, EIP-161 touches, CREATE and SELFDESTRUCT.
 
 use super::entry::Entry;
-use super::{
-    CREATED, CallTargetInfo, Checkpoint, CreateError, DESTROYED, InsufficientBalance, Journal, Load,
-    SelfDestructOutcome,
-};
+use super::{CREATED, Checkpoint, CreateError, DESTROYED, InsufficientBalance, Journal};
 use crate::{AccountView, Database, account::delegation_address, code_hash_of};
-use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, U256};
+use kestrel_primitives::{
+    Access, Address, B256, Bytes, CallTarget, KECCAK_EMPTY, SelfDestructResult, SpecId, U256,
+};
 
 impl<DB: Database> Journal<DB> {
     #[inline]
@@ -68,10 +67,10 @@ impl<DB: Database> Journal<DB> {
 
     /// The account at `address`, warming it.
     #[inline]
-    pub fn account(&mut self, address: &Address) -> Load<AccountView> {
+    pub fn account(&mut self, address: &Address) -> Access<AccountView> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.view(handle), is_cold)
+        Access::new(self.view(handle), is_cold)
     }
 
     /// The account at `address` without warming it (transaction validation, inspection).
@@ -83,10 +82,10 @@ impl<DB: Database> Journal<DB> {
 
     /// The balance of `address` (BALANCE, SELFBALANCE), warming it.
     #[inline]
-    pub fn balance(&mut self, address: &Address) -> Load<U256> {
+    pub fn balance(&mut self, address: &Address) -> Access<U256> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.accounts[handle as usize].balance, is_cold)
+        Access::new(self.accounts[handle as usize].balance, is_cold)
     }
 
     /// Makes sure the code of account `handle` is loaded and returns it (empty on a database
@@ -111,10 +110,10 @@ impl<DB: Database> Journal<DB> {
     /// The code of `address` (EXTCODECOPY, and the code a frame runs), warming it. A delegated
     /// account (EIP-7702) returns its 23-byte designator, not the delegate's code.
     #[inline]
-    pub fn code(&mut self, address: &Address) -> Load<Bytes> {
+    pub fn code(&mut self, address: &Address) -> Access<Bytes> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
-        Load::new(self.load_code(handle), is_cold)
+        Access::new(self.load_code(handle), is_cold)
     }
 
     /// The code of `address` and its hash, without warming: what the host needs to run a frame
@@ -126,7 +125,7 @@ impl<DB: Database> Journal<DB> {
 
     /// The code size of `address` (EXTCODESIZE), warming it.
     #[inline]
-    pub fn code_size(&mut self, address: &Address) -> Load<usize> {
+    pub fn code_size(&mut self, address: &Address) -> Access<usize> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let size = if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
@@ -134,50 +133,77 @@ impl<DB: Database> Journal<DB> {
         } else {
             self.load_code(handle).len()
         };
-        Load::new(size, is_cold)
+        Access::new(size, is_cold)
     }
 
     /// EXTCODEHASH of `address`, warming it: zero when the account is absent or empty
     /// (EIP-1052 with EIP-161), else the hash of its code (`KECCAK_EMPTY` when it has none).
     #[inline]
-    pub fn code_hash(&mut self, address: &Address) -> Load<B256> {
+    pub fn code_hash(&mut self, address: &Address) -> Access<B256> {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let hash = if acct.is_empty() { B256::ZERO } else { acct.code_hash };
-        Load::new(hash, is_cold)
+        Access::new(hash, is_cold)
     }
 
-    /// The EIP-7702 delegate named by the code of `address`, if that code is a designator;
-    /// never warms. Independent of the fork: callers gate on Prague.
+    /// The EIP-7702 delegate whose code `address` runs: from Prague, the account named by a
+    /// delegation designator in its code; `None` otherwise. Never warms.
     pub fn delegate(&mut self, address: &Address) -> Option<Address> {
         let handle = self.account_handle(address);
         self.delegate_of(handle)
     }
 
-    fn delegate_of(&mut self, handle: u32) -> Option<Address> {
+    /// True when `address` has code that is not, from Prague, an EIP-7702 delegation
+    /// designator: such a sender is refused (EIP-3607) and such an authority is skipped
+    /// (EIP-7702). Never warms.
+    pub fn has_non_delegation_code(&mut self, address: &Address) -> bool {
+        let handle = self.account_handle(address);
         if self.accounts[handle as usize].code_hash == KECCAK_EMPTY {
+            return false;
+        }
+        !self.load_code(handle).is_empty() && self.delegate_of(handle).is_none()
+    }
+
+    /// The EIP-7702 delegate whose code a call to `address` runs, warmed (the spec's
+    /// `access_delegation`), with its own cold flag: what the transaction's own call needs.
+    /// Does not warm `address`.
+    pub fn call_delegate(&mut self, address: &Address) -> Option<Access<Address>> {
+        let handle = self.account_handle(address);
+        self.access_delegate(handle)
+    }
+
+    /// [`call_delegate`](Self::call_delegate) of account `handle`.
+    #[inline(always)]
+    fn access_delegate(&mut self, handle: u32) -> Option<Access<Address>> {
+        self.delegate_of(handle).map(|delegate| {
+            let delegate_handle = self.account_handle(&delegate);
+            Access::new(delegate, self.warm_handle(delegate_handle))
+        })
+    }
+
+    /// EIP-7702's delegation rule, the one place it lives: from Prague, an account whose code is
+    /// a designator (`0xef0100 ++ address`) runs the code of the address it names. Calls by the
+    /// interpreter ([`call_target`](Self::call_target)) and by the transaction
+    /// ([`call_delegate`](Self::call_delegate)) resolve through it.
+    fn delegate_of(&mut self, handle: u32) -> Option<Address> {
+        if !self.spec.is_enabled_in(SpecId::Prague)
+            || self.accounts[handle as usize].code_hash == KECCAK_EMPTY
+        {
             return None;
         }
         delegation_address(&self.load_code(handle))
     }
 
-    /// Facts about a CALL-family target for gas, warming it and, from Prague, its EIP-7702
-    /// delegate (one level only, as the spec's `access_delegation`).
-    pub fn call_target(&mut self, address: &Address) -> CallTargetInfo {
+    /// Facts about a CALL-family target for gas, warming it and its EIP-7702 delegate (one
+    /// level only, as the spec's `access_delegation`).
+    pub fn call_target(&mut self, address: &Address) -> CallTarget {
         let handle = self.account_handle(address);
         let is_cold = self.warm_handle(handle);
         let acct = &self.accounts[handle as usize];
         let (exists, is_empty) = (acct.exists, acct.is_empty());
-        let delegate = if self.spec.is_enabled_in(SpecId::Prague) {
-            self.delegate_of(handle).map(|delegate| {
-                let delegate_handle = self.account_handle(&delegate);
-                Load::new(delegate, self.warm_handle(delegate_handle))
-            })
-        } else {
-            None
-        };
-        CallTargetInfo { is_cold, exists, is_empty, delegate }
+        let delegate = self.access_delegate(handle);
+        CallTarget { is_cold, exists, is_empty, delegate }
     }
 
     /// Touches `address` the way a message call touches its target before Paris (the spec's
@@ -333,7 +359,7 @@ impl<DB: Database> Journal<DB> {
     /// the end of the transaction (a balance sent to itself is burned). From Cancun (EIP-6780)
     /// the balance moves (nothing is burned when `target == address`), and only an account
     /// created in this transaction is zeroed and scheduled for deletion.
-    pub fn selfdestruct(&mut self, address: &Address, target: &Address) -> Load<SelfDestructOutcome> {
+    pub fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {
         let target_handle = self.account_handle(target);
         let is_cold = self.warm_handle(target_handle);
         let handle = self.account_handle(address);
@@ -343,7 +369,7 @@ impl<DB: Database> Journal<DB> {
         };
         let acct = &self.accounts[handle as usize];
         let (balance, flags) = (acct.balance, acct.flags);
-        let outcome = SelfDestructOutcome {
+        let outcome = SelfDestructResult {
             had_value: !balance.is_zero(),
             target_exists,
             target_is_empty,
@@ -365,7 +391,7 @@ impl<DB: Database> Journal<DB> {
             self.set_balance_of(handle, U256::ZERO);
             self.set_flag(handle, DESTROYED);
         }
-        Load::new(outcome, is_cold)
+        Access::new(outcome, is_cold)
     }
 }
 

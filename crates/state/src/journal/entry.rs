@@ -28,11 +28,12 @@ pub(crate) enum Entry {
     BalanceChanged { account: u32, prev: U256 },
     /// The nonce changed from `prev`.
     NonceChanged { account: u32, prev: u64 },
-    /// The code changed; the previous hash and code are on `code_history`.
+    /// The code changed; the previous hash and code are on [`SideStacks::code`].
     CodeChanged { account: u32 },
     /// The slot's present value changed from `prev`.
     StorageChanged { slot: u32, prev: U256 },
-    /// A transient slot changed; address, key and previous value are on `transient_history`.
+    /// A transient slot changed; address, key and previous value are on
+    /// [`SideStacks::transient`].
     TransientChanged,
 }
 

@@ -10,9 +10,7 @@ mod finalize;
 mod storage;
 mod types;
 
-pub use types::{
-    CallTargetInfo, Checkpoint, CreateError, InsufficientBalance, Load, SelfDestructOutcome, SlotWrite,
-};
+pub use types::{Checkpoint, CreateError, InsufficientBalance};
 
 use crate::{Database, StateChanges, account::has_no_code};
 use alloy_primitives::map::{AddressMap, HashMap};

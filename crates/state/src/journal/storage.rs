@@ -1,10 +1,10 @@
 //! Storage operations: SLOAD/SSTORE with original values and warm slots (EIP-2200, EIP-2929),
 //! TLOAD/TSTORE (EIP-1153), and the storage-emptiness test of EIP-7610.
 
+use super::Journal;
 use super::entry::Entry;
-use super::{Journal, Load, SlotWrite};
 use crate::Database;
-use kestrel_primitives::{Address, U256};
+use kestrel_primitives::{Access, Address, SStoreValues, U256};
 
 impl<DB: Database> Journal<DB> {
     /// Warms slot `handle`; true when it was cold.
@@ -28,7 +28,7 @@ impl<DB: Database> Journal<DB> {
 
     /// The value of slot `key` of `address` (SLOAD), warming the slot.
     #[inline]
-    pub fn sload(&mut self, address: &Address, key: &U256) -> Load<U256> {
+    pub fn sload(&mut self, address: &Address, key: &U256) -> Access<U256> {
         let account = self.account_handle(address);
         let handle = self.slot_handle(account, key);
         let slot = &mut self.slots[handle as usize];
@@ -37,7 +37,7 @@ impl<DB: Database> Journal<DB> {
             self.entries.push(Entry::SlotWarmed { slot: handle, prev: slot.warm });
             slot.warm = self.tx;
         }
-        Load::new(slot.present, is_cold)
+        Access::new(slot.present, is_cold)
     }
 
     /// The value of slot `key` of `address` without warming it (inspection).
@@ -50,7 +50,7 @@ impl<DB: Database> Journal<DB> {
     /// Writes `value` to slot `key` of `address` (SSTORE), warming the slot, and returns the
     /// original (start of transaction), present and new values for the gas rules.
     #[inline]
-    pub fn sstore(&mut self, address: &Address, key: &U256, value: U256) -> Load<SlotWrite> {
+    pub fn sstore(&mut self, address: &Address, key: &U256, value: U256) -> Access<SStoreValues> {
         let account = self.account_handle(address);
         let handle = self.slot_handle(account, key);
         let is_cold = self.warm_slot_handle(handle);
@@ -61,12 +61,12 @@ impl<DB: Database> Journal<DB> {
             slot.original = slot.present;
             self.dirty_slots.push(handle);
         }
-        let write = SlotWrite { original: slot.original, present: slot.present, new: value };
+        let write = SStoreValues { original: slot.original, present: slot.present, new: value };
         if write.present != value {
             self.entries.push(Entry::StorageChanged { slot: handle, prev: write.present });
             self.set_slot_present(handle, value);
         }
-        Load::new(write, is_cold)
+        Access::new(write, is_cold)
     }
 
     /// Sets the present value of slot `handle`, keeping its account's non-zero count right.
