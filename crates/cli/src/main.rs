@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kestrel::bytecode::program::ExecutionMode;
 use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
@@ -45,6 +46,9 @@ enum Command {
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
         trace: bool,
+        /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
+        #[arg(long, default_value = "auto")]
+        mode: ExecutionMode,
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
@@ -81,12 +85,16 @@ enum Command {
         /// Fork to run (default: the newest fork of each test).
         #[arg(long)]
         fork: Option<SpecId>,
+        /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
+        #[arg(long, default_value = "auto")]
+        mode: ExecutionMode,
     },
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { paths, fork, name, json, known_failures, trace } => {
+        Command::Statetest { paths, fork, name, json, known_failures, trace, mode } => {
+            ExecutionMode::set_process_default(mode);
             statetest(&paths, Filter { fork, name }, json, known_failures, trace)
         }
         Command::Blocktest { paths, fork, name, json, known_failures, bench, iterations } => {
@@ -101,7 +109,10 @@ fn main() -> ExitCode {
                 finish_report(&report, json)
             }
         }
-        Command::Bench { paths, iterations, fork } => bench(&paths, BenchOptions { iterations, fork }),
+        Command::Bench { paths, iterations, fork, mode } => {
+            ExecutionMode::set_process_default(mode);
+            bench(&paths, BenchOptions { iterations, fork })
+        }
     }
 }
 

@@ -31,6 +31,9 @@
 
 use kestrel_primitives::{B256, U256};
 
+mod cache;
+pub use cache::{CacheStats, ExecutionMode, ProgramCache};
+
 use crate::opcode::{JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, info};
 use crate::{Bytecode, RunEntry};
 
