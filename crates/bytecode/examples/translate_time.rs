@@ -15,7 +15,8 @@ fn largest_code(text: &str) -> Vec<u8> {
     for part in text.split("\"code\"").skip(1) {
         let Some(start) = part.find("\"0x") else { continue };
         let hex: String = part[start + 3..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-        let bytes: Vec<u8> = (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect();
+        let bytes: Vec<u8> =
+            (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect();
         if bytes.len() > best.len() {
             best = bytes;
         }

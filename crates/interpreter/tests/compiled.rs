@@ -107,7 +107,17 @@ fn piece() -> impl Strategy<Value = Piece> {
 fn program() -> impl Strategy<Value = Vec<Piece>> {
     let prefix = proptest::collection::vec((0u64..40).prop_map(|v| Piece::Push(1, v)), 0..10);
     (prefix, proptest::collection::vec(piece(), 0..60)).prop_map(|(mut a, b)| {
-        a.extend(b);
+        // The harness resumes one call: a second one would leave the tracing runner suspended
+        // where the fast runner's run check may already have halted (with the same effects).
+        let mut calls = 0;
+        a.extend(b.into_iter().map(|p| match p {
+            Piece::Call if calls > 0 => Piece::Op(kestrel_bytecode::opcode::ADD),
+            Piece::Call => {
+                calls += 1;
+                p
+            }
+            p => p,
+        }));
         a
     })
 }
@@ -202,10 +212,10 @@ proptest! {
             if cost == 0 {
                 continue;
             }
+            // Usually an out-of-gas halt at this step (not always: GAS may feed what the step
+            // costs); the harness compares the tiers either way.
             let before = limit - step.gas_before;
-            let out = check(spec, &code, before + cost - 1);
-            prop_assert!(out.status.is_halt() || matches!(out.status, Status::Call | Status::Create),
-                "a limit one below step {:?} halts ({:?})", step, out.status);
+            check(spec, &code, before + cost - 1);
         }
     }
 }

@@ -17,6 +17,12 @@ const KINDS: &[(&str, &str)] = &[
     ("JUMPI_STATIC", "PUSHn + JUMPI to a JUMPDEST: entry `a` when taken, else entry `b`."),
     ("JUMP_INVALID", "PUSHn + JUMP to a byte that is not a JUMPDEST: halts with `InvalidJump`."),
     ("JUMPI_INVALID", "PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when taken, else entry `a`."),
+    ("ISZERO_JUMPI", "ISZERO + PUSHn + JUMPI to a JUMPDEST: entry `a` when the top is zero, else entry `b`."),
+    (
+        "ISZERO_JUMPI_INVALID",
+        "ISZERO + PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when the top is zero, else entry `a`.",
+    ),
+    ("SWAP1_JUMP", "SWAP1 + JUMP: jumps to the second item, which the top replaces."),
     ("UNDEFINED", "A byte no fork defines: halts with `InvalidOpcode`."),
 ];
 
@@ -227,6 +233,26 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         k("JUMPI_INVALID"),
         attempt("r.gas.flush()"),
         arrive("compiled::entry(p, inst.a)"),
+        fail("Status::InvalidJump"),
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "// ISZERO_JUMPI\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // ISZERO_JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // SWAP1_JUMP\n0x{:02x} => {{ {}let target = to_saturated(compiled::swap1_pop(&mut r.sp));\n\
+         match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}",
+        k("ISZERO_JUMPI"),
+        attempt("r.gas.flush()"),
+        arrive("compiled::entry(p, inst.a)"),
+        arrive("compiled::entry(p, inst.b)"),
+        k("ISZERO_JUMPI_INVALID"),
+        attempt("r.gas.flush()"),
+        fail("Status::InvalidJump"),
+        arrive("compiled::entry(p, inst.a)"),
+        k("SWAP1_JUMP"),
+        attempt("r.gas.flush()"),
+        arrive("e"),
         fail("Status::InvalidJump"),
     )
     .unwrap();

@@ -13,8 +13,14 @@ pub const JUMPI_STATIC: u8 = 0x0f;
 pub const JUMP_INVALID: u8 = 0x1f;
 /// PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when taken, else entry `a`.
 pub const JUMPI_INVALID: u8 = 0x21;
+/// ISZERO + PUSHn + JUMPI to a JUMPDEST: entry `a` when the top is zero, else entry `b`.
+pub const ISZERO_JUMPI: u8 = 0x22;
+/// ISZERO + PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when the top is zero, else entry `a`.
+pub const ISZERO_JUMPI_INVALID: u8 = 0x23;
+/// SWAP1 + JUMP: jumps to the second item, which the top replaces.
+pub const SWAP1_JUMP: u8 = 0x24;
 /// A byte no fork defines: halts with `InvalidOpcode`.
-pub const UNDEFINED: u8 = 0x22;
+pub const UNDEFINED: u8 = 0x25;
 
 /// Marks an opcode whose static gas differs between forks (it charges itself).
 pub(super) const VARYING_GAS: u16 = u16::MAX;

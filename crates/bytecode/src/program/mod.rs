@@ -34,7 +34,7 @@ use kestrel_primitives::{B256, U256};
 mod cache;
 pub use cache::{CacheStats, ExecutionMode, ProgramCache};
 
-use crate::opcode::{JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, info};
+use crate::opcode::{ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
 use crate::{Bytecode, RunEntry};
 
 mod generated {
@@ -44,7 +44,8 @@ mod generated {
 /// The instruction kinds that are not opcodes, and the per-opcode facts translation uses.
 pub mod kind {
     pub use super::generated::{
-        JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID, JUMPI_STATIC, PUSH_RUN, PUSH_SMALL, UNDEFINED,
+        ISZERO_JUMPI, ISZERO_JUMPI_INVALID, JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID, JUMPI_STATIC, PUSH_RUN,
+        PUSH_SMALL, SWAP1_JUMP, UNDEFINED,
     };
 }
 
@@ -258,6 +259,16 @@ impl<'a> Translator<'a> {
         self.pending.clear();
     }
 
+    /// The kind of the last instruction when the next one may fuse with it: no arrival point
+    /// lies between them (no entry starts at the next instruction).
+    fn fusable_previous(&self) -> Option<u8> {
+        let next = self.insts.len() as u32;
+        if self.entries.last().is_some_and(|e| e.inst == next) {
+            return None;
+        }
+        self.insts.last().map(|i| i.kind)
+    }
+
     /// Makes `pc` an arrival point (pending pushes are emitted first), returning its entry.
     fn arrive(&mut self, pc: usize, jumpdest: bool) -> u32 {
         self.flush_pushes();
@@ -326,12 +337,20 @@ impl<'a> Translator<'a> {
                     // A push right before the jump, with no arrival point between, is its target.
                     let target = self.pending.pop();
                     self.flush_pushes();
-                    let index = self.insts.len();
-                    let kind = match (op, target.is_some()) {
-                        (JUMP, true) => kind::JUMP_STATIC,
-                        (JUMPI, true) => kind::JUMPI_STATIC,
+                    // Superinstructions (see DESIGN.md for the profile): ISZERO + static JUMPI
+                    // and SWAP1 + dynamic JUMP, when no arrival point lies between the two.
+                    let previous = self.fusable_previous();
+                    let kind = match (op, target.is_some(), previous) {
+                        (JUMPI, true, Some(ISZERO)) => kind::ISZERO_JUMPI,
+                        (JUMP, false, Some(SWAP1)) => kind::SWAP1_JUMP,
+                        (JUMP, true, _) => kind::JUMP_STATIC,
+                        (JUMPI, true, _) => kind::JUMPI_STATIC,
                         _ => op,
                     };
+                    if kind == kind::ISZERO_JUMPI || kind == kind::SWAP1_JUMP {
+                        self.insts.pop();
+                    }
+                    let index = self.insts.len();
                     self.insts.push(Inst { kind, pc: pc as u32, ..Inst::default() });
                     if let Some((_, value)) = target {
                         self.fixups.push((index, value));
@@ -388,8 +407,11 @@ impl<'a> Translator<'a> {
             match entry {
                 Some(e) => inst.a = e - 1,
                 None => {
-                    inst.kind =
-                        if inst.kind == kind::JUMP_STATIC { kind::JUMP_INVALID } else { kind::JUMPI_INVALID };
+                    inst.kind = match inst.kind {
+                        kind::JUMP_STATIC => kind::JUMP_INVALID,
+                        kind::ISZERO_JUMPI => kind::ISZERO_JUMPI_INVALID,
+                        _ => kind::JUMPI_INVALID,
+                    };
                     // The fall-through of JUMPI_INVALID moves to `a`, as for a dynamic JUMPI.
                     inst.a = inst.b;
                 }

@@ -111,3 +111,20 @@ proptest::proptest! {
         proptest::prop_assert_eq!(p.insts().last().map(|i| i.kind), Some(STOP));
     }
 }
+
+#[test]
+fn iszero_jumpi_and_swap1_jump_fuse() {
+    // 0: PUSH1 0, ISZERO, PUSH1 8, JUMPI, STOP | 7: STOP? no: 7 is JUMPDEST below.
+    let code = [PUSH1, 0, ISZERO, PUSH1, 7, JUMPI, STOP, JUMPDEST, PUSH1, 1, PUSH1, 7, SWAP1, JUMP];
+    let p = translate(&code);
+    assert_eq!(
+        kinds(&p),
+        vec![kind::PUSH_SMALL, kind::ISZERO_JUMPI, STOP, kind::PUSH_RUN, kind::SWAP1_JUMP, STOP]
+    );
+    // Not across an arrival point: ISZERO, JUMPDEST, PUSH1, JUMPI.
+    let p = translate(&[PUSH1, 0, ISZERO, JUMPDEST, PUSH1, 3, JUMPI]);
+    assert!(kinds(&p).contains(&ISZERO) && kinds(&p).contains(&kind::JUMPI_STATIC));
+    // To an invalid target.
+    let p = translate(&[PUSH1, 0, ISZERO, PUSH1, 0, JUMPI]);
+    assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, kind::ISZERO_JUMPI_INVALID, STOP]);
+}

@@ -98,3 +98,12 @@ pub(crate) unsafe fn push_run(sp: &mut Sp, p: &Program, inst: Inst) {
         sp.push(*value);
     }
 }
+
+/// SWAP1 then a pop: returns the second item and leaves the top in its place (SWAP1 + JUMP).
+#[inline(always)]
+pub(crate) fn swap1_pop(sp: &mut Sp) -> U256 {
+    let top = sp.pop_limbs();
+    let second = sp.pop_limbs();
+    sp.push(top);
+    second
+}
