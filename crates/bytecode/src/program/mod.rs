@@ -213,11 +213,28 @@ struct Translator<'a> {
 impl<'a> Translator<'a> {
     fn new(code: &'a Bytecode) -> Self {
         let n = code.len();
+        // Upper bounds, so no vector grows (growth was most of translation's time): one
+        // instruction per opcode, one constant per push, one entry per pc 0, JUMPDEST, JUMPI
+        // and resume point, plus the final STOP.
+        let (mut ops, mut pushes, mut arrivals) = (1usize, 0usize, 2usize);
+        let bytes = code.original();
+        let mut pc = 0;
+        while pc < n {
+            let op = bytes[pc];
+            ops += 1;
+            if (PUSH1..=PUSH32).contains(&op) {
+                pushes += 1;
+                pc += (op - PUSH1) as usize + 2;
+                continue;
+            }
+            arrivals += (op == JUMPDEST || op == JUMPI || FACTS[op as usize].resumes) as usize;
+            pc += 1;
+        }
         Self {
             code,
-            insts: Vec::with_capacity(n / 2 + 2),
-            consts: Vec::new(),
-            entries: Vec::with_capacity(n / 16 + 2),
+            insts: Vec::with_capacity(ops),
+            consts: Vec::with_capacity(pushes),
+            entries: Vec::with_capacity(arrivals),
             by_pc: vec![NO_ENTRY; n + 1],
             cum: 0,
             open: Vec::new(),
@@ -226,11 +243,17 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// Emits the pending pushes: one PUSH_SMALL for a single value below 2^64, else fused runs.
+    /// Emits the pending pushes, if any.
+    #[inline(always)]
     fn flush_pushes(&mut self) {
-        if self.pending.is_empty() {
-            return;
+        if !self.pending.is_empty() {
+            self.emit_pushes();
         }
+    }
+
+    /// Emits the pending pushes: one PUSH_SMALL for a single value below 2^64, else fused runs.
+    #[inline(never)]
+    fn emit_pushes(&mut self) {
         let pending = core::mem::take(&mut self.pending);
         if let [(pc, value)] = pending[..]
             && let Ok(small) = u64::try_from(value)
@@ -326,11 +349,18 @@ impl<'a> Translator<'a> {
             match op {
                 JUMPDEST => {}
                 PUSH1..=PUSH32 => {
-                    let n = immediate;
-                    let mut word = [0u8; 32];
                     // The padding holds 33 zero bytes: a truncated push reads zeros.
-                    word[32 - n..].copy_from_slice(&code[pc + 1..pc + 1 + n]);
-                    self.pending.push((pc as u32, U256::from_be_bytes(word)));
+                    let n = immediate;
+                    let value = if n <= 8 {
+                        let mut raw = [0u8; 8];
+                        raw.copy_from_slice(&code[pc + 1..pc + 9]);
+                        U256::from(u64::from_be_bytes(raw) >> (64 - 8 * n))
+                    } else {
+                        let mut word = [0u8; 32];
+                        word[32 - n..].copy_from_slice(&code[pc + 1..pc + 1 + n]);
+                        U256::from_be_bytes(word)
+                    };
+                    self.pending.push((pc as u32, value));
                 }
                 PC => self.pending.push((pc as u32, U256::from(pc))),
                 JUMP | JUMPI => {
