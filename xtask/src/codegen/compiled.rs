@@ -169,7 +169,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          Err(status) => { compiled::save(&r, f); return Some(status); }\n\
          }\n\
          let status = 'run: loop {\n\
-         let inst = unsafe { *ip };\n\
+         let inst = unsafe { &*ip };\n\
          unsafe {\n\
          match inst.kind {\n",
     );

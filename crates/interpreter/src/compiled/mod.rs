@@ -79,7 +79,7 @@ pub(crate) unsafe fn entry(p: &Program, i: u32) -> &Entry {
 
 /// PUSH_SMALL: one value below 2^64.
 #[inline(always)]
-pub(crate) fn push_small(sp: &mut Sp, inst: Inst) {
+pub(crate) fn push_small(sp: &mut Sp, inst: &Inst) {
     sp.push(U256::from_limbs([inst.a as u64 | (inst.b as u64) << 32, 0, 0, 0]));
 }
 
@@ -88,7 +88,7 @@ pub(crate) fn push_small(sp: &mut Sp, inst: Inst) {
 /// # Safety
 /// `inst` is a PUSH_RUN of `p`: its values are in `p`'s constants.
 #[inline(always)]
-pub(crate) unsafe fn push_run(sp: &mut Sp, p: &Program, inst: Inst) {
+pub(crate) unsafe fn push_run(sp: &mut Sp, p: &Program, inst: &Inst) {
     let start = inst.a as usize;
     let count = inst.count as usize;
     debug_assert!(start + count <= p.consts().len());

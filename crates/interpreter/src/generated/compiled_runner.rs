@@ -37,7 +37,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
         }
     }
     let status = 'run: loop {
-        let inst = unsafe { *ip };
+        let inst = unsafe { &*ip };
         unsafe {
             match inst.kind {
                 // STOP
