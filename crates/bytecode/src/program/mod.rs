@@ -332,7 +332,8 @@ impl<'a> Translator<'a> {
         self.arrive(0, self.code.is_jumpdest(0));
         while pc < len {
             let op = code[pc];
-            let immediate = info(op).map_or(0, |i| i.immediate as usize);
+            // Arithmetic, not a table load: the next pc is the loop's critical path.
+            let immediate = if (PUSH1..=PUSH32).contains(&op) { (op - PUSH1) as usize + 1 } else { 0 };
             let next = pc + 1 + immediate;
             if op == JUMPDEST {
                 reachable = true;
