@@ -111,7 +111,13 @@ fn main() -> ExitCode {
         }
         Command::Bench { paths, iterations, fork, mode } => {
             ExecutionMode::set_process_default(mode);
-            bench(&paths, BenchOptions { iterations, fork })
+            let code = bench(&paths, BenchOptions { iterations, fork });
+            let stats = kestrel::bytecode::program::ProgramCache::global().stats();
+            eprintln!(
+                "bench: programs: {} hits, {} misses, {} evictions, {} translations",
+                stats.hits, stats.misses, stats.evictions, stats.translations
+            );
+            code
         }
     }
 }

@@ -237,9 +237,9 @@ impl ProgramCache {
             self.insert(hash, Slot::Seen(uses));
             return None;
         }
-        if self.queue(code.clone()) {
-            self.insert(hash, Slot::Queued);
-        } else {
+        // Marked before it is sent, so the translator's `Ready` always comes after the mark.
+        self.insert(hash, Slot::Queued);
+        if !self.queue(code.clone()) {
             self.insert(hash, Slot::Seen(uses));
         }
         None
@@ -282,6 +282,11 @@ impl ProgramCache {
             return;
         }
         let mut slots = self.write();
+        // A use count or queue mark never replaces a program: the background translator may
+        // deliver before the thread that queued the code records that it did.
+        if !matches!(slot, Slot::Ready(_)) && matches!(slots.by_hash.get(&hash), Some(Slot::Ready(_))) {
+            return;
+        }
         if let Some(old) = slots.by_hash.remove(&hash) {
             slots.bytes -= old.bytes();
         }
@@ -351,6 +356,11 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         assert!(ready.is_some(), "the background translator delivered");
+        // Later sightings hit, and nothing demotes the program.
+        for _ in 0..3 {
+            assert!(cache.program_for(ExecutionMode::Auto, &c).is_some());
+        }
+        assert_eq!(cache.stats().translations, 1);
         assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
         // Tiny code is never queued.
         let tiny = Arc::new(Bytecode::new(&[0x00]));
