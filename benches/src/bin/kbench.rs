@@ -26,6 +26,7 @@ use kestrel_cli::statetest::exec::{build_db, evm_for};
 
 const USAGE: &str = "usage: cargo xtask bench [FILTER...] [--quick] [--time SECS] [--wall] [--list]
        cargo xtask bench --instructions [FILTER...] [--iterations N,M]
+       cargo xtask bench --blocks [FILTER...] [--quick]   (benchmark blocks, Kestrel only)
 FILTER keeps rows whose name contains it (any of several).";
 
 struct Args {
@@ -36,6 +37,7 @@ struct Args {
     iterations: Option<(u32, u32)>,
     list: bool,
     wall: bool,
+    blocks: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -47,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
         iterations: None,
         list: false,
         wall: false,
+        blocks: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -55,6 +58,7 @@ fn parse_args() -> Result<Args, String> {
             "--instructions" => args.instructions = true,
             "--list" => args.list = true,
             "--wall" => args.wall = true,
+            "--blocks" => args.blocks = true,
             "--time" => {
                 let v = it.next().ok_or("--time needs seconds")?;
                 args.time = Some(v.parse().map_err(|_| format!("--time {v}: not a number"))?);
@@ -320,6 +324,34 @@ fn instructions(args: &Args, rows: Vec<Row>, load_errors: Vec<RowResult>) -> boo
     ok
 }
 
+/// `--blocks`: the benchmark blocks on Kestrel alone, written to `bench/blocks.md`.
+fn blocks(args: &Args) -> ExitCode {
+    use kestrel_benches::blocks;
+    let iterations = if args.quick { 2 } else { 5 };
+    let dir = out_dir().join("blocks");
+    let run = blocks::archive()
+        .and_then(|archive| blocks::unpack(&archive, &dir))
+        .and_then(|()| blocks::run(&dir, &args.filters, iterations));
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kbench --blocks: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let md = blocks::markdown(&run, iterations);
+    println!("{md}");
+    let path = out_dir().join("blocks.md");
+    if let Err(e) = std::fs::write(&path, &md) {
+        eprintln!("kbench: writing {}: {e}", path.display());
+    }
+    if run.records.is_empty() {
+        eprintln!("kbench --blocks: no benchmark block matches {:?}", args.filters);
+        return ExitCode::FAILURE;
+    }
+    if run.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
 fn main() -> ExitCode {
     // `KESTREL_MODE=interpreter|compiled|auto` picks Kestrel's execution tier (default auto).
     if let Ok(mode) = std::env::var("KESTREL_MODE") {
@@ -338,6 +370,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if args.blocks {
+        return blocks(&args);
+    }
     let dir = match workloads_dir() {
         Ok(d) => d,
         Err(e) => {

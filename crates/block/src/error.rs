@@ -103,6 +103,8 @@ pub enum BlockError {
         /// In the header.
         got: u64,
     },
+    /// One of the ten blocks from the DAO fork block on without `dao-hard-fork` as extra data.
+    InvalidDaoExtraData,
     /// The block's RLP is larger than EIP-7934 allows.
     BlockTooLarge {
         /// The block's RLP length.

@@ -81,6 +81,7 @@ where
     let parent_spec = config.spec_at(parent.number, parent.timestamp);
     validate_header(spec, parent_spec, step.blob, block, parent)?;
     validate_ommers(spec, block)?;
+    crate::dao::check_extra_data(config.dao_fork_block, header.number, &header.extra_data)?;
 
     let blob = step.blob.filter(|_| spec.is_enabled_in(SpecId::Cancun));
     let env = BlockEnv {
@@ -97,6 +98,15 @@ where
     };
     let mut evm = Evm::new(Overlay::new(&mut *db), spec, config.chain_id);
     evm.set_block(env);
+
+    // The DAO fork's irregular state change comes before anything of its block (the spec
+    // applies it in `apply_fork`, geth at the start of the block).
+    if config.dao_fork_block == Some(header.number) {
+        let journal = evm.journal_mut();
+        crate::dao::apply_dao(journal);
+        journal.finalize();
+        journal.commit_to_db();
+    }
 
     if spec.is_enabled_in(SpecId::Cancun) {
         let root = header.parent_beacon_block_root.unwrap_or_default();

@@ -6,11 +6,13 @@
 //! - [`trie`]: state, storage and ordered trie roots (shared with the state-test runner).
 //! - [`receipt`]: receipts and the logs bloom.
 //! - [`config`]: fork and blob schedules (EIP-7892 blob-parameter-only forks included).
+//! - [`dao`]: the DAO fork's irregular state change and header rule.
 //! - [`validate`]: header validity against the parent.
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
 
 pub mod config;
+pub mod dao;
 pub mod error;
 pub mod execute;
 pub mod header;

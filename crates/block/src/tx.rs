@@ -50,9 +50,12 @@ pub enum SignatureError {
     BadR,
     /// `s` is zero, not below the group order, or (from Homestead, EIP-2) above half of it.
     BadS,
-    /// A legacy `v` that is neither 27/28 nor, from Spurious Dragon, `35 + 2·chain_id` or
-    /// `36 + 2·chain_id` of this chain (EIP-155).
+    /// A legacy `v` that is neither 27/28 nor, from Spurious Dragon, an EIP-155 `v` (35 or more).
     BadV,
+    /// The transaction is signed for another chain: an EIP-155 `v` that is not `35 + 2·chain_id`
+    /// or `36 + 2·chain_id` of this chain, or a typed transaction whose `chain_id` is not this
+    /// chain's.
+    WrongChainId,
     /// A typed transaction's y parity that is not 0 or 1.
     BadYParity,
     /// No public key recovers from the signature.
@@ -64,7 +67,8 @@ impl fmt::Display for SignatureError {
         f.write_str(match self {
             SignatureError::BadR => "invalid signature: bad r",
             SignatureError::BadS => "invalid signature: bad s",
-            SignatureError::BadV => "invalid signature: bad v (or wrong chain id)",
+            SignatureError::BadV => "invalid signature: bad v",
+            SignatureError::WrongChainId => "invalid signature: signed for another chain id",
             SignatureError::BadYParity => "invalid signature: bad y parity",
             SignatureError::Unrecoverable => "invalid signature: no key recovers",
         })
@@ -252,13 +256,22 @@ impl Transaction {
                 self.v == U256::from(28)
             } else {
                 let eip155 = spec.is_enabled_in(SpecId::SpuriousDragon);
-                let base = U256::from(35) + U256::from(chain_id) * U256::from(2);
-                if !eip155 || (self.v != base && self.v != base + U256::from(1)) {
+                if !eip155 || self.v < U256::from(35) {
                     return Err(SignatureError::BadV);
+                }
+                let base = U256::from(35) + U256::from(chain_id) * U256::from(2);
+                if self.v != base && self.v != base + U256::from(1) {
+                    return Err(SignatureError::WrongChainId);
                 }
                 self.v != base
             }
         } else if self.v <= U256::from(1) {
+            // A typed transaction signs over its chain id; one for another chain is refused as
+            // an EIP-155 legacy one is (EIP-2930: the chain id is replay protection). The
+            // execution-spec tests expect `INVALID_CHAINID` here for every type.
+            if self.env.chain_id != Some(chain_id) {
+                return Err(SignatureError::WrongChainId);
+            }
             self.v == U256::from(1)
         } else {
             return Err(SignatureError::BadYParity);

@@ -57,8 +57,24 @@ fn legacy_chain_id_rules() {
     let tx = Transaction::decode(&hex::decode(eip155.1).unwrap()).unwrap();
     assert_eq!(tx.legacy_chain_id, Some(1));
     assert_eq!(tx.env.chain_id, Some(1));
-    assert_eq!(tx.recover_sender(SpecId::Osaka, 5), Err(SignatureError::BadV));
+    assert_eq!(tx.recover_sender(SpecId::Osaka, 5), Err(SignatureError::WrongChainId));
     assert_eq!(tx.recover_sender(SpecId::TangerineWhistle, 1), Err(SignatureError::BadV));
+    // A v that is neither 27/28 nor an EIP-155 value is a bad signature, not a chain mismatch.
+    for v in [0u64, 1, 26, 29, 34] {
+        let mut odd = tx.clone();
+        odd.v = U256::from(v);
+        assert_eq!(odd.recover_sender(SpecId::Osaka, 1), Err(SignatureError::BadV), "v = {v}");
+    }
+}
+
+#[test]
+fn typed_transactions_for_another_chain_are_refused() {
+    for &(tx_type, raw, _) in SAMPLES.iter().filter(|s| s.0 > 0) {
+        let tx = Transaction::decode(&hex::decode(raw).unwrap()).unwrap();
+        assert_eq!(tx.env.chain_id, Some(1));
+        assert!(tx.recover_sender(SpecId::Osaka, 1).is_ok());
+        assert_eq!(tx.recover_sender(SpecId::Osaka, 2), Err(SignatureError::WrongChainId), "type {tx_type}");
+    }
 }
 
 #[test]

@@ -1,13 +1,11 @@
 //! Malformed blocks are named errors, never panics: every truncation, every single-byte change
-//! and a few hostile lengths of a real Prague block (one transaction, withdrawals, requests
-//! hash; `data/prague-block.hex`, taken from the development blockchain tests).
+//! and a few hostile lengths of a Prague-shaped block (one EIP-1559 transaction, withdrawals,
+//! requests hash) that the test builds itself.
 
+mod common;
+
+use common::block_bytes;
 use kestrel_block::{Block, BlockDecodeError, rlp::RlpError};
-use kestrel_primitives::hex;
-
-fn block_bytes() -> Vec<u8> {
-    hex::decode(include_str!("data/prague-block.hex").trim()).unwrap()
-}
 
 #[test]
 fn the_sample_decodes() {

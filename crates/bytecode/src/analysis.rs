@@ -2,7 +2,7 @@
 
 use kestrel_primitives::{B256, keccak256};
 
-use crate::opcode::{JUMPDEST, PUSH1, PUSH32, info};
+use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, info};
 
 /// Zero bytes appended to every code: a PUSH32 as the last byte reads 32 bytes of immediate
 /// inside the buffer, and the byte after that is a STOP.
@@ -154,8 +154,8 @@ fn analyze_runs(code: &[u8]) -> Box<[RunEntry]> {
     runs.into_boxed_slice()
 }
 
-/// Marks every JUMPDEST that is an opcode, skipping PUSH immediates (a PUSH truncated by the end
-/// of the code swallows the rest). Runs of zero bytes (STOP, common in padding-heavy data
+/// Marks every JUMPDEST that is an opcode, skipping immediates by the table's sizes (a PUSH
+/// truncated by the end of the code swallows the rest). Runs of zero bytes (STOP, common in padding-heavy data
 /// sections) are skipped eight at a time.
 fn analyze_jumpdests(code: &[u8]) -> Box<[u64]> {
     let mut bitmap = vec![0u64; code.len().div_ceil(64)];
@@ -168,12 +168,8 @@ fn analyze_jumpdests(code: &[u8]) -> Box<[u64]> {
         let op = code[pc];
         if op == JUMPDEST {
             bitmap[pc / 64] |= 1u64 << (pc % 64);
-            pc += 1;
-        } else if (PUSH1..=PUSH32).contains(&op) {
-            pc += 1 + (op - PUSH1 + 1) as usize;
-        } else {
-            pc += 1;
         }
+        pc += 1 + IMMEDIATE_SIZE[op as usize] as usize;
     }
     bitmap.into_boxed_slice()
 }
@@ -181,6 +177,7 @@ fn analyze_jumpdests(code: &[u8]) -> Box<[u64]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::opcode::{PUSH1, PUSH32};
     use proptest::prelude::*;
 
     /// The obvious byte-by-byte analysis, to check the fast one against.

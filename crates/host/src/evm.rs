@@ -127,6 +127,15 @@ where
     /// changes: the `Evm` stays usable, and earlier transactions stay in the cache.
     pub fn transact(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
         let result = self.run_transaction(tx);
+        self.keep_if_ok(result)
+    }
+
+    /// Ends the transaction (or system call) that gave `result`: its changes are kept when it
+    /// succeeded and dropped when it failed.
+    pub(crate) fn keep_if_ok(
+        &mut self,
+        result: Result<ExecutionResult, TxError>,
+    ) -> Result<ExecutionResult, TxError> {
         match &result {
             Ok(_) => {
                 self.ctx.journal.finalize();

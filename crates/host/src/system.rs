@@ -51,13 +51,6 @@ where
             }),
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
         };
-        match &result {
-            Ok(_) => {
-                self.ctx.journal.finalize();
-            }
-            Err(_) => self.ctx.journal.discard(),
-        }
-        self.in_transaction = false;
-        result
+        self.keep_if_ok(result)
     }
 }

@@ -48,8 +48,10 @@ pub enum InvalidTransaction {
     SenderHasCode,
     /// A blob transaction without blobs.
     NoBlobs,
-    /// Too many blobs for the block or transaction.
-    TooManyBlobs,
+    /// More blob gas than the block allows (the spec's `BlobGasLimitExceededError`).
+    BlobGasAllowanceExceeded,
+    /// More blobs than one transaction may carry (EIP-7594, Osaka; `BlobCountExceededError`).
+    BlobCountExceeded,
     /// A versioned hash without the KZG version byte.
     InvalidBlobVersionedHash,
     /// The max fee per blob gas is below the blob base fee.
@@ -186,6 +188,11 @@ pub(crate) fn check_stateless_at(
         _ => return Err(InvalidTransaction::TypeNotSupported(tx.tx_type)),
     }
     check_fields(spec, tx)?;
+    // The spec's blob and set-code transactions have `to: Address`, so a creating one does not
+    // even decode: this comes before every other check.
+    if matches!(tx.tx_type, 3 | 4) && tx.to.is_none() {
+        return Err(InvalidTransaction::CreateNotAllowed);
+    }
     let intrinsic = intrinsic_gas(spec, tx);
     let required = intrinsic.initial.max(intrinsic.floor);
     if required > tx.gas_limit {
@@ -202,6 +209,11 @@ pub(crate) fn check_stateless_at(
     }
     if tx.gas_limit > block.gas_limit {
         return Err(InvalidTransaction::GasLimitExceedsBlock);
+    }
+    // `check_transaction` of the spec: the block's blob gas allowance comes right after its gas
+    // allowance, before the sender is recovered and before the fee checks.
+    if tx.tx_type == 3 && tx.blob_hashes.len() as u64 > blob::max_blobs_per_block(spec, block) {
+        return Err(InvalidTransaction::BlobGasAllowanceExceeded);
     }
 
     let effective_gas_price = match tx.gas_priority_fee {
@@ -227,22 +239,17 @@ pub(crate) fn check_stateless_at(
         if tx.blob_hashes.is_empty() {
             return Err(InvalidTransaction::NoBlobs);
         }
+        let count = tx.blob_hashes.len() as u64;
+        if spec.is_enabled_in(SpecId::Osaka) && count > eip4844::MAX_BLOBS_PER_TX_OSAKA {
+            return Err(InvalidTransaction::BlobCountExceeded);
+        }
         if tx.blob_hashes.iter().any(|h| h[0] != eip4844::VERSIONED_HASH_VERSION_KZG) {
             return Err(InvalidTransaction::InvalidBlobVersionedHash);
-        }
-        let count = tx.blob_hashes.len() as u64;
-        if count > blob::max_blobs_per_block(spec, block)
-            || (spec.is_enabled_in(SpecId::Osaka) && count > eip4844::MAX_BLOBS_PER_TX_OSAKA)
-        {
-            return Err(InvalidTransaction::TooManyBlobs);
         }
         if tx.max_fee_per_blob_gas.unwrap_or_default() < blob_base_fee {
             return Err(InvalidTransaction::BlobFeeBelowBaseFee);
         }
         blob_gas = count * eip4844::GAS_PER_BLOB;
-    }
-    if matches!(tx.tx_type, 3 | 4) && tx.to.is_none() {
-        return Err(InvalidTransaction::CreateNotAllowed);
     }
     if tx.tx_type == 4 && tx.authorization_list.is_empty() {
         return Err(InvalidTransaction::EmptyAuthorizationList);

@@ -169,6 +169,42 @@ proptest! {
     }
 }
 
+/// A CALL or CREATE ends a straight-line run: it happens even when a later opcode of the same
+/// run is short of stack items or gas, in the fast runner as in the traced one (the child's
+/// effects can outlive the frame's failure: the RIPEMD-160 touch before Paris).
+#[test]
+fn calls_happen_before_a_later_shortfall() {
+    let mut call = Asm::new();
+    for _ in 0..7 {
+        call = call.push(0u64);
+    }
+    let call = call.op(CALL);
+    let mut create = Asm::new();
+    for _ in 0..3 {
+        create = create.push(0u64);
+    }
+    let create = create.op(CREATE);
+    // Short of stack after the call (ADD needs two items), and of gas (a long run of MULMOD).
+    let programs = [
+        call.clone().op(ADD).build(),
+        call.clone().op(POP).push(1u64).op(ADD).build(),
+        create.clone().op(ADD).build(),
+        (0..2000).fold(call, |a, _| a.op(MSIZE).op(MSIZE).op(MSIZE).op(MULMOD).op(POP)).build(),
+        (0..2000).fold(create, |a, _| a.op(MSIZE).op(MSIZE).op(MSIZE).op(MULMOD).op(POP)).build(),
+    ];
+    for code in &programs {
+        run_everywhere(code, 40_000, false).unwrap();
+        for spec in SpecId::ALL.into_iter().filter(|s| s.is_enabled_in(SpecId::TangerineWhistle)) {
+            let out = world(spec, 40_000, false).run(code);
+            assert!(
+                matches!(out.status, Status::Call | Status::Create),
+                "{spec:?}: the frame stopped with {:?} before its CALL/CREATE",
+                out.status
+            );
+        }
+    }
+}
+
 /// Programs that are known to run long: tight loops must stop on gas in every fork.
 #[test]
 fn loops_run_out_of_gas() {

@@ -34,6 +34,16 @@ pub(crate) fn opcodes(ops: &[Op]) -> String {
         }
     }
     out.push_str("];\n");
+    out.push_str(
+        "\n/// Bytes of immediate data after each opcode byte (zero where no fork assigns the byte): \
+         what JUMPDEST analysis skips.\n",
+    );
+    out.push_str("pub static IMMEDIATE_SIZE: [u8; 256] = [\n");
+    for byte in 0..=255u8 {
+        let size = ops.iter().find(|o| o.byte == byte).map_or(0, |o| o.immediate);
+        writeln!(out, "{size},").unwrap();
+    }
+    out.push_str("];\n");
     out
 }
 

@@ -85,6 +85,8 @@ struct Row {
     #[serde(default)]
     terminating: bool,
     #[serde(default)]
+    suspends: bool,
+    #[serde(default)]
     enters_block: BlockEntry,
 }
 
@@ -121,6 +123,7 @@ pub(crate) struct Op {
     pub(crate) immediate: u8,
     pub(crate) jumps: bool,
     pub(crate) terminating: bool,
+    pub(crate) suspends: bool,
     pub(crate) enters_block: BlockEntry,
 }
 
@@ -131,9 +134,10 @@ impl Op {
         self.gas.iter().flatten().copied().min().unwrap_or(0)
     }
 
-    /// True when the opcode ends a basic block: it jumps or ends the frame.
+    /// True when the opcode ends a basic block: it jumps, ends the frame or suspends it for a
+    /// child frame.
     pub(crate) fn ends_block(&self) -> bool {
-        self.jumps || self.terminating
+        self.jumps || self.terminating || self.suspends
     }
 
     /// True when the static gas is the same in every fork where the opcode exists and it exists
@@ -209,6 +213,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Op>, String> {
                 immediate: row.immediate_per_n * n,
                 jumps: row.jumps,
                 terminating: row.terminating,
+                suspends: row.suspends,
                 enters_block: row.enters_block,
             });
         }
@@ -241,6 +246,15 @@ pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
                 "{}: stack-shaped handlers cannot fail, so they never need a flush",
                 op.name
             ));
+        }
+        // Searching for a mnemonic finds its handler: `op_` and the mnemonic in lower case (the
+        // `n` of a PUSHn/DUPn/SWAPn/LOGn row is a const generic).
+        let base = op.handler.split("::").next().unwrap_or(&op.handler);
+        let generic = op.handler.contains("::<");
+        let name = if generic { op.name.trim_end_matches(|c: char| c.is_ascii_digit()) } else { &op.name };
+        let mnemonic = name.to_ascii_lowercase();
+        if base != format!("op_{mnemonic}") {
+            return Err(format!("{}: handler `{base}` should be `op_{mnemonic}`", op.name));
         }
         if op.jumps && op.shape == Shape::Stack {
             return Err(format!("{}: a jumping handler needs the frame", op.name));

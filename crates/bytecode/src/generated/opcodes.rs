@@ -1124,16 +1124,16 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
         inputs: 3,
         outputs: 1,
         min_gas: 32000,
-        ends_block: false,
+        ends_block: true,
     }),
-    Some(super::OpInfo { name: "CALL", immediate: 0, inputs: 7, outputs: 1, min_gas: 40, ends_block: false }),
+    Some(super::OpInfo { name: "CALL", immediate: 0, inputs: 7, outputs: 1, min_gas: 40, ends_block: true }),
     Some(super::OpInfo {
         name: "CALLCODE",
         immediate: 0,
         inputs: 7,
         outputs: 1,
         min_gas: 40,
-        ends_block: false,
+        ends_block: true,
     }),
     Some(super::OpInfo { name: "RETURN", immediate: 0, inputs: 2, outputs: 0, min_gas: 0, ends_block: true }),
     Some(super::OpInfo {
@@ -1142,7 +1142,7 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
         inputs: 6,
         outputs: 1,
         min_gas: 40,
-        ends_block: false,
+        ends_block: true,
     }),
     Some(super::OpInfo {
         name: "CREATE2",
@@ -1150,7 +1150,7 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
         inputs: 4,
         outputs: 1,
         min_gas: 32000,
-        ends_block: false,
+        ends_block: true,
     }),
     None,
     None,
@@ -1162,7 +1162,7 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
         inputs: 6,
         outputs: 1,
         min_gas: 100,
-        ends_block: false,
+        ends_block: true,
     }),
     None,
     None,
@@ -1183,4 +1183,16 @@ pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [
         min_gas: 0,
         ends_block: true,
     }),
+];
+
+/// Bytes of immediate data after each opcode byte (zero where no fork assigns the byte): what JUMPDEST analysis skips.
+pub static IMMEDIATE_SIZE: [u8; 256] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ];

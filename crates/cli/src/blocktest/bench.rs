@@ -19,7 +19,7 @@ use crate::statetest::collect_files;
 use crate::statetest::root::db_state_root;
 
 /// One output line.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct BlockBenchRecord {
     /// Test name.
     pub name: String,

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use kestrel::primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256};
 use serde::Serialize;
 
+use super::exception::Rejection;
+use kestrel::block::SignatureError;
+
 /// Names one case: the file it came from, the test, the fork as the file spells it, and the
 /// position of the entry in that fork's `post` list.
 ///
@@ -90,8 +93,13 @@ pub struct Case {
     /// The block, with fork-dependent fields (`prevrandao`, `excess_blob_gas`, blob
     /// parameters) filled only from the fork that introduced them.
     pub block: BlockEnv,
-    /// The transaction selected by the entry's indexes.
+    /// The transaction: decoded from the entry's `txbytes` with its sender recovered from the
+    /// signature when the entry has them, otherwise built from the template by the entry's
+    /// indexes.
     pub tx: TxEnv,
+    /// Why no sender recovers from the `txbytes` signature (`tx.caller` is then zero). The
+    /// runner reports it where the spec checks the signature, after the checks that precede it.
+    pub signature_error: Option<SignatureError>,
     /// `config.chainid`, 1 when the file has none.
     pub chain_id: u64,
     /// This fork's entry of `config.blobSchedule`, when the file has one.
@@ -143,6 +151,9 @@ pub enum LoadedCase {
         finish: Finish,
         /// Why decoding failed, naming the field.
         error: String,
+        /// The named reason when the entry's `txbytes` do not decode; compared with the expected
+        /// exception. `None` for a template field that does not decode, which has no name.
+        rejection: Option<Rejection>,
     },
     /// Not run, for example because the fork name is unknown.
     Skipped {

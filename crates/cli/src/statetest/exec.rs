@@ -6,12 +6,13 @@ use core::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use kestrel::host::{Evm, TxError};
+use kestrel::host::{Evm, TxError as HostError};
 use kestrel::interpreter::{Eip3155Tracer, Tracer};
 use kestrel::primitives::{B256, Log, SpecId, TxEnv, keccak256};
 use kestrel::state::{AccountInfo, InMemoryDb};
 
 use super::case::{Case, Finish, PreState};
+use super::exception::{Rejection, precedes_signature};
 
 /// What a transaction that was included produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct ExecOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecError {
     /// The transaction is invalid and was not included; the state is unchanged.
-    Rejected(String),
+    Rejected(Rejection),
     /// The executor failed for a reason other than the transaction (a database error, an
     /// internal bug); the state is unspecified.
     Internal(String),
@@ -101,11 +102,22 @@ pub fn evm_for<'a>(case: &Case, db: &'a mut InMemoryDb) -> Evm<&'a mut InMemoryD
 /// Runs `tx` on `evm`; `commit` writes the changes through to the database, otherwise they are
 /// dropped and the state stays as it was.
 pub fn run_on(evm: &mut Evm<&mut InMemoryDb>, tx: TxEnv, commit: bool) -> Result<ExecOutcome, ExecError> {
+    let tx_type = tx.tx_type;
     let result = if commit { evm.transact_commit(tx) } else { evm.transact_discard(tx) };
     match result {
         Ok(r) => Ok(ExecOutcome { logs: r.logs, gas_used: r.gas_used }),
-        Err(TxError::Invalid(e)) => Err(ExecError::Rejected(e.to_string())),
-        Err(TxError::Database(e)) => Err(ExecError::Internal(e)),
+        Err(HostError::Invalid(error)) => Err(ExecError::Rejected(Rejection::Invalid { tx_type, error })),
+        Err(HostError::Database(e)) => Err(ExecError::Internal(e)),
+    }
+}
+
+/// The reason a transaction whose signature yields no sender is rejected for: the spec recovers
+/// the sender in `check_transaction` after `validate_transaction` and the block's gas and
+/// blob-gas allowance, so an error of those checks is reported first.
+pub fn signature_rejection(case: &Case, signature: kestrel::block::SignatureError) -> Rejection {
+    match kestrel::host::validation::check_stateless(case.spec, &case.block, &case.tx) {
+        Err(error) if precedes_signature(&error) => Rejection::Invalid { tx_type: case.tx.tx_type, error },
+        _ => Rejection::Signature(signature),
     }
 }
 
@@ -116,6 +128,9 @@ fn run_tx(
     commit: bool,
     tracer: Option<Box<dyn Tracer>>,
 ) -> Result<ExecOutcome, ExecError> {
+    if let Some(signature) = case.signature_error {
+        return Err(ExecError::Rejected(signature_rejection(case, signature)));
+    }
     let mut evm = evm_for(case, db);
     evm.set_tracer(tracer);
     run_on(&mut evm, case.tx.clone(), commit)

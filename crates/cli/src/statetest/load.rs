@@ -13,9 +13,10 @@ use kestrel::primitives::{Address, B256, BlockEnv, SpecId, U256};
 use serde_json::value::RawValue;
 
 use super::case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
+use super::exception::Rejection;
 use super::hex::{HexError, parse_address, parse_b256, parse_bytes, parse_u64, parse_u256, parse_word};
 use super::model::{RawAccount, RawConfig, RawEnv, RawTest};
-use super::tx::{TxTemplate, check_indexes};
+use super::tx::{FromBytes, TxTemplate, check_indexes, from_txbytes};
 use super::unique::UniqueMap;
 
 /// Files larger than this are refused instead of read into memory (the largest state-test
@@ -398,14 +399,40 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
                 }
             };
             let finish = Finish { spec, coinbase: env.coinbase, touch_coinbase: raw.config.is_none() };
-            out.push(match template.select(&entry.indexes) {
-                Ok(tx) => {
+            let selected = template.select(&entry.indexes);
+            // Where the entry carries its signed transaction, that is the transaction.
+            let selected = match &entry.txbytes {
+                None => selected.map(|tx| (tx, None)),
+                Some(bytes) => match from_txbytes(bytes, selected.as_ref().ok(), spec, chain_id) {
+                    FromBytes::Tx(tx, signature_error) => Ok((*tx, signature_error)),
+                    FromBytes::Undecodable(e) => {
+                        let error = format!("txbytes: {e}");
+                        let rejection = Some(Rejection::Decode(e));
+                        out.push(LoadedCase::TxUndecodable {
+                            id,
+                            expected,
+                            pre: pre.clone(),
+                            finish,
+                            error,
+                            rejection,
+                        });
+                        continue;
+                    }
+                    FromBytes::Broken(e) => {
+                        out.push(LoadedCase::Broken { id, error: format!("post.{fork}[{index}].{e}") });
+                        continue;
+                    }
+                },
+            };
+            out.push(match selected {
+                Ok((tx, signature_error)) => {
                     let blob_params = schedule.get(&spec).copied();
                     LoadedCase::Ready(Box::new(Case {
                         id,
                         spec,
                         block: env.block(spec, blob_params),
                         tx,
+                        signature_error,
                         chain_id,
                         blob_params,
                         pre: pre.clone(),
@@ -413,7 +440,14 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
                         finish,
                     }))
                 }
-                Err(error) => LoadedCase::TxUndecodable { id, expected, pre: pre.clone(), finish, error },
+                Err(error) => LoadedCase::TxUndecodable {
+                    id,
+                    expected,
+                    pre: pre.clone(),
+                    finish,
+                    error,
+                    rejection: None,
+                },
             });
         }
     }

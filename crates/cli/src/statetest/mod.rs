@@ -4,6 +4,7 @@
 //! and reporting ([`report`]).
 
 pub mod case;
+pub mod exception;
 pub mod exec;
 pub mod hex;
 pub mod known;
@@ -15,9 +16,12 @@ pub mod report;
 pub mod root;
 pub mod run;
 mod tx;
+#[cfg(test)]
+mod txbytes_tests;
 pub(crate) mod unique;
 
 pub use case::{BlobParams, Case, CaseId, Expected, Finish, LoadedCase, PreAccount, PreState};
+pub use exception::Rejection;
 pub use exec::{ExecError, ExecOutcome};
 pub use known::{KnownFailure, KnownFailures, KnownFailuresError};
 pub use load::{FileCases, FileList, collect_files, load_file, load_str};

@@ -2,7 +2,7 @@
 //!
 //! Numbers stay strings here so that [`super::hex`] applies one set of quirk rules everywhere
 //! and so that a value that does not fit (a 257-bit `value`) fails only the cases that use it,
-//! not the whole file. Unknown fields (`_info`, `txbytes`, EEST's `state`) are ignored; duplicate
+//! not the whole file. Unknown fields (`_info`, EEST's `state`) are ignored; duplicate
 //! keys are errors ([`UniqueMap`], and serde's own check for struct fields).
 
 use serde::Deserialize;
@@ -99,6 +99,9 @@ pub(crate) struct RawPost {
     pub(crate) logs: String,
     pub(crate) indexes: RawIndexes,
     pub(crate) expect_exception: Option<String>,
+    /// The signed transaction of this entry as EIP-2718 bytes (all but the oldest fixtures).
+    #[serde(default)]
+    pub(crate) txbytes: Option<String>,
 }
 
 /// Indexes into the transaction template's `data`, `gasLimit` and `value` arrays.

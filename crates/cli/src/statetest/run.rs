@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::case::{Case, CaseId, Expected, Finish, LoadedCase, PreState};
+use super::exception::{Rejection, accepts};
 use super::exec::{ExecError, build_db, db_from_pre, execute, execute_traced, finish_block};
 use super::known::KnownFailures;
 use super::load::{FileCases, FileList, collect_files, load_file};
@@ -46,6 +47,16 @@ pub enum Mismatch {
         /// The fixture's exception name(s).
         expected: String,
     },
+    /// The transaction was rejected, as expected, but for a reason that does not answer to the
+    /// expected exception name(s).
+    WrongException {
+        /// The fixture's exception name(s).
+        expected: String,
+        /// Kestrel's reason.
+        got: String,
+        /// The fixture names Kestrel's reason answers to.
+        names: Vec<String>,
+    },
     /// The transaction was rejected but the case expects it to execute.
     UnexpectedRejection {
         /// The executor's reason.
@@ -79,6 +90,11 @@ impl fmt::Display for Mismatch {
             Mismatch::MissingException { expected } => {
                 write!(f, "exception: expected {expected}, but the transaction executed")
             }
+            Mismatch::WrongException { expected, got, names } => write!(
+                f,
+                "exception: expected {expected}, but rejected for {got} (answers to {})",
+                if names.is_empty() { "no fixture name".to_owned() } else { names.join(", ") }
+            ),
             Mismatch::UnexpectedRejection { reason } => write!(f, "exception: none expected, but {reason}"),
             Mismatch::Undecodable { reason } => write!(f, "error: transaction undecodable: {reason}"),
             Mismatch::Executor { message } => write!(f, "error: {message}"),
@@ -107,10 +123,19 @@ pub struct CaseResult {
     pub status: Status,
 }
 
-/// Compares a rejected transaction's outcome (`root` of the untouched state, no logs) with
-/// what a case that expects an exception wants.
-fn judge_rejected(expected: &Expected, root: B256) -> Vec<Mismatch> {
+/// Compares a rejected transaction's outcome (`root` of the untouched state, no logs, and the
+/// reason when it has a name) with what a case that expects an exception wants.
+fn judge_rejected(expected: &Expected, root: B256, reason: Option<&Rejection>) -> Vec<Mismatch> {
     let mut m = Vec::new();
+    if let (Some(exception), Some(reason)) = (&expected.exception, reason)
+        && !accepts(exception, reason)
+    {
+        m.push(Mismatch::WrongException {
+            expected: exception.clone(),
+            got: reason.to_string(),
+            names: reason.fixture_names(),
+        });
+    }
     if root != expected.state_root {
         m.push(Mismatch::StateRoot { expected: expected.state_root, got: root });
     }
@@ -150,8 +175,8 @@ pub fn run_case(case: &Case) -> Status {
             verdict(m)
         }
         Err(ExecError::Rejected(reason)) => match &expected.exception {
-            Some(_) => verdict(judge_rejected(expected, db_state_root(&db))),
-            None => verdict(vec![Mismatch::UnexpectedRejection { reason }]),
+            Some(_) => verdict(judge_rejected(expected, db_state_root(&db), Some(&reason))),
+            None => verdict(vec![Mismatch::UnexpectedRejection { reason: reason.to_string() }]),
         },
         Err(e) => verdict(vec![Mismatch::Executor { message: e.to_string() }]),
     }
@@ -159,13 +184,20 @@ pub fn run_case(case: &Case) -> Status {
 
 /// Judges a case whose transaction could not be decoded: a client rejects such a transaction
 /// before execution, so it passes exactly when an exception is expected and the expected
-/// root is that of the pre-state (after the filler's [`Finish`] step).
-pub fn judge_undecodable(expected: &Expected, pre: &PreState, finish: &Finish, reason: &str) -> Status {
+/// root is that of the pre-state (after the filler's [`Finish`] step), and, when the failure
+/// has a name (`rejection`, for `txbytes` that do not decode), that name is expected.
+pub fn judge_undecodable(
+    expected: &Expected,
+    pre: &PreState,
+    finish: &Finish,
+    reason: &str,
+    rejection: Option<&Rejection>,
+) -> Status {
     match expected.exception {
         Some(_) => {
             let mut db = db_from_pre(pre);
             finish_block(finish, &mut db);
-            verdict(judge_rejected(expected, db_state_root(&db)))
+            verdict(judge_rejected(expected, db_state_root(&db), rejection))
         }
         None => verdict(vec![Mismatch::Undecodable { reason: reason.to_owned() }]),
     }
@@ -175,8 +207,8 @@ pub fn judge_undecodable(expected: &Expected, pre: &PreState, finish: &Finish, r
 pub fn evaluate(case: &LoadedCase) -> CaseResult {
     let status = match case {
         LoadedCase::Ready(c) => run_case(c),
-        LoadedCase::TxUndecodable { expected, pre, finish, error, .. } => {
-            judge_undecodable(expected, pre, finish, error)
+        LoadedCase::TxUndecodable { expected, pre, finish, error, rejection, .. } => {
+            judge_undecodable(expected, pre, finish, error, rejection.as_ref())
         }
         LoadedCase::Skipped { reason, .. } => Status::Skipped(reason.clone()),
         LoadedCase::Broken { error, .. } => {

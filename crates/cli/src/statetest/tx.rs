@@ -2,7 +2,8 @@
 
 use std::cell::OnceCell;
 
-use kestrel::primitives::{AccessListItem, Address, Authorization, Bytes, TxEnv, keccak256};
+use kestrel::block::{SignatureError, Transaction, TxDecodeError};
+use kestrel::primitives::{AccessListItem, Address, Authorization, Bytes, SpecId, TxEnv, keccak256};
 
 use super::hex::{parse_address, parse_b256, parse_bytes, parse_u64, parse_u256};
 use super::model::{RawAccessItem, RawAuthorization, RawIndexes, RawTx};
@@ -89,6 +90,66 @@ impl<'a> TxTemplate<'a> {
         tx.chain_id = (tx.tx_type >= 1).then_some(self.chain_id);
         Ok(tx)
     }
+}
+
+/// A post entry's transaction as its `txbytes` give it.
+pub(crate) enum FromBytes {
+    /// Decoded; the sender recovered, or why not (then `caller` is zero).
+    Tx(Box<TxEnv>, Option<SignatureError>),
+    /// The bytes do not decode: a client rejects the transaction before anything else.
+    Undecodable(TxDecodeError),
+    /// The field is not hex, or the bytes contradict the transaction template: a broken fixture.
+    Broken(String),
+}
+
+/// Decodes `txbytes` with the block crate's EIP-2718 decoder and recovers the sender by the
+/// rules of `spec` on chain `chain_id`. When the template gives the same entry's transaction
+/// (`template`, when it decodes), every field but the sender and the chain id must agree with
+/// the bytes: the sender is what the signature says, whatever key the template names, and the
+/// chain id is what the signature signs (a wrong one is one of the cases under test).
+pub(crate) fn from_txbytes(
+    txbytes: &str,
+    template: Option<&TxEnv>,
+    spec: SpecId,
+    chain_id: u64,
+) -> FromBytes {
+    let bytes = match parse_bytes(txbytes) {
+        Ok(b) => b,
+        Err(e) => return FromBytes::Broken(format!("txbytes: {e}")),
+    };
+    let tx = match Transaction::decode(&bytes) {
+        Ok(tx) => tx,
+        Err(e) => return FromBytes::Undecodable(e),
+    };
+    if let Some(template) = template
+        && let Some(field) = differing_field(template, &tx.env)
+    {
+        return FromBytes::Broken(format!("txbytes disagree with the transaction template on {field}"));
+    }
+    let (caller, error) = match tx.recover_sender(spec, chain_id) {
+        Ok(sender) => (sender, None),
+        Err(e) => (Address::ZERO, Some(e)),
+    };
+    FromBytes::Tx(Box::new(TxEnv { caller, ..tx.env }), error)
+}
+
+/// The first field, other than the sender and chain id, in which `a` and `b` differ.
+fn differing_field(a: &TxEnv, b: &TxEnv) -> Option<&'static str> {
+    let checks: [(&'static str, bool); 12] = [
+        ("type", a.tx_type == b.tx_type),
+        ("nonce", a.nonce == b.nonce),
+        ("gasLimit", a.gas_limit == b.gas_limit),
+        ("gasPrice/maxFeePerGas", a.gas_price == b.gas_price),
+        ("maxPriorityFeePerGas", a.gas_priority_fee == b.gas_priority_fee),
+        ("to", a.to == b.to),
+        ("value", a.value == b.value),
+        ("data", a.data == b.data),
+        ("accessList", a.access_list == b.access_list),
+        ("blobVersionedHashes", a.blob_hashes == b.blob_hashes),
+        ("maxFeePerBlobGas", a.max_fee_per_blob_gas == b.max_fee_per_blob_gas),
+        ("authorizationList", a.authorization_list == b.authorization_list),
+    ];
+    checks.into_iter().find(|(_, same)| !same).map(|(name, _)| name)
 }
 
 /// Decodes everything but `data`, `gasLimit`, `value` and the access list.

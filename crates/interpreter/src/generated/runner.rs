@@ -208,7 +208,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                 } else {
                     r.gas.remaining -= 5;
                 }
-                arithmetic::op_rem(&mut r.sp);
+                arithmetic::op_mod(&mut r.sp);
                 r.advance(1);
             }
             // SMOD
@@ -4544,7 +4544,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                     break 'run status;
                 }
                 let mut regs = r;
-                let result = control::op_ret(&mut regs, f, b);
+                let result = control::op_return(&mut regs, f, b);
                 r = regs;
                 if let Err(status) = result {
                     if TRACE {

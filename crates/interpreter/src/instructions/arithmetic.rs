@@ -75,7 +75,7 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 
 /// MOD.
 #[inline(always)]
-pub(crate) fn op_rem(s: &mut Sp) {
+pub(crate) fn op_mod(s: &mut Sp) {
     let (a, b) = s.pop_top();
     s.set_top(a.checked_rem(b).unwrap_or_default());
 }

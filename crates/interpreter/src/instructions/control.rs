@@ -61,7 +61,7 @@ fn set_output(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
 
 /// RETURN.
 #[inline]
-pub(crate) fn op_ret(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
+pub(crate) fn op_return(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step {
     set_output(r, f, b)?;
     Err(Status::Return)
 }

@@ -118,15 +118,21 @@ impl<DB: Database> Journal<DB> {
         self.end_transaction();
     }
 
-    /// Per-transaction cleanup shared by `finalize` and `discard`: proportional to what the
-    /// transaction touched, except that a stamp wrap (every 2^32 transactions) restamps all.
-    fn end_transaction(&mut self) {
+    /// Empties what one transaction collects: undo entries, logs, transient storage and the
+    /// dirty lists.
+    fn clear_transaction(&mut self) {
         self.entries.clear();
         self.side.clear();
         self.logs.clear();
         self.transient.clear();
         self.dirty_accounts.clear();
         self.dirty_slots.clear();
+    }
+
+    /// Per-transaction cleanup shared by `finalize` and `discard`: proportional to what the
+    /// transaction touched, except that a stamp wrap (every 2^32 transactions) restamps all.
+    fn end_transaction(&mut self) {
+        self.clear_transaction();
         if self.poisoned {
             self.evict_failed_loads();
         }
@@ -157,12 +163,7 @@ impl<DB: Database> Journal<DB> {
         self.slot_index.clear();
         self.recent_accounts = [(Address::ZERO, NO_HANDLE); super::RECENT_ACCOUNTS];
         self.last_slots = [NO_HANDLE; 2];
-        self.entries.clear();
-        self.side.clear();
-        self.logs.clear();
-        self.transient.clear();
-        self.dirty_accounts.clear();
-        self.dirty_slots.clear();
+        self.clear_transaction();
         self.failed.clear();
         self.prewarmed.forget();
         self.poisoned = false;
