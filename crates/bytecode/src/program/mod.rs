@@ -409,13 +409,17 @@ impl<'a> Translator<'a> {
                     };
                     let index = self.insts.len() as u32;
                     self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() });
+                    // Control goes on after the opcode unless it jumps or ends the frame; an
+                    // opcode that suspends the frame (CALL, CREATE: they end the analysis' runs)
+                    // goes on where the frame resumes.
+                    let continues = !op_info.ends_block || facts.resumes;
                     if facts.flush {
                         self.close_segments();
-                        if !op_info.ends_block {
+                        if continues {
                             self.open.push((Open::AfterInst(index), self.cum));
                         }
                     }
-                    if op_info.ends_block {
+                    if !continues {
                         reachable = false;
                     } else if facts.resumes {
                         self.arrive(next.min(len), false);

@@ -79,7 +79,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                 }
                 // MOD
                 0x06 => {
-                    arithmetic::op_rem(&mut r.sp);
+                    arithmetic::op_mod(&mut r.sp);
                     ip = ip.add(1);
                 }
                 // SMOD
@@ -1150,7 +1150,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                         break 'run status;
                     }
                     let mut regs = r;
-                    let result = control::op_ret(&mut regs, f, b);
+                    let result = control::op_return(&mut regs, f, b);
                     r = regs;
                     if let Err(status) = result {
                         break 'run status;
