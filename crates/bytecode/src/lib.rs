@@ -10,6 +10,7 @@
 mod analysis;
 mod cache;
 pub mod opcode;
+pub mod program;
 
 pub use analysis::{Bytecode, PADDING, RunEntry};
 pub use cache::AnalysisCache;

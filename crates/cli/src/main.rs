@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kestrel::bytecode::program::ExecutionMode;
 use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
@@ -32,6 +33,9 @@ enum Command {
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
         trace: bool,
+        /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
+        #[arg(long, default_value = "auto")]
+        mode: ExecutionMode,
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
@@ -55,6 +59,9 @@ enum Command {
         /// Fork to run (default: the newest fork of each test).
         #[arg(long)]
         fork: Option<SpecId>,
+        /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
+        #[arg(long, default_value = "auto")]
+        mode: ExecutionMode,
     },
 }
 
@@ -101,11 +108,14 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { run, trace } => run.run(run_paths, |report| {
-            if trace {
-                trace_failures(report);
-            }
-        }),
+        Command::Statetest { run, trace, mode } => {
+            ExecutionMode::set_process_default(mode);
+            run.run(run_paths, |report| {
+                if trace {
+                    trace_failures(report);
+                }
+            })
+        }
         Command::Blocktest { run, bench, iterations } => {
             if bench {
                 block_bench(&run.paths, run.name.as_deref(), iterations)
@@ -113,7 +123,16 @@ fn main() -> ExitCode {
                 run.run(run_blocktest_paths, |_| {})
             }
         }
-        Command::Bench { paths, iterations, fork } => bench(&paths, BenchOptions { iterations, fork }),
+        Command::Bench { paths, iterations, fork, mode } => {
+            ExecutionMode::set_process_default(mode);
+            let code = bench(&paths, BenchOptions { iterations, fork });
+            let stats = kestrel::bytecode::program::ProgramCache::global().stats();
+            eprintln!(
+                "bench: programs: {} hits, {} misses, {} evictions, {} translations",
+                stats.hits, stats.misses, stats.evictions, stats.translations
+            );
+            code
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The [`Evm`]: validates a transaction, buys its gas, runs its frames and settles the fees.
 
+use kestrel_bytecode::program::ExecutionMode;
 use kestrel_interpreter::{CallKind, CallRequest, CreateRequest, CreateScheme, FrameRequest, Tracer};
 use kestrel_precompiles::Precompiles;
 use kestrel_primitives::gas::{eip3529, frontier};
@@ -58,7 +59,7 @@ where
                 chain_id,
                 effective_gas_price: U256::ZERO,
             },
-            frames: FrameStack::default(),
+            frames: FrameStack::with_mode(ExecutionMode::process_default()),
             tracer: None,
             in_transaction: false,
         }
@@ -90,6 +91,18 @@ where
     /// Takes the tracer back.
     pub fn take_tracer(&mut self) -> Option<Box<dyn Tracer>> {
         self.tracer.take()
+    }
+
+    /// Chooses the tier that runs bytecode (default [`ExecutionMode::Auto`]); see
+    /// [`ProgramCache`](kestrel_bytecode::program::ProgramCache). A tracer always gets the
+    /// interpreter.
+    pub fn set_mode(&mut self, mode: ExecutionMode) {
+        self.frames.mode = mode;
+    }
+
+    /// The tier that runs bytecode.
+    pub fn mode(&self) -> ExecutionMode {
+        self.frames.mode
     }
 
     /// The journal: the state as the transactions so far left it.

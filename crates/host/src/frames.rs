@@ -9,10 +9,11 @@
 
 use std::sync::Arc;
 
+use kestrel_bytecode::program::{ExecutionMode, ProgramCache};
 use kestrel_bytecode::{AnalysisCache, Bytecode};
 use kestrel_interpreter::{
     Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status, Tracer,
-    run, run_traced,
+    run_compiled, run_traced,
 };
 use kestrel_primitives::gas::{eip3860, frontier};
 use kestrel_primitives::{Address, Bytes, SpecId, keccak256};
@@ -32,6 +33,10 @@ pub(crate) struct FrameStack {
     stacks: Vec<Stack>,
     /// Memory, call data and return data of every live frame.
     buffers: Buffers,
+    /// Which tier runs the frames (the interpreter whenever a tracer is set).
+    pub(crate) mode: ExecutionMode,
+    /// The mode of the running transaction.
+    active_mode: ExecutionMode,
 }
 
 /// A live frame and what the host keeps beside it.
@@ -82,6 +87,11 @@ enum Resume {
 }
 
 impl FrameStack {
+    /// An empty frame stack running frames in `mode`.
+    pub(crate) fn with_mode(mode: ExecutionMode) -> Self {
+        Self { mode, ..Self::default() }
+    }
+
     /// Drops the frames a panicking transaction left behind (their stacks go back to the pool)
     /// and empties the buffers.
     pub(crate) fn abandon(&mut self) {
@@ -102,6 +112,8 @@ impl FrameStack {
         request: FrameRequest,
     ) -> Ended {
         self.buffers.open_transaction(&ctx.tx.data);
+        // Traces come from the interpreter's tracing runner, opcode by opcode.
+        self.active_mode = if tracer.is_some() { ExecutionMode::Interpreter } else { self.mode };
         let mut started = self.start(ctx, request);
         loop {
             let ended = match started.take() {
@@ -109,7 +121,7 @@ impl FrameStack {
                 None => {
                     let live = self.frames.last_mut().expect("a live frame");
                     let status = match tracer.as_deref_mut() {
-                        None => run(&mut live.frame, &mut self.buffers, ctx),
+                        None => run_compiled(&mut live.frame, &mut self.buffers, ctx),
                         Some(tracer) => run_traced(&mut live.frame, &mut self.buffers, ctx, tracer),
                     };
                     if let Status::Call | Status::Create = status {
@@ -269,7 +281,8 @@ impl FrameStack {
         let stack = self.stacks.pop().unwrap_or_default();
         // Every call data window lies in memory the caller has already expanded, or in the
         // transaction's data at the start of the buffer.
-        let frame = self.buffers.open_frame(stack, init).expect("call data lies inside memory");
+        let mut frame = self.buffers.open_frame(stack, init).expect("call data lies inside memory");
+        frame.program = ProgramCache::global().program_for(self.active_mode, &frame.code);
         self.frames.push(LiveFrame { frame, checkpoint, created });
     }
 

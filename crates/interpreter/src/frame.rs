@@ -4,6 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use kestrel_bytecode::Bytecode;
+use kestrel_bytecode::program::Program;
 use kestrel_primitives::{Address, B256, SpecId, U256};
 
 use crate::{Gas, Stack};
@@ -241,6 +242,9 @@ pub struct Frame {
     /// The child this frame waits for, after [`Status::Call`](crate::Status::Call) or
     /// [`Status::Create`](crate::Status::Create).
     pub request: Option<FrameRequest>,
+    /// The translated program of `code`, when the frame runs in the compiled tier
+    /// ([`run_compiled`](crate::run_compiled)); set before the frame first runs.
+    pub program: Option<Arc<Program>>,
 }
 
 impl Frame {
@@ -268,6 +272,7 @@ impl Frame {
             output: (0, 0),
             return_window: (0, 0),
             request: None,
+            program: None,
         })
     }
 

@@ -14,6 +14,7 @@
 //! - Memory (with every frame's call data) and return data live in [`Buffers`], shared by all
 //!   frames of a transaction.
 
+mod compiled;
 mod frame;
 pub mod gas;
 mod generated;
@@ -27,6 +28,7 @@ mod stack;
 mod status;
 mod tracing;
 
+pub use compiled::run_compiled;
 pub use frame::{
     Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameError, FrameInit, FrameRequest,
 };

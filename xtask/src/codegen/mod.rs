@@ -1,5 +1,6 @@
 //! `cargo xtask codegen`: the opcode table in, the generated Rust out.
 
+mod compiled;
 mod emit;
 mod table;
 
@@ -18,11 +19,14 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     let text = std::fs::read_to_string(&table_path).map_err(|e| format!("{}: {e}", table_path.display()))?;
     let ops = table::parse(&text)?;
     table::validate(&ops, root)?;
+    compiled::validate(&ops)?;
 
     let outputs: Vec<(PathBuf, String)> = vec![
         (root.join("crates/bytecode/src/generated/opcodes.rs"), emit::opcodes(&ops)),
         (root.join("crates/interpreter/src/generated/gas_table.rs"), emit::gas_table(&ops)),
         (root.join("crates/interpreter/src/generated/runner.rs"), emit::runner(&ops)),
+        (root.join("crates/bytecode/src/generated/program.rs"), compiled::program_facts(&ops)),
+        (root.join("crates/interpreter/src/generated/compiled_runner.rs"), compiled::runner(&ops)),
     ];
     let mut stale = Vec::new();
     for (path, source) in outputs {

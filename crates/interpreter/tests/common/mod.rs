@@ -13,8 +13,9 @@ pub mod strategies;
 use std::sync::Arc;
 
 use kestrel_bytecode::Bytecode;
+use kestrel_bytecode::program::Program;
 use kestrel_interpreter::{
-    Buffers, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_traced,
+    Buffers, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_compiled, run_traced,
 };
 use kestrel_primitives::{Address, SpecId, U256, address};
 
@@ -120,12 +121,40 @@ impl Ctx {
         assert_identical(&fast, &fast_nested, "fast at base 0 vs nested");
         let traced_nested = self.run_one(&code, true, true, &resume);
         assert_identical(&traced, &traced_nested, "traced at base 0 vs nested");
+        // The compiled tier: the same effects as the fast runner, at both memory bases.
+        let program = Arc::new(Program::translate(&code).expect("test code is short"));
+        for nested in [false, true] {
+            let compiled = self.run_program(&code, &program, nested, &resume);
+            assert_same_effects(&fast, &compiled, if nested { "compiled nested" } else { "compiled" });
+        }
         traced
     }
 
     fn run_one(
         &self,
         code: &Arc<Bytecode>,
+        traced: bool,
+        nested: bool,
+        resume: &dyn Fn(&mut Frame, &mut Buffers),
+    ) -> Outcome {
+        self.run_with(code, None, traced, nested, resume)
+    }
+
+    /// Runs `code` in the compiled tier on `program`.
+    pub fn run_program(
+        &self,
+        code: &Arc<Bytecode>,
+        program: &Arc<Program>,
+        nested: bool,
+        resume: &dyn Fn(&mut Frame, &mut Buffers),
+    ) -> Outcome {
+        self.run_with(code, Some(program), false, nested, resume)
+    }
+
+    fn run_with(
+        &self,
+        code: &Arc<Bytecode>,
+        program: Option<&Arc<Program>>,
         traced: bool,
         nested: bool,
         resume: &dyn Fn(&mut Frame, &mut Buffers),
@@ -147,10 +176,13 @@ impl Ctx {
             ..frame_init(code.clone(), self.spec, self.gas, parent_memory.len()..before.len())
         };
         let mut frame = Frame::new(Stack::new(), init, &buffers).expect("the call data is in memory");
+        frame.program = program.cloned();
         let mut tracer = Recorder::default();
         let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
             if traced {
                 run_traced(frame, buffers, &mut host, &mut tracer)
+            } else if frame.program.is_some() {
+                run_compiled(frame, buffers, &mut host)
             } else {
                 run(frame, buffers, &mut host)
             }
@@ -395,6 +427,31 @@ pub fn assert_agree(fast: &Outcome, traced: &Outcome, what: &str) {
     assert_eq!(fast.request, traced.request, "{what}: request");
     assert_eq!(fast.return_window, traced.return_window, "{what}: return window");
     assert_eq!(fast.pc, traced.pc, "{what}: pc");
+}
+
+/// The compiled tier against the fast runner: the same status, and unless the frame halted
+/// exceptionally (which consumes all its gas and drops its effects whatever the deficit), the
+/// same gas, refund, stack, memory, output, request and host effects; the pc where a frame
+/// resumes after a call or create. (The compiled tier charges fixed static gas once per
+/// segment, so the gas left at an exceptional halt between flush points may differ.)
+#[track_caller]
+pub fn assert_same_effects(fast: &Outcome, compiled: &Outcome, what: &str) {
+    assert_eq!(fast.status, compiled.status, "{what}: status");
+    if fast.status.is_halt() {
+        return;
+    }
+    assert_eq!(fast.gas_left, compiled.gas_left, "{what}: gas left");
+    assert_eq!(fast.refunded, compiled.refunded, "{what}: refund");
+    assert_eq!(fast.stack, compiled.stack, "{what}: stack");
+    assert_eq!(fast.memory, compiled.memory, "{what}: memory");
+    assert_eq!(fast.output, compiled.output, "{what}: output");
+    assert_eq!(fast.request, compiled.request, "{what}: request");
+    if matches!(fast.status, Status::Call | Status::Create) {
+        assert_eq!(fast.pc, compiled.pc, "{what}: resume pc");
+    }
+    if let Some(part) = host_diff(&fast.host, &compiled.host) {
+        panic!("{what}: host {part} differs");
+    }
 }
 
 /// Two runs of the same runner must agree on everything.

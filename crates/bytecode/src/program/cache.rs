@@ -1,0 +1,372 @@
+//! The process-wide program cache: translated programs by code hash, a background translator,
+//! and the execution mode that decides who uses them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use alloy_primitives::map::HashMap;
+use kestrel_primitives::B256;
+
+use super::Program;
+use crate::Bytecode;
+
+/// Which tier runs a frame's code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ExecutionMode {
+    /// Always the interpreter.
+    Interpreter,
+    /// Always a translated program, translated on the spot when the cache has none.
+    Compiled,
+    /// The program when the cache has one; otherwise the interpreter, and code seen often
+    /// enough is translated by a background thread for later calls.
+    #[default]
+    Auto,
+}
+
+/// The mode new `Evm`s start in: [`ExecutionMode::Auto`] unless set.
+static PROCESS_DEFAULT: std::sync::atomic::AtomicU8 =
+    std::sync::atomic::AtomicU8::new(ExecutionMode::Auto as u8);
+
+impl ExecutionMode {
+    /// Sets the mode every `Evm` created afterwards starts in (a command-line `--mode`).
+    pub fn set_process_default(mode: ExecutionMode) {
+        PROCESS_DEFAULT.store(mode as u8, Ordering::Relaxed);
+    }
+
+    /// The mode new `Evm`s start in.
+    pub fn process_default() -> ExecutionMode {
+        match PROCESS_DEFAULT.load(Ordering::Relaxed) {
+            m if m == ExecutionMode::Interpreter as u8 => ExecutionMode::Interpreter,
+            m if m == ExecutionMode::Compiled as u8 => ExecutionMode::Compiled,
+            _ => ExecutionMode::Auto,
+        }
+    }
+}
+
+impl core::str::FromStr for ExecutionMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "interpreter" => Ok(Self::Interpreter),
+            "compiled" => Ok(Self::Compiled),
+            "auto" => Ok(Self::Auto),
+            _ => Err(format!("unknown execution mode {s:?} (interpreter, compiled or auto)")),
+        }
+    }
+}
+
+/// Counters of a [`ProgramCache`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Lookups that found a program.
+    pub hits: u64,
+    /// Lookups that found none.
+    pub misses: u64,
+    /// Programs (and use counts) dropped to stay within the budget.
+    pub evictions: u64,
+    /// Programs translated (synchronously or in the background).
+    pub translations: u64,
+}
+
+/// What the cache knows of one code hash.
+#[derive(Debug)]
+enum Slot {
+    /// Seen this many times, not translated yet.
+    Seen(u32),
+    /// Queued for the background translator.
+    Queued,
+    /// Translated.
+    Ready(Arc<Program>),
+}
+
+impl Slot {
+    fn bytes(&self) -> usize {
+        match self {
+            Slot::Ready(p) => p.heap_bytes(),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Slots {
+    by_hash: HashMap<B256, Slot>,
+    bytes: usize,
+}
+
+/// Translated programs shared by code hash across transactions and threads.
+///
+/// Bounded by entries ([`ProgramCache::CAPACITY`], counting hashes only seen so far) and by
+/// program bytes ([`ProgramCache::BYTE_CAPACITY`]): an insertion that does not fit evicts
+/// entries in hash order (arbitrary, and so not steerable by the code a node is fed) until it
+/// does. A program is always translated from analysed code whose hash Kestrel computed itself
+/// ([`Bytecode::hash`]), so a database's wrong hash cannot put another code's program here.
+#[derive(Debug)]
+pub struct ProgramCache {
+    slots: RwLock<Slots>,
+    capacity: usize,
+    byte_capacity: usize,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evictions: AtomicU64,
+    translations: AtomicU64,
+    worker: OnceLock<Mutex<Option<SyncSender<Arc<Bytecode>>>>>,
+}
+
+impl Default for ProgramCache {
+    fn default() -> Self {
+        Self::with_capacity(Self::CAPACITY, Self::BYTE_CAPACITY)
+    }
+}
+
+impl ProgramCache {
+    /// Most entries kept.
+    pub const CAPACITY: usize = 16_384;
+
+    /// Most program bytes kept (a program takes about 12-16 bytes per code byte).
+    pub const BYTE_CAPACITY: usize = 256 << 20;
+
+    /// In `Auto` mode, code is translated once it has been seen this many times...
+    pub const AUTO_MIN_USES: u32 = 2;
+
+    /// ...and is at least this long (shorter code gains less than its translation costs; see
+    /// DESIGN.md, "The compiled tier").
+    pub const AUTO_MIN_LEN: usize = 32;
+
+    /// Most code queued for the background translator; more is dropped (and retried when seen
+    /// again).
+    const QUEUE: usize = 256;
+
+    /// An empty cache of at most `capacity` entries and `byte_capacity` program bytes.
+    pub fn with_capacity(capacity: usize, byte_capacity: usize) -> Self {
+        Self {
+            slots: RwLock::default(),
+            capacity: capacity.max(1),
+            byte_capacity,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+            translations: AtomicU64::new(0),
+            worker: OnceLock::new(),
+        }
+    }
+
+    /// The cache shared by the whole process.
+    pub fn global() -> &'static ProgramCache {
+        static CACHE: OnceLock<ProgramCache> = OnceLock::new();
+        CACHE.get_or_init(ProgramCache::default)
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            evictions: self.evictions.load(Ordering::Relaxed),
+            translations: self.translations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Number of entries (programs and hashes only seen).
+    pub fn len(&self) -> usize {
+        self.read().by_hash.len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Slots> {
+        self.slots.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Slots> {
+        self.slots.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The program `mode` runs `code` with, if any: `Interpreter` never; `Compiled` always
+    /// (translating now on a miss) unless the code is too long to translate; `Auto` when one is
+    /// ready, queueing the code for the background translator on a miss once it qualifies.
+    pub fn program_for(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+        match mode {
+            ExecutionMode::Interpreter => None,
+            ExecutionMode::Compiled => self.get_or_translate(code),
+            ExecutionMode::Auto => self.get_or_queue(code),
+        }
+    }
+
+    /// The program of `code`, translating it now on a miss.
+    pub fn get_or_translate(&self, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+        if let Some(Slot::Ready(p)) = self.read().by_hash.get(&code.hash()) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(p.clone());
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let program = Arc::new(Program::translate(code)?);
+        self.translations.fetch_add(1, Ordering::Relaxed);
+        self.insert(code.hash(), Slot::Ready(program.clone()));
+        Some(program)
+    }
+
+    /// The program of `code` when ready; otherwise counts the sighting and, when the code
+    /// qualifies, hands it to the background translator.
+    pub fn get_or_queue(&'static self, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+        if code.len() < Self::AUTO_MIN_LEN {
+            // Never translated in this mode: not even looked up.
+            return None;
+        }
+        let hash = code.hash();
+        let seen = match self.read().by_hash.get(&hash) {
+            Some(Slot::Ready(p)) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Some(p.clone());
+            }
+            Some(Slot::Queued) => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            Some(Slot::Seen(n)) => *n,
+            None => 0,
+        };
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let uses = seen.saturating_add(1);
+        if uses < Self::AUTO_MIN_USES {
+            self.insert(hash, Slot::Seen(uses));
+            return None;
+        }
+        // Marked before it is sent, so the translator's `Ready` always comes after the mark.
+        self.insert(hash, Slot::Queued);
+        if !self.queue(code.clone()) {
+            self.insert(hash, Slot::Seen(uses));
+        }
+        None
+    }
+
+    /// Hands `code` to the background translator; false when its queue is full.
+    fn queue(&'static self, code: Arc<Bytecode>) -> bool {
+        let worker = self.worker.get_or_init(|| {
+            let (send, receive) = sync_channel(Self::QUEUE);
+            let spawned = std::thread::Builder::new()
+                .name("kestrel-translator".into())
+                .spawn(move || self.translate_queued(receive));
+            Mutex::new(spawned.ok().map(|_| send))
+        });
+        let sender = worker.lock().unwrap_or_else(|e| e.into_inner());
+        match sender.as_ref().map(|s| s.try_send(code)) {
+            Some(Ok(())) => true,
+            Some(Err(TrySendError::Full(_) | TrySendError::Disconnected(_))) | None => false,
+        }
+    }
+
+    /// The background translator's loop.
+    fn translate_queued(&self, queue: Receiver<Arc<Bytecode>>) {
+        while let Ok(code) = queue.recv() {
+            match Program::translate(&code) {
+                Some(program) => {
+                    self.translations.fetch_add(1, Ordering::Relaxed);
+                    self.insert(code.hash(), Slot::Ready(Arc::new(program)));
+                }
+                // Too long to translate: stays interpreted, and is never queued again.
+                None => self.insert(code.hash(), Slot::Queued),
+            }
+        }
+    }
+
+    /// Inserts or replaces `hash`'s slot, evicting others until the budget holds it.
+    fn insert(&self, hash: B256, slot: Slot) {
+        let bytes = slot.bytes();
+        if bytes > self.byte_capacity {
+            return;
+        }
+        let mut slots = self.write();
+        // A use count or queue mark never replaces a program: the background translator may
+        // deliver before the thread that queued the code records that it did.
+        if !matches!(slot, Slot::Ready(_)) && matches!(slots.by_hash.get(&hash), Some(Slot::Ready(_))) {
+            return;
+        }
+        if let Some(old) = slots.by_hash.remove(&hash) {
+            slots.bytes -= old.bytes();
+        }
+        let mut evicted = 0;
+        while slots.by_hash.len() >= self.capacity || slots.bytes + bytes > self.byte_capacity {
+            let Some(victim) = slots.by_hash.keys().next().copied() else { break };
+            if let Some(old) = slots.by_hash.remove(&victim) {
+                slots.bytes -= old.bytes();
+            }
+            evicted += 1;
+        }
+        slots.bytes += bytes;
+        slots.by_hash.insert(hash, slot);
+        if evicted > 0 {
+            self.evictions.fetch_add(evicted, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(seed: u8) -> Arc<Bytecode> {
+        let mut raw = vec![0x60, seed, 0x60, 0x01, 0x01, 0x50];
+        raw.resize(64, 0x5b);
+        Arc::new(Bytecode::new(&raw))
+    }
+
+    #[test]
+    fn compiled_mode_translates_once_and_counts() {
+        let cache = ProgramCache::default();
+        let c = code(1);
+        let a = cache.get_or_translate(&c).unwrap();
+        let b = cache.get_or_translate(&c).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(cache.stats(), CacheStats { hits: 1, misses: 1, evictions: 0, translations: 1 });
+    }
+
+    #[test]
+    fn the_budget_evicts() {
+        let cache = ProgramCache::with_capacity(2, usize::MAX);
+        for seed in 0..5 {
+            cache.get_or_translate(&code(seed));
+        }
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.stats().evictions, 3);
+        let one = cache.get_or_translate(&code(9)).unwrap().heap_bytes();
+        let small = ProgramCache::with_capacity(100, one + 10);
+        small.get_or_translate(&code(1));
+        small.get_or_translate(&code(2));
+        assert_eq!(small.len(), 1);
+    }
+
+    #[test]
+    fn auto_mode_translates_in_the_background() {
+        let cache: &'static ProgramCache = Box::leak(Box::default());
+        let c = code(7);
+        assert!(cache.program_for(ExecutionMode::Auto, &c).is_none(), "first sight: interpret");
+        assert!(cache.program_for(ExecutionMode::Auto, &c).is_none(), "second: queued");
+        let mut ready = None;
+        for _ in 0..2000 {
+            ready = cache.program_for(ExecutionMode::Auto, &c);
+            if ready.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(ready.is_some(), "the background translator delivered");
+        // Later sightings hit, and nothing demotes the program.
+        for _ in 0..3 {
+            assert!(cache.program_for(ExecutionMode::Auto, &c).is_some());
+        }
+        assert_eq!(cache.stats().translations, 1);
+        assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
+        // Tiny code is never queued.
+        let tiny = Arc::new(Bytecode::new(&[0x00]));
+        for _ in 0..5 {
+            assert!(cache.program_for(ExecutionMode::Auto, &tiny).is_none());
+        }
+        assert!(cache.program_for(ExecutionMode::Compiled, &tiny).is_some());
+    }
+}

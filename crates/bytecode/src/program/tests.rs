@@ -1,0 +1,130 @@
+//! Translation tests: fusion, static jumps, entries and segment charges.
+
+use super::*;
+use crate::opcode::*;
+
+fn translate(code: &[u8]) -> Program {
+    Program::translate(&Bytecode::new(code)).expect("short code")
+}
+
+fn kinds(p: &Program) -> Vec<u8> {
+    p.insts().iter().map(|i| i.kind).collect()
+}
+
+#[test]
+fn push_runs_fuse_and_jumps_resolve() {
+    // 0: PUSH1 1, PUSH1 2, PUSH32 x, PUSH1 40, JUMP | 40: JUMPDEST, STOP
+    let mut code = vec![PUSH1, 1, PUSH1, 2, PUSH32];
+    code.extend([0xff; 32]);
+    code.extend([PUSH1, 40, JUMP, JUMPDEST, STOP]);
+    let p = translate(&code);
+    assert_eq!(kinds(&p), vec![kind::PUSH_RUN, kind::JUMP_STATIC, STOP, STOP]);
+    assert_eq!(p.insts()[0].count, 3);
+    assert_eq!(p.consts()[2], U256::MAX);
+    let target = p.entry_at(40).expect("the JUMPDEST is an entry");
+    assert!(target.jumpdest);
+    assert_eq!(p.insts()[1].a as usize, p.entries().iter().position(|e| e == target).unwrap());
+    // Segment charges: 3 pushes + the elided PUSH1 + JUMP = 4*3 + 8; JUMPDEST + STOP = 1.
+    assert_eq!(p.entry_at(0).unwrap().charge, 20);
+    assert_eq!(target.charge, 1);
+    assert_eq!(p.jump_entry(40), Some(target));
+    assert_eq!(p.jump_entry(0), None);
+}
+
+#[test]
+fn invalid_static_targets_halt() {
+    // PUSH1 0, JUMP: pc 0 is not a JUMPDEST. PUSH1 200, JUMPI past the end.
+    let p = translate(&[PUSH1, 0, JUMP]);
+    assert_eq!(kinds(&p), vec![kind::JUMP_INVALID, STOP]);
+    let p = translate(&[PUSH1, 1, PUSH1, 200, JUMPI, STOP]);
+    assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, kind::JUMPI_INVALID, STOP, STOP]);
+    // The fall-through entry is the STOP after the JUMPI.
+    let fall = p.entries()[p.insts()[1].a as usize];
+    assert_eq!(p.insts()[fall.inst as usize].pc, 5);
+}
+
+#[test]
+fn arrival_points_split_fusion_and_segments() {
+    // PUSH1 1, JUMPDEST, PUSH1 2, ADD, MSTORE(flush), PUSH1 0, GAS(flush), STOP
+    let code = [PUSH1, 1, JUMPDEST, PUSH1, 2, ADD, MSTORE, PUSH1, 0, GAS, STOP];
+    let p = translate(&code);
+    assert_eq!(
+        kinds(&p),
+        vec![kind::PUSH_SMALL, kind::PUSH_SMALL, ADD, MSTORE, kind::PUSH_SMALL, GAS, STOP, STOP]
+    );
+    assert_eq!(p.entry_at(0).unwrap().charge, 3 + 1 + 3 + 3 + 3);
+    assert_eq!(p.entry_at(2).unwrap().charge, 1 + 3 + 3 + 3);
+    // After MSTORE: PUSH1 + GAS; after GAS: STOP.
+    assert_eq!(p.insts()[3].a, 3 + 2);
+    assert_eq!(p.insts()[5].a, 0);
+}
+
+#[test]
+fn calls_are_resume_points_and_dead_code_is_skipped() {
+    let code = [PUSH1, 0, CALL, POP, STOP, ADD, ADD, JUMPDEST, STOP];
+    let p = translate(&code);
+    assert!(p.entry_at(3).is_some(), "the frame resumes after CALL");
+    assert!(!p.entry_at(3).unwrap().jumpdest);
+    assert!(p.insts().iter().all(|i| i.kind != ADD), "dead code is not translated");
+    assert!(p.entry_at(7).unwrap().jumpdest);
+}
+
+#[test]
+fn truncated_and_undefined_code() {
+    let p = translate(&[PUSH2, 1]);
+    assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, STOP]);
+    assert_eq!(p.insts()[0].a, 0x0100);
+    assert_eq!(p.insts()[1].pc, 3, "past the end, as the interpreter's pc");
+    let p = translate(&[0x0c, ADD]);
+    assert_eq!(kinds(&p), vec![kind::UNDEFINED, STOP]);
+    let p = translate(&[]);
+    assert_eq!(kinds(&p), vec![STOP]);
+}
+
+#[test]
+fn long_push_runs_split() {
+    let code: Vec<u8> = (0..600).flat_map(|_| [PUSH1, 7]).collect();
+    let p = translate(&code);
+    let counts: Vec<u8> = p.insts().iter().filter(|i| i.kind == kind::PUSH_RUN).map(|i| i.count).collect();
+    assert_eq!(counts, vec![255, 255, 90]);
+}
+
+proptest::proptest! {
+    /// Any bytes translate; every entry and jump index is in bounds.
+    #[test]
+    fn any_bytes_translate(code in proptest::collection::vec(
+        proptest::prop_oneof![proptest::prelude::Just(JUMPDEST), proptest::prelude::Just(PUSH1),
+            proptest::prelude::Just(JUMPI), proptest::prelude::any::<u8>()], 0..400)) {
+        let p = translate(&code);
+        let (n_inst, n_entry) = (p.insts().len() as u32, p.entries().len() as u32);
+        for e in p.entries() {
+            proptest::prop_assert!(e.inst < n_inst);
+        }
+        for i in p.insts() {
+            match i.kind {
+                kind::JUMP_STATIC | kind::JUMPI_INVALID | JUMPI => proptest::prop_assert!(i.a < n_entry),
+                kind::JUMPI_STATIC => proptest::prop_assert!(i.a < n_entry && i.b < n_entry),
+                kind::PUSH_RUN => proptest::prop_assert!(i.a as usize + i.count as usize <= p.consts().len()),
+                _ => {}
+            }
+        }
+        proptest::prop_assert_eq!(p.insts().last().map(|i| i.kind), Some(STOP));
+    }
+}
+
+#[test]
+fn iszero_jumpi_and_swap1_jump_fuse() {
+    // 0: PUSH1 0, ISZERO, PUSH1 8, JUMPI, STOP | 7: STOP? no: 7 is JUMPDEST below.
+    let code = [PUSH1, 0, ISZERO, PUSH1, 7, JUMPI, STOP, JUMPDEST, PUSH1, 1, PUSH1, 7, SWAP1, JUMP];
+    let p = translate(&code);
+    assert_eq!(
+        kinds(&p),
+        vec![kind::PUSH_SMALL, kind::ISZERO_JUMPI, STOP, kind::PUSH_RUN, kind::SWAP1_JUMP, STOP]
+    );
+    // Not across an arrival point: ISZERO, JUMPDEST, PUSH1, JUMPI.
+    let p = translate(&[PUSH1, 0, ISZERO, JUMPDEST, PUSH1, 3, JUMPI]);
+    assert!(kinds(&p).contains(&ISZERO) && kinds(&p).contains(&kind::JUMPI_STATIC));
+    // To an invalid target.
+    let p = translate(&[PUSH1, 0, ISZERO, PUSH1, 0, JUMPI]);
+    assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, kind::ISZERO_JUMPI_INVALID, STOP]);
+}

@@ -1,0 +1,109 @@
+//! The compiled tier's runner: executes a [`Program`] (bytecode translated once per code hash
+//! by `kestrel_bytecode::program`) with the interpreter's own handlers.
+//!
+//! The generated loop (`generated/compiled_runner.rs`) keeps the same registers as the fast
+//! interpreter ([`Regs`]: stack pointer and gas; its instruction pointer is unused) plus a
+//! pointer to the current [`Inst`]. Where control arrives (pc 0, a jump's target, a JUMPI's
+//! fall-through, a resumed call), it makes the interpreter's run check and charges the fixed
+//! static gas of the segment that starts there ([`arrive`]); inside a segment no opcode touches
+//! the gas, and each `flush` opcode checks the deficit and then charges the next segment.
+
+use std::sync::Arc;
+
+use kestrel_bytecode::program::{Entry, Inst, Program};
+use kestrel_primitives::U256;
+
+use crate::regs::Regs;
+use crate::stack::Sp;
+use crate::{Buffers, Frame, Host, STACK_LIMIT, Status, Step};
+
+/// Runs `f` until it stops, halts or asks for a child frame: on its program when it has one
+/// ([`Frame::program`]) that matches its code, else in the interpreter ([`crate::run`]).
+///
+/// A frame keeps the runner it started with: a program is only used from pc 0 or from a pc
+/// where it resumed on the same program.
+pub fn run_compiled<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
+    if !f.fits(b) {
+        return Status::BuffersMismatch;
+    }
+    // A clone, so the handlers may borrow the frame while the loop reads the program.
+    let Some(program) = f.program.as_ref().map(Arc::clone) else {
+        return crate::run(f, b, host);
+    };
+    if program.hash() != f.code.hash() || program.code_len() != f.code.len() {
+        return crate::run(f, b, host);
+    }
+    match crate::generated::compiled_runner::run_program(f, b, host, &program) {
+        Some(status) => status,
+        None => crate::run(f, b, host),
+    }
+}
+
+/// The interpreter's run check where control arrives at `e`, then the charge of the segment
+/// that starts there (see [`Regs::check_run`]).
+#[inline(always)]
+pub(crate) fn arrive(r: &mut Regs, e: &Entry) -> Step {
+    let run = e.run;
+    // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
+    if r.gas.remaining < run.gas as i64 && r.gas.remaining() < run.gas as u64 {
+        return Err(Status::OutOfGas);
+    }
+    if r.sp.has_fewer_than(run.stack_required as usize) {
+        return Err(Status::StackUnderflow);
+    }
+    if r.sp.len() + run.stack_growth as usize > STACK_LIMIT {
+        return Err(Status::StackOverflow);
+    }
+    r.gas.remaining -= e.charge as i64;
+    Ok(())
+}
+
+/// Writes the stack length and the gas back into the frame (the pc is only kept where a frame
+/// resumes: host handlers see the opcode's pc, and CALL and CREATE move it past themselves).
+#[inline(always)]
+pub(crate) fn save(r: &Regs, f: &mut Frame) {
+    f.stack.set_from(r.sp);
+    f.gas = r.gas;
+}
+
+/// Entry `i` of `p`.
+///
+/// # Safety
+/// `i` is an entry index the translator wrote into an instruction of `p`.
+#[inline(always)]
+pub(crate) unsafe fn entry(p: &Program, i: u32) -> &Entry {
+    debug_assert!((i as usize) < p.entries().len());
+    // SAFETY: the caller's.
+    unsafe { p.entries().get_unchecked(i as usize) }
+}
+
+/// PUSH_SMALL: one value below 2^64.
+#[inline(always)]
+pub(crate) fn push_small(sp: &mut Sp, inst: &Inst) {
+    sp.push(U256::from_limbs([inst.a as u64 | (inst.b as u64) << 32, 0, 0, 0]));
+}
+
+/// PUSH_RUN: `count` values from the constants.
+///
+/// # Safety
+/// `inst` is a PUSH_RUN of `p`: its values are in `p`'s constants.
+#[inline(always)]
+pub(crate) unsafe fn push_run(sp: &mut Sp, p: &Program, inst: &Inst) {
+    let start = inst.a as usize;
+    let count = inst.count as usize;
+    debug_assert!(start + count <= p.consts().len());
+    // SAFETY: the caller's.
+    let values = unsafe { p.consts().get_unchecked(start..start + count) };
+    for value in values {
+        sp.push(*value);
+    }
+}
+
+/// SWAP1 then a pop: returns the second item and leaves the top in its place (SWAP1 + JUMP).
+#[inline(always)]
+pub(crate) fn swap1_pop(sp: &mut Sp) -> U256 {
+    let top = sp.pop_limbs();
+    let second = sp.pop_limbs();
+    sp.push(top);
+    second
+}

@@ -1,0 +1,279 @@
+//! The compiled tier's generated files: the facts the translator needs about every opcode (and
+//! the numbering of its fused instructions), and the compiled runner's dispatch.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use kestrel_primitives::SpecId;
+
+use super::HEADER;
+use super::table::{Mode, Op, Shape};
+
+/// The fused instructions, numbered in order in the bytes no fork defines.
+const KINDS: &[(&str, &str)] = &[
+    ("PUSH_SMALL", "Pushes one value below 2^64: `a | b << 32` (a single PUSHn or PC)."),
+    ("PUSH_RUN", "Pushes `count` values from the constants, starting at index `a` (a run of pushes)."),
+    ("JUMP_STATIC", "PUSHn + JUMP to a JUMPDEST: arrives at entry `a`."),
+    ("JUMPI_STATIC", "PUSHn + JUMPI to a JUMPDEST: entry `a` when taken, else entry `b`."),
+    ("JUMP_INVALID", "PUSHn + JUMP to a byte that is not a JUMPDEST: halts with `InvalidJump`."),
+    ("JUMPI_INVALID", "PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when taken, else entry `a`."),
+    ("ISZERO_JUMPI", "ISZERO + PUSHn + JUMPI to a JUMPDEST: entry `a` when the top is zero, else entry `b`."),
+    (
+        "ISZERO_JUMPI_INVALID",
+        "ISZERO + PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when the top is zero, else entry `a`.",
+    ),
+    ("SWAP1_JUMP", "SWAP1 + JUMP: jumps to the second item, which the top replaces."),
+    ("UNDEFINED", "A byte no fork defines: halts with `InvalidOpcode`."),
+];
+
+/// The static gas when it is the same in every fork that defines the opcode.
+fn fixed_gas(op: &Op) -> Option<u16> {
+    let defined: BTreeSet<u16> = op.gas.iter().flatten().copied().collect();
+    (defined.len() == 1).then(|| *defined.first().expect("one value"))
+}
+
+/// The bytes of the fused kinds, in [`KINDS`] order.
+fn kind_bytes(ops: &[Op]) -> Vec<u8> {
+    (0..=255u8).filter(|b| ops.iter().all(|o| o.byte != *b)).take(KINDS.len()).collect()
+}
+
+/// Checks what the compiled tier relies on: the fused kinds fit in undefined bytes, and every
+/// opcode whose gas differs between forks is a flush opcode (so it charges itself, and segment
+/// charges only hold fork-independent gas).
+pub(crate) fn validate(ops: &[Op]) -> Result<(), String> {
+    if kind_bytes(ops).len() < KINDS.len() {
+        return Err("not enough undefined bytes for the compiled tier's fused instructions".into());
+    }
+    for op in ops {
+        if fixed_gas(op).is_none() && op.mode != Mode::Flush {
+            return Err(format!("{}: gas differs between forks, so it must be a flush opcode", op.name));
+        }
+    }
+    Ok(())
+}
+
+/// `crates/bytecode/src/generated/program.rs`: fused kinds and opcode facts for translation.
+pub(crate) fn program_facts(ops: &[Op]) -> String {
+    let mut out = String::from(HEADER);
+    for ((name, doc), byte) in KINDS.iter().zip(kind_bytes(ops)) {
+        writeln!(out, "/// {doc}\npub const {name}: u8 = 0x{byte:02x};").unwrap();
+    }
+    out.push_str(
+        "\n/// Marks an opcode whose static gas differs between forks (it charges itself).\n\
+         pub(super) const VARYING_GAS: u16 = u16::MAX;\n\n\
+         /// What translation needs to know of every byte.\n\
+         pub(super) static FACTS: [super::OpFacts; 256] = [\n",
+    );
+    for byte in 0..=255u8 {
+        let (gas, flush, resumes) = match ops.iter().find(|o| o.byte == byte) {
+            Some(op) => (
+                fixed_gas(op).map_or("VARYING_GAS".to_string(), |g| g.to_string()),
+                op.mode == Mode::Flush,
+                op.shape == Shape::Host && !op.terminating && !op.jumps,
+            ),
+            None => ("0".to_string(), true, false),
+        };
+        writeln!(out, "super::OpFacts {{ fixed_gas: {gas}, flush: {flush}, resumes: {resumes} }},").unwrap();
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// Leaves the loop with `status`.
+fn fail(status: &str) -> String {
+    format!("{{ break 'run {status}; }}")
+}
+
+fn attempt(step: &str) -> String {
+    format!("if let Err(status) = {step} {}\n", fail("status"))
+}
+
+/// The arm of an opcode run by its own handler.
+fn arm(op: &Op) -> String {
+    let mut body = String::new();
+    if op.since != SpecId::Frontier {
+        writeln!(body, "if gas_table[0x{:02x}] == UNDEFINED_GAS {}", op.byte, fail("Status::InvalidOpcode"))
+            .unwrap();
+    }
+    if fixed_gas(op).is_none() {
+        writeln!(body, "r.gas.remaining -= gas_table[0x{:02x}] as i64;", op.byte).unwrap();
+    }
+    if op.mode == Mode::Flush {
+        body.push_str(&attempt("r.gas.flush()"));
+    }
+    let path = match (op.shape, op.handler.strip_suffix('>')) {
+        (Shape::Host, Some(generic)) => format!("{}::{generic}, H>", op.group),
+        _ => format!("{}::{}", op.group, op.handler),
+    };
+    match op.shape {
+        Shape::Stack => writeln!(body, "{path}(&mut r.sp);").unwrap(),
+        Shape::Frame => write!(
+            body,
+            "let mut regs = r;\nlet result = {path}(&mut regs, f, b);\nr = regs;\n{}",
+            attempt("result")
+        )
+        .unwrap(),
+        Shape::Host => write!(
+            body,
+            "f.stack.set_from(r.sp);\nf.gas = r.gas;\nf.pc = inst.pc as usize;\n\
+             let result = {path}(f, b, host);\nr.sp = f.stack.sp();\nr.gas = f.gas;\n{}",
+            attempt("result")
+        )
+        .unwrap(),
+    }
+    if op.mode == Mode::Flush && !op.terminating {
+        body.push_str(
+            "// The fixed gas of the segment after this flush opcode.\nr.gas.remaining -= inst.a as i64;\n",
+        );
+    }
+    if !op.terminating {
+        body.push_str("ip = ip.add(1);\n");
+    }
+    format!("// {}\n0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
+}
+
+/// Arrives at entry `e` (an `&Entry` expression) or leaves the loop.
+fn arrive(e: &str) -> String {
+    let bind = if e == "e" { String::new() } else { format!("let e = {e}; ") };
+    format!("{{ {bind}{}ip = insts.add(e.inst as usize); }}\n", attempt("compiled::arrive(&mut r, e)"))
+}
+
+/// `crates/interpreter/src/generated/compiled_runner.rs`.
+pub(crate) fn runner(ops: &[Op]) -> String {
+    let mut out = String::from(HEADER);
+    let groups: BTreeSet<&str> = ops.iter().map(|o| o.group.as_str()).collect();
+    writeln!(out, "use crate::instructions::{{{}}};", groups.into_iter().collect::<Vec<_>>().join(", "))
+        .unwrap();
+    out.push_str(
+        "use super::gas_table::{STATIC_GAS, UNDEFINED_GAS};\n\
+         use crate::compiled;\n\
+         use crate::memory::to_saturated;\n\
+         use crate::regs::Regs;\n\
+         use crate::{Buffers, Frame, Host, Status};\n\
+         use kestrel_bytecode::program::Program;\n\n\
+         /// Runs `f` on its translated program `p` (see `kestrel_bytecode::program`) until it stops,\n\
+         /// halts or asks for a child frame, from the arrival point at `f`'s pc. The same handlers as\n\
+         /// the interpreter's fast runner; fixed static gas is charged once per segment.\n\
+         /// `None` when `f`'s pc is not an arrival point of `p` (the caller interprets instead).\n\
+         #[allow(unused_unsafe, clippy::missing_safety_doc)]\n\
+         pub(crate) fn run_program<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, p: &Program) -> Option<Status> {\n\
+         let gas_table = &STATIC_GAS[f.spec.index()];\n\
+         let start = p.entry_at(f.pc)?;\n\
+         let insts = p.insts().as_ptr();\n\
+         let mut r = Regs::load(f);\n\
+         // SAFETY (every `ip` use): the translator ends the program with a STOP, gives every\n\
+         // instruction that goes on a successor, and every jump an entry of this program.\n\
+         let mut ip;\n\
+         match compiled::arrive(&mut r, start) {\n\
+         Ok(()) => ip = unsafe { insts.add(start.inst as usize) },\n\
+         Err(status) => { compiled::save(&r, f); return Some(status); }\n\
+         }\n\
+         let status = 'run: loop {\n\
+         let inst = unsafe { &*ip };\n\
+         unsafe {\n\
+         match inst.kind {\n",
+    );
+    let kinds = kind_bytes(ops);
+    let never: BTreeSet<u8> = ops
+        .iter()
+        .filter(|o| o.immediate > 0 || o.name == "PC" || o.name == "JUMPDEST")
+        .map(|o| o.byte)
+        .collect();
+    for op in ops {
+        if never.contains(&op.byte) {
+            continue;
+        }
+        match op.name.as_str() {
+            "JUMP" => writeln!(
+                out,
+                "// JUMP to a target known only at run time\n0x{:02x} => {{\n{}let target = to_saturated(r.sp.pop_limbs());\n\
+                 match p.jump_entry(target) {{ Some(e) => {} None => {} }}\n}}",
+                op.byte,
+                attempt("r.gas.flush()"),
+                arrive("e"),
+                fail("Status::InvalidJump")
+            )
+            .unwrap(),
+            "JUMPI" => writeln!(
+                out,
+                "// JUMPI to a target known only at run time\n0x{:02x} => {{\n{}let target = to_saturated(r.sp.pop_limbs());\n\
+                 let condition = r.sp.pop_limbs();\n\
+                 if condition.is_zero() {} else {{ match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}\n}}",
+                op.byte,
+                attempt("r.gas.flush()"),
+                arrive("compiled::entry(p, inst.a)"),
+                arrive("e"),
+                fail("Status::InvalidJump")
+            )
+            .unwrap(),
+            _ => out.push_str(&arm(op)),
+        }
+    }
+    let k = |name: &str| kinds[KINDS.iter().position(|(n, _)| *n == name).expect("a kind")];
+    writeln!(
+        out,
+        "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip = ip.add(1); }}\n\
+         // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip = ip.add(1); }}\n\
+         // JUMP_STATIC\n0x{:02x} => {{ {}{} }}\n\
+         // JUMPI_STATIC\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // JUMP_INVALID\n0x{:02x} => {{ {}{} }}\n\
+         // JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}",
+        k("PUSH_SMALL"),
+        k("PUSH_RUN"),
+        k("JUMP_STATIC"),
+        attempt("r.gas.flush()"),
+        arrive("compiled::entry(p, inst.a)"),
+        k("JUMPI_STATIC"),
+        attempt("r.gas.flush()"),
+        arrive("compiled::entry(p, inst.b)"),
+        arrive("compiled::entry(p, inst.a)"),
+        k("JUMP_INVALID"),
+        attempt("r.gas.flush()"),
+        fail("Status::InvalidJump"),
+        k("JUMPI_INVALID"),
+        attempt("r.gas.flush()"),
+        arrive("compiled::entry(p, inst.a)"),
+        fail("Status::InvalidJump"),
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "// ISZERO_JUMPI\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // ISZERO_JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // SWAP1_JUMP\n0x{:02x} => {{ {}let target = to_saturated(compiled::swap1_pop(&mut r.sp));\n\
+         match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}",
+        k("ISZERO_JUMPI"),
+        attempt("r.gas.flush()"),
+        arrive("compiled::entry(p, inst.a)"),
+        arrive("compiled::entry(p, inst.b)"),
+        k("ISZERO_JUMPI_INVALID"),
+        attempt("r.gas.flush()"),
+        fail("Status::InvalidJump"),
+        arrive("compiled::entry(p, inst.a)"),
+        k("SWAP1_JUMP"),
+        attempt("r.gas.flush()"),
+        arrive("e"),
+        fail("Status::InvalidJump"),
+    )
+    .unwrap();
+    let rest: Vec<String> = (0..=255u8)
+        .filter(|b| {
+            never.contains(b) || (ops.iter().all(|o| o.byte != *b) && !kinds[..KINDS.len() - 1].contains(b))
+        })
+        .map(|b| format!("0x{b:02x}"))
+        .collect();
+    writeln!(
+        out,
+        "// UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).\n\
+         {} => {{ let status = core::hint::black_box(Status::InvalidOpcode); {} }}\n}}\n}}",
+        rest.join(" | "),
+        fail("status")
+    )
+    .unwrap();
+    out.push_str(
+        "};\n\
+         compiled::save(&r, f);\n\
+         Some(status)\n}\n",
+    );
+    out
+}
