@@ -66,6 +66,16 @@ pub fn workloads_dir() -> Result<PathBuf, String> {
     }
 }
 
+/// Applies `KESTREL_MODE=interpreter|compiled|auto` (Kestrel's execution tier; default auto) to
+/// the process; an unknown value is an error naming it.
+pub fn mode_from_env() -> Result<(), String> {
+    if let Ok(mode) = std::env::var("KESTREL_MODE") {
+        let mode = mode.parse::<kestrel_host::ExecutionMode>().map_err(|e| format!("KESTREL_MODE: {e}"))?;
+        kestrel_host::ExecutionMode::set_process_default(mode);
+    }
+    Ok(())
+}
+
 /// For tests: the workload folder, or `None` with a note on stderr when it is missing and
 /// `KESTREL_REQUIRE_SHARED` (set by CI) is unset, so a clone without the shared data still
 /// tests everything else.

@@ -353,15 +353,9 @@ fn blocks(args: &Args) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    // `KESTREL_MODE=interpreter|compiled|auto` picks Kestrel's execution tier (default auto).
-    if let Ok(mode) = std::env::var("KESTREL_MODE") {
-        match mode.parse::<kestrel_host::ExecutionMode>() {
-            Ok(mode) => kestrel_host::ExecutionMode::set_process_default(mode),
-            Err(e) => {
-                eprintln!("KESTREL_MODE: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+    if let Err(e) = kestrel_benches::mode_from_env() {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
     }
     let args = match parse_args() {
         Ok(a) => a,

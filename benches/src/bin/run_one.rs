@@ -32,15 +32,9 @@ fn find(name: &str, file: Option<&String>) -> Result<Row, String> {
 }
 
 fn main() -> ExitCode {
-    // `KESTREL_MODE=interpreter|compiled|auto` picks Kestrel's execution tier (default auto).
-    if let Ok(mode) = std::env::var("KESTREL_MODE") {
-        match mode.parse::<kestrel_host::ExecutionMode>() {
-            Ok(mode) => kestrel_host::ExecutionMode::set_process_default(mode),
-            Err(e) => {
-                eprintln!("KESTREL_MODE: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+    if let Err(e) = kestrel_benches::mode_from_env() {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(name), Some(evm), Some(Ok(iterations))) =

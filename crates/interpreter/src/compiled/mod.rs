@@ -15,7 +15,7 @@ use kestrel_primitives::U256;
 
 use crate::regs::Regs;
 use crate::stack::Sp;
-use crate::{Buffers, Frame, Host, STACK_LIMIT, Status, Step};
+use crate::{Buffers, Frame, Host, Status, Step};
 
 /// Runs `f` until it stops, halts or asks for a child frame: on its program when it has one
 /// ([`Frame::program`]) that matches its code, else in the interpreter ([`crate::run`]).
@@ -43,17 +43,7 @@ pub fn run_compiled<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut
 /// that starts there (see [`Regs::check_run`]).
 #[inline(always)]
 pub(crate) fn arrive(r: &mut Regs, e: &Entry) -> Step {
-    let run = e.run;
-    // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
-    if r.gas.remaining < run.gas as i64 && r.gas.remaining() < run.gas as u64 {
-        return Err(Status::OutOfGas);
-    }
-    if r.sp.has_fewer_than(run.stack_required as usize) {
-        return Err(Status::StackUnderflow);
-    }
-    if r.sp.len() + run.stack_growth as usize > STACK_LIMIT {
-        return Err(Status::StackOverflow);
-    }
+    r.check_entry(e.run)?;
     r.gas.remaining -= e.charge as i64;
     Ok(())
 }
