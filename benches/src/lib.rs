@@ -13,6 +13,7 @@
 
 pub mod attacks;
 pub mod blocks;
+pub mod fixtures;
 pub mod report;
 pub mod rows;
 pub mod timing;

@@ -71,10 +71,7 @@ pub fn execute_block<DB: BlockDatabase>(
     parent: &Header,
     block: &Block,
     db: &mut DB,
-) -> Result<BlockOutcome, BlockError>
-where
-    DB::Error: core::fmt::Debug,
-{
+) -> Result<BlockOutcome, BlockError> {
     let header = &block.header;
     let step = config.step_at(header.number, header.timestamp);
     let spec = step.spec;
@@ -250,10 +247,7 @@ pub fn apply_block<DB: BlockDatabase>(
     parent: &Header,
     block: &Block,
     db: &mut DB,
-) -> Result<BlockOutcome, BlockError>
-where
-    DB::Error: core::fmt::Debug,
-{
+) -> Result<BlockOutcome, BlockError> {
     let outcome = execute_block(config, parent, block, db)?;
     db.commit(&outcome.changes);
     Ok(outcome)

@@ -80,8 +80,8 @@ impl Pending {
 }
 
 /// A database a block can be executed on: it can take the block's changes and work out the
-/// state root the block would leave.
-pub trait BlockDatabase: Database + DatabaseCommit {
+/// state root the block would leave. Its errors print (`Debug`), as the executor reports them.
+pub trait BlockDatabase: Database<Error: core::fmt::Debug> + DatabaseCommit {
     /// The state root of this state with `pending` applied.
     fn state_root_with(&self, pending: &Pending) -> B256;
 }

@@ -28,21 +28,8 @@ struct Cli {
 enum Command {
     /// Run state-test files or directories (recursively, *.json).
     Statetest {
-        /// Files or directories.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Only this fork (state-test names and aliases: Paris, Merge, ConstantinopleFix …).
-        #[arg(long)]
-        fork: Option<SpecId>,
-        /// Only tests whose name or file path contains this text.
-        #[arg(long)]
-        name: Option<String>,
-        /// Write a JSON report of every case to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Known failures: `path-suffix::test::fork::index  # reason` per line.
-        #[arg(long)]
-        known_failures: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
         trace: bool,
@@ -52,21 +39,8 @@ enum Command {
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
-        /// Files or directories.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Only this network's fork (transition networks are selected by name only).
-        #[arg(long)]
-        fork: Option<SpecId>,
-        /// Only tests whose name or file path contains this text.
-        #[arg(long)]
-        name: Option<String>,
-        /// Write a JSON report of every test to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Known failures: `path-suffix::test::network::0  # reason` per line.
-        #[arg(long)]
-        known_failures: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Time the last block of each test instead: one JSON line per test.
         #[arg(long)]
         bench: bool,
@@ -91,22 +65,62 @@ enum Command {
     },
 }
 
+/// What `statetest` and `blocktest` both take: where the tests are, which to run, where the
+/// report goes and what is known to fail.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Files or directories.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Only this fork (state-test names and aliases: Paris, Merge, ConstantinopleFix …; for
+    /// blockchain tests the network's fork, transition networks are selected by name only).
+    #[arg(long)]
+    fork: Option<SpecId>,
+    /// Only tests whose name or file path contains this text.
+    #[arg(long)]
+    name: Option<String>,
+    /// Write a JSON report of every case to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Known failures, one `# reason` each: `path-suffix::test::fork::index` per line
+    /// (`path-suffix::test::network::0` for blockchain tests).
+    #[arg(long)]
+    known_failures: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Reads the known failures, runs `run` on the paths with the filter, calls `inspect` on
+    /// the report (`--trace` re-runs failures there), then writes and prints the report.
+    fn run(
+        self,
+        run: impl FnOnce(&[PathBuf], &Filter, KnownFailures) -> RunReport,
+        inspect: impl FnOnce(&RunReport),
+    ) -> ExitCode {
+        let known = match read_known(self.known_failures) {
+            Ok(k) => k,
+            Err(code) => return code,
+        };
+        let report = run(&self.paths, &Filter { fork: self.fork, name: self.name }, known);
+        inspect(&report);
+        finish_report(&report, self.json)
+    }
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { paths, fork, name, json, known_failures, trace, mode } => {
+        Command::Statetest { run, trace, mode } => {
             ExecutionMode::set_process_default(mode);
-            statetest(&paths, Filter { fork, name }, json, known_failures, trace)
+            run.run(run_paths, |report| {
+                if trace {
+                    trace_failures(report);
+                }
+            })
         }
-        Command::Blocktest { paths, fork, name, json, known_failures, bench, iterations } => {
+        Command::Blocktest { run, bench, iterations } => {
             if bench {
-                block_bench(&paths, name.as_deref(), iterations)
+                block_bench(&run.paths, run.name.as_deref(), iterations)
             } else {
-                let known = match read_known(known_failures) {
-                    Ok(k) => k,
-                    Err(code) => return code,
-                };
-                let report = run_blocktest_paths(&paths, &Filter { fork, name }, known);
-                finish_report(&report, json)
+                run.run(run_blocktest_paths, |_| {})
             }
         }
         Command::Bench { paths, iterations, fork, mode } => {
@@ -171,37 +185,25 @@ fn read_known(known_failures: Option<PathBuf>) -> Result<KnownFailures, ExitCode
     }
 }
 
-fn statetest(
-    paths: &[PathBuf],
-    filter: Filter,
-    json: Option<PathBuf>,
-    known_failures: Option<PathBuf>,
-    trace: bool,
-) -> ExitCode {
-    let known = match read_known(known_failures) {
-        Ok(k) => k,
-        Err(code) => return code,
-    };
-    let report = run_paths(paths, &filter, known);
-    if trace {
-        let failed = report
-            .results
-            .iter()
-            .filter(|r| matches!(r.status, Status::Failed(_)) && report.known_entry(r).is_none());
-        for (n, r) in failed.enumerate() {
-            // Traces run to megabytes per case; select cases with --name/--fork for more.
-            if n == MAX_TRACED {
-                eprintln!("# trace: only the first {MAX_TRACED} failures traced");
-                break;
-            }
-            eprintln!("# trace {}", r.id);
-            // Streamed as it runs, buffered to keep the system calls few.
-            if let Err(e) = trace_case(&r.id, std::io::BufWriter::new(std::io::stderr())) {
-                eprintln!("# trace {}: {e}", r.id);
-            }
+/// Re-runs the unexpected failures of `report` (at most [`MAX_TRACED`]) with the EIP-3155
+/// tracer, the traces on stderr.
+fn trace_failures(report: &RunReport) {
+    let failed = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Failed(_)) && report.known_entry(r).is_none());
+    for (n, r) in failed.enumerate() {
+        // Traces run to megabytes per case; select cases with --name/--fork for more.
+        if n == MAX_TRACED {
+            eprintln!("# trace: only the first {MAX_TRACED} failures traced");
+            break;
+        }
+        eprintln!("# trace {}", r.id);
+        // Streamed as it runs, buffered to keep the system calls few.
+        if let Err(e) = trace_case(&r.id, std::io::BufWriter::new(std::io::stderr())) {
+            eprintln!("# trace {}: {e}", r.id);
         }
     }
-    finish_report(&report, json)
 }
 
 /// Writes the `--json` report, prints the summary and decides the exit status.

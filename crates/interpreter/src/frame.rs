@@ -24,6 +24,8 @@ pub struct Buffers {
     pub memory: Vec<u8>,
     /// The return data of the last call made by the running frame (EIP-211).
     pub return_data: Vec<u8>,
+    /// Recent KECCAK256 results of 64-byte inputs (mapping slots).
+    pub(crate) keccak_memo: crate::keccak_memo::KeccakMemo,
 }
 
 impl Buffers {
@@ -38,6 +40,7 @@ impl Buffers {
     /// ([`window`](Self::window) with no caller).
     pub fn open_transaction(&mut self, data: &[u8]) {
         self.clear();
+        self.keccak_memo.forget();
         self.memory.extend_from_slice(data);
     }
 

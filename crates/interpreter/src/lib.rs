@@ -20,6 +20,7 @@ pub mod gas;
 mod generated;
 mod host;
 mod instructions;
+mod keccak_memo;
 pub mod memory;
 mod mock_host;
 mod regs;

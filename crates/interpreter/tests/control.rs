@@ -241,7 +241,8 @@ fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
 fn frames_and_buffers_that_do_not_match_are_refused() {
     let code = Arc::new(Bytecode::new(&Asm::new().push(0u64).op(CALLDATALOAD).op(MSIZE).build()));
     let init = |input| frame_init(code.clone(), SpecId::Osaka, 100_000, input);
-    let buffers = Buffers { memory: vec![7; 64], ..Default::default() };
+    let mut buffers = Buffers::default();
+    buffers.memory = vec![7; 64];
     assert!(Frame::new(Stack::new(), init(60..70), &buffers).is_err());
     #[allow(clippy::reversed_empty_ranges)]
     let backwards = 10..5;
@@ -250,12 +251,15 @@ fn frames_and_buffers_that_do_not_match_are_refused() {
     let mut frame = Frame::new(Stack::new(), init(32..64), &buffers).expect("inside memory");
     assert_eq!((frame.memory_base(), frame.input_range()), (64, (32, 32)));
     // Buffers that lost the frame's memory, or that are some other buffers altogether.
-    for mut wrong in [Buffers { memory: vec![7; 16], ..Default::default() }, Buffers::default()] {
+    let mut short = Buffers::default();
+    short.memory = vec![7; 16];
+    for mut wrong in [short, Buffers::default()] {
         assert!(!frame.fits(&wrong));
         assert_eq!(run(&mut frame, &mut wrong, &mut MockHost::default()), Status::BuffersMismatch);
         assert_eq!(frame.pc(), 0, "nothing ran");
     }
-    let mut right = Buffers { memory: vec![7; 64], ..Default::default() };
+    let mut right = Buffers::default();
+    right.memory = vec![7; 64];
     assert_eq!(run(&mut frame, &mut right, &mut MockHost::default()), Status::Stop);
     // CALLDATALOAD read the caller's bytes 32..64; the frame's own memory is empty.
     assert_eq!(frame.stack.as_slice(), &[U256::from_be_bytes([7u8; 32]), U256::ZERO]);

@@ -1,11 +1,10 @@
 //! Loading and judging blockchain tests, and running every test under some paths in parallel.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use kestrel::block::{BlobParams, Block, ChainConfig, Header, apply_block};
 use kestrel::primitives::{Address, B256};
 use kestrel::state::InMemoryDb;
@@ -18,8 +17,9 @@ use crate::statetest::exec::db_from_pre;
 use crate::statetest::hex::{parse_b256, parse_bytes, parse_u64};
 use crate::statetest::load::decode_account;
 use crate::statetest::root::{db_state_root, pre_state_root};
+use crate::statetest::run::run_files;
 use crate::statetest::unique::UniqueMap;
-use crate::statetest::{CaseResult, Filter, KnownFailures, Mismatch, RunReport, Status, collect_files};
+use crate::statetest::{CaseResult, Filter, KnownFailures, Mismatch, RunReport, Status};
 
 /// The most bytes of one fixture file read (the largest development file is 4.2 MB).
 const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -282,46 +282,8 @@ fn id_of(t: &LoadedTest) -> &CaseId {
 /// Loads and runs every selected test under `paths`, files and tests in parallel, with a
 /// progress bar on a terminal.
 pub fn run_blocktest_paths(paths: &[std::path::PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
-    let list = collect_files(paths);
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(list.files.len() as u64);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} eta {eta}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let per_file: Vec<(Vec<CaseResult>, Option<std::path::PathBuf>)> = list
-        .files
-        .par_iter()
-        .map(|file| {
-            let out = match load_blocktest(file) {
-                Some(tests) => {
-                    (tests.par_iter().filter(|t| filter.selects(id_of(t))).map(evaluate).collect(), None)
-                }
-                None => (Vec::new(), Some(file.clone())),
-            };
-            bar.inc(1);
-            out
-        })
-        .collect();
-    bar.finish_and_clear();
-    let mut results: Vec<CaseResult> = list
-        .errors
-        .into_iter()
-        .map(|(path, error)| CaseResult {
-            id: CaseId::whole_file(Arc::from(path.to_string_lossy().as_ref())),
-            status: Status::Failed(vec![Mismatch::Fixture { message: format!("cannot read: {error}") }]),
-        })
-        .collect();
-    let mut ignored_files = Vec::new();
-    for (r, ignored) in per_file {
-        results.extend(r);
-        ignored_files.extend(ignored);
-    }
-    results.sort_by(|a, b| a.id.cmp(&b.id));
-    RunReport { results, ignored_files, skipped_files: list.skipped, known }
+    run_files(paths, known, |file| {
+        let tests = load_blocktest(file)?;
+        Some(tests.par_iter().filter(|t| filter.selects(id_of(t))).map(evaluate).collect())
+    })
 }

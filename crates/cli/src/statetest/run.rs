@@ -2,7 +2,7 @@
 
 use core::fmt;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -253,6 +253,23 @@ pub struct RunReport {
 /// Loads and runs every selected case under `paths`, files and cases in parallel. A progress
 /// bar is drawn on stderr only when stderr is a terminal.
 pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
+    run_files(paths, known, |file| match load_file(file) {
+        FileCases::Cases(cases) => {
+            Some(cases.par_iter().filter(|c| filter.selects(c.id())).map(evaluate).collect())
+        }
+        FileCases::NotStateTests => None,
+    })
+}
+
+/// The runner the state tests and the blockchain tests share: walks `paths`, judges every file
+/// with `judge` in parallel (`None`: the file holds no test of the kind, and is listed as
+/// ignored), reports unreadable paths as failures and sorts the results by id. A progress bar
+/// is drawn on stderr only when stderr is a terminal.
+pub(crate) fn run_files(
+    paths: &[PathBuf],
+    known: KnownFailures,
+    judge: impl Fn(&Path) -> Option<Vec<CaseResult>> + Sync,
+) -> RunReport {
     let FileList { files, errors: walk_errors, skipped: skipped_files } = collect_files(paths);
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(files.len() as u64);
@@ -268,11 +285,9 @@ pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> Ru
     let per_file: Vec<(Vec<CaseResult>, Option<PathBuf>)> = files
         .par_iter()
         .map(|file| {
-            let out = match load_file(file) {
-                FileCases::Cases(cases) => {
-                    (cases.par_iter().filter(|c| filter.selects(c.id())).map(evaluate).collect(), None)
-                }
-                FileCases::NotStateTests => (Vec::new(), Some(file.clone())),
+            let out = match judge(file) {
+                Some(results) => (results, None),
+                None => (Vec::new(), Some(file.clone())),
             };
             bar.inc(1);
             out

@@ -162,7 +162,8 @@ impl Ctx {
         // Call data is a window of the shared memory before the frame's own window: the parent's
         // memory when nested (here its last bytes), else the transaction's data.
         let parent_memory: Vec<u8> = if nested { (0..96u8).map(|i| i ^ 0xa5).collect() } else { Vec::new() };
-        let mut buffers = Buffers { memory: parent_memory.clone(), ..Default::default() };
+        let mut buffers = Buffers::default();
+        buffers.memory = parent_memory.clone();
         buffers.memory.extend_from_slice(&self.input);
         let before = buffers.memory.clone();
         buffers.return_data = self.return_data.clone();

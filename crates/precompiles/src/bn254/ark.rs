@@ -5,7 +5,7 @@ use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projecti
 use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing, scalar_mul::glv::GLVConfig};
 use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, MontFp, One, PrimeField, Zero};
 
-use super::{BAD_FIELD, BAD_G1, BAD_G2, Backend, G1_LEN, PAIR_LEN};
+use super::{BAD_FIELD, BAD_G1, BAD_G2, Backend, G1_LEN, PAIR_LEN, g1_coordinates, g2_coordinates};
 use crate::PrecompileError;
 
 /// The arkworks backend.
@@ -34,8 +34,7 @@ fn fq(bytes: &[u8]) -> Result<Fq, PrecompileError> {
 /// in the group.
 #[inline]
 fn g1(bytes: &[u8]) -> Result<G1Affine, PrecompileError> {
-    let x = fq(&bytes[..32])?;
-    let y = fq(&bytes[32..64])?;
+    let (x, y) = g1_coordinates(bytes, fq)?;
     if x.is_zero() && y.is_zero() {
         return Ok(G1Affine::zero());
     }
@@ -46,10 +45,7 @@ fn g1(bytes: &[u8]) -> Result<G1Affine, PrecompileError> {
 /// A G2 point from 128 bytes (`x_im, x_re, y_im, y_re`); all zero is infinity.
 #[inline]
 fn g2(bytes: &[u8]) -> Result<G2Affine, PrecompileError> {
-    let x_im = fq(&bytes[..32])?;
-    let x_re = fq(&bytes[32..64])?;
-    let y_im = fq(&bytes[64..96])?;
-    let y_re = fq(&bytes[96..128])?;
+    let [(x_re, x_im), (y_re, y_im)] = g2_coordinates(bytes, fq)?;
     let x = Fq2::new(x_re, x_im);
     let y = Fq2::new(y_re, y_im);
     if x.is_zero() && y.is_zero() {

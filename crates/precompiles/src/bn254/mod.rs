@@ -46,6 +46,29 @@ pub(crate) const BAD_G1: PrecompileError = PrecompileError::Failure("bn254: G1 p
 pub(crate) const BAD_G2: PrecompileError =
     PrecompileError::Failure("bn254: G2 point not on curve or not in subgroup");
 
+/// The coordinates `(x, y)` of a 64-byte G1 encoding, each decoded with the backend's `fq`
+/// (which fails with [`BAD_FIELD`] for a value `>= p`), x first.
+#[inline]
+pub(crate) fn g1_coordinates<F>(
+    bytes: &[u8],
+    fq: impl Fn(&[u8]) -> Result<F, PrecompileError>,
+) -> Result<(F, F), PrecompileError> {
+    Ok((fq(&bytes[..32])?, fq(&bytes[32..64])?))
+}
+
+/// The coordinates of a 128-byte G2 encoding as `[(x_re, x_im), (y_re, y_im)]`, the order
+/// the backends' `Fq2::new` takes. EIP-197 encodes the imaginary part first
+/// (`x_im, x_re, y_im, y_re`), and that is the order they are decoded and checked in.
+#[inline]
+pub(crate) fn g2_coordinates<F>(
+    bytes: &[u8],
+    fq: impl Fn(&[u8]) -> Result<F, PrecompileError>,
+) -> Result<[(F, F); 2], PrecompileError> {
+    let (x_im, x_re) = g1_coordinates(&bytes[..64], &fq)?;
+    let (y_im, y_re) = g1_coordinates(&bytes[64..128], &fq)?;
+    Ok([(x_re, x_im), (y_re, y_im)])
+}
+
 /// The curve arithmetic behind the three precompiles. Inputs are already padded; every
 /// decoding error is one of [`BAD_FIELD`], [`BAD_G1`] or [`BAD_G2`], checked in input
 /// order (x, y, curve; pair by pair, G1 before G2).

@@ -3,7 +3,7 @@
 
 use substrate_bn::{AffineG1, AffineG2, Fq, Fq2, Fr, G1, G2, Group, Gt};
 
-use super::{BAD_FIELD, BAD_G1, BAD_G2, Backend, G1_LEN, PAIR_LEN};
+use super::{BAD_FIELD, BAD_G1, BAD_G2, Backend, G1_LEN, PAIR_LEN, g1_coordinates, g2_coordinates};
 use crate::PrecompileError;
 
 /// The `substrate-bn` backend.
@@ -16,8 +16,7 @@ fn fq(bytes: &[u8]) -> Result<Fq, PrecompileError> {
 
 /// A G1 point from 64 bytes; `(0, 0)` is infinity.
 fn g1(bytes: &[u8]) -> Result<G1, PrecompileError> {
-    let x = fq(&bytes[..32])?;
-    let y = fq(&bytes[32..64])?;
+    let (x, y) = g1_coordinates(bytes, fq)?;
     if x.is_zero() && y.is_zero() {
         return Ok(G1::zero());
     }
@@ -26,10 +25,7 @@ fn g1(bytes: &[u8]) -> Result<G1, PrecompileError> {
 
 /// A G2 point from 128 bytes (`x_im, x_re, y_im, y_re`); all zero is infinity.
 fn g2(bytes: &[u8]) -> Result<G2, PrecompileError> {
-    let x_im = fq(&bytes[..32])?;
-    let x_re = fq(&bytes[32..64])?;
-    let y_im = fq(&bytes[64..96])?;
-    let y_re = fq(&bytes[96..128])?;
+    let [(x_re, x_im), (y_re, y_im)] = g2_coordinates(bytes, fq)?;
     let x = Fq2::new(x_re, x_im);
     let y = Fq2::new(y_re, y_im);
     if x.is_zero() && y.is_zero() {
