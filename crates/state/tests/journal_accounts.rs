@@ -133,7 +133,8 @@ fn warming_is_reverted_with_the_frame() {
     let cp = j.checkpoint();
     assert!(j.warm_account(&BOB));
     assert!(!j.warm_account(&ALICE));
-    j.warm_accounts(&[CAROL, RIPEMD]);
+    j.warm_account(&CAROL);
+    j.warm_account(&RIPEMD);
     assert!(j.warm_slot(&CONTRACT, &u(1)));
     j.revert_to(cp);
     assert!(j.is_warm_account(&ALICE));

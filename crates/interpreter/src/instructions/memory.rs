@@ -13,15 +13,16 @@ pub(crate) fn op_keccak256(r: &mut Regs, f: &mut Frame, b: &mut Buffers) -> Step
     let [offset, len] = r.sp.popn::<2>();
     let (offset, len) = expand(&mut r.gas, b, f.memory_base, offset, len)?;
     r.gas.charge(copy_cost(KECCAK256_WORD, len))?;
-    let start = f.memory_base + offset;
-    let hash = match len {
-        0 => KECCAK_EMPTY,
-        64 => {
-            let input: &[u8; 64] = b.memory[start..start + 64].try_into().unwrap_or(&[0; 64]);
-            let input = *input;
-            b.keccak_memo.hash(&input)
+    let hash = if len == 0 {
+        KECCAK_EMPTY
+    } else {
+        let Buffers { memory, keccak_memo, .. } = b;
+        let start = f.memory_base + offset;
+        let input = &memory[start..start + len];
+        match <&[u8; 64]>::try_from(input) {
+            Ok(pair) => keccak_memo.hash(pair),
+            Err(_) => keccak256(input),
         }
-        _ => keccak256(&b.memory[start..start + len]),
     };
     r.sp.push(hash.into());
     Ok(())

@@ -28,13 +28,6 @@ impl<DB: Database> Journal<DB> {
         self.warm_handle(handle)
     }
 
-    /// Warms every address of `addresses`; journaled like [`warm_account`](Self::warm_account).
-    pub fn warm_accounts(&mut self, addresses: &[Address]) {
-        for address in addresses {
-            self.warm_account(address);
-        }
-    }
-
     /// Warms `address` for the whole transaction: sender, recipient and coinbase before the
     /// transaction's first checkpoint. Not journaled, since no revert inside the transaction
     /// reaches back before its first checkpoint and warm marks end with the transaction anyway;
