@@ -208,8 +208,7 @@ impl Sp {
     #[inline(always)]
     pub(crate) fn pop_top(&mut self) -> (U256, U256) {
         let a = self.pop();
-        // SAFETY: as in `pop`.
-        (a, unsafe { self.top.sub(1).read() })
+        (a, *self.top())
     }
 
     /// [`pop`](Self::pop) reading limb by limb (see [`copy_limbs`]), for words that are tested
@@ -229,12 +228,8 @@ impl Sp {
     /// [`copy_limbs`]).
     #[inline(always)]
     pub(crate) fn pop_top_limbs(&mut self) -> (U256, U256) {
-        debug_assert!(self.len() >= 2);
-        // SAFETY: as in `pop`.
-        unsafe {
-            self.top = self.top.sub(1);
-            (read_limbs(self.top), read_limbs(self.top.sub(1)))
-        }
+        let a = self.pop_limbs();
+        (a, self.top_value())
     }
 
     /// The top item, read limb by limb (see [`copy_limbs`]).
