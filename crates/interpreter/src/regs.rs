@@ -104,13 +104,13 @@ impl Regs {
         // SAFETY: the table has `code length + 1` entries, and the check runs at an opcode of
         // the code (pc 0, a frame's resume point, a jump's target) or after a JUMPI (at most the
         // code length).
-        let run = unsafe { *self.runs.add(self.pc()) };
+        let run = unsafe { &*self.runs.add(self.pc()) };
         self.check_entry(run)
     }
 
     /// Whether the gas left covers `run`'s static gas and the stack its needs and growth.
     #[inline(always)]
-    pub(crate) fn check_entry(&self, run: RunEntry) -> Step {
+    pub(crate) fn check_entry(&self, run: &RunEntry) -> Step {
         // The second test (with the reserve of limits above i64::MAX) runs only on the rare path.
         if self.gas.remaining < run.gas as i64 && self.gas.remaining() < run.gas as u64 {
             return Err(Status::OutOfGas);

@@ -43,7 +43,7 @@ pub fn run_compiled<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut
 /// that starts there (see [`Regs::check_run`]).
 #[inline(always)]
 pub(crate) fn arrive(r: &mut Regs, e: &Entry) -> Step {
-    r.check_entry(e.run)?;
+    r.check_entry(&e.run)?;
     r.gas.remaining -= e.charge as i64;
     Ok(())
 }
