@@ -16,7 +16,12 @@ use kestrel_cli::blocktest::bench::{BlockBenchRecord, bench_blocktests};
 /// The benchmark-block archive.
 pub fn archive() -> Result<PathBuf, String> {
     let path = std::env::var_os("KESTREL_BENCH_BLOCKS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/blockchain/benchmark-osaka.tar.gz"),
+        || {
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../shared/bench/blockchain/benchmark-osaka.tar.gz")
+        },
         PathBuf::from,
     );
     if path.is_file() {

@@ -23,7 +23,10 @@ use crate::RevmSetup;
 
 /// `fixtures/state_tests` of this repository.
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/state_tests")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../fixtures/state_tests")
 }
 
 /// What revm says a case ends with.

@@ -53,7 +53,12 @@ pub type RevmEvm = MainnetEvm<MainnetContext<RevmDb>>;
 /// instead of benchmarking nothing.
 pub fn workloads_dir() -> Result<PathBuf, String> {
     let dir = std::env::var_os("KESTREL_BENCH_WORKLOADS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/workloads"),
+        || {
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../shared/bench/workloads")
+        },
         PathBuf::from,
     );
     if dir.is_dir() {

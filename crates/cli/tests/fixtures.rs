@@ -21,9 +21,12 @@ use kestrel_cli::statetest::{
 /// The shared fixtures, or `None` (with a note on stderr) when they are missing and
 /// `KESTREL_REQUIRE_SHARED` is unset.
 fn fixtures_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("KESTREL_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"));
+    let dir = std::env::var_os("KESTREL_FIXTURES").map(PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../../shared/fixtures")
+    });
     if dir.join("smoke/manifest-smoke.json").is_file() {
         return Some(dir);
     }
@@ -263,7 +266,10 @@ fn bench_picks_the_newest_fork_or_the_requested_one() {
 
 #[test]
 fn committed_known_failures_file_parses() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("known-failures.txt");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("known-failures.txt");
     let text = std::fs::read_to_string(&path).expect("known-failures.txt is committed");
     kestrel_cli::statetest::KnownFailures::parse(&text).expect("known-failures.txt is well-formed");
 }

@@ -2,13 +2,14 @@
 //! README's main command. Their expected roots are revm's (checked by `kestrel-benches`), so
 //! this is Kestrel judged by another EVM, with no data from outside the repository.
 
-use std::path::Path;
-
 use kestrel_cli::statetest::{Filter, KnownFailures, Status, run_paths};
 
 #[test]
 fn own_fixtures_pass() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/state_tests");
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../fixtures/state_tests");
     let report = run_paths(&[dir], &Filter::default(), KnownFailures::default());
     let failed: Vec<String> = report
         .results

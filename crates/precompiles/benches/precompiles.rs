@@ -41,9 +41,12 @@ struct Case {
 }
 
 fn workloads_dir() -> PathBuf {
-    std::env::var_os("KESTREL_BENCH_WORKLOADS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/workloads"))
+    std::env::var_os("KESTREL_BENCH_WORKLOADS").map(PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("../../../shared/bench/workloads")
+    })
 }
 
 fn revm_spec(fork: SpecId) -> PrecompileSpecId {
@@ -231,7 +234,12 @@ fn criterion_dir() -> PathBuf {
     }
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../target")
+        })
         .join("criterion")
 }
 

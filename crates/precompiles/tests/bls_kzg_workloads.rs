@@ -6,7 +6,7 @@
 
 mod bls_common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bls_common::*;
 
@@ -51,7 +51,10 @@ const WORKLOADS_VAR: &str = "KESTREL_BENCH_WORKLOADS";
 /// The workloads folder: `$KESTREL_BENCH_WORKLOADS`, else `shared/bench/workloads` beside
 /// the workspace (this crate is `<workspace>/crates/precompiles`).
 fn default_workloads_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/workloads")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../../shared/bench/workloads")
 }
 
 /// The text of one workload file. When it cannot be read: `None` with a note on stderr, or,

@@ -28,7 +28,11 @@ impl Run {
 
 /// A file or directory under `tests/data`.
 pub fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/data")
+    .join(rel)
 }
 
 /// A fresh, empty scratch directory for one test.
