@@ -1,8 +1,11 @@
 //! Padding and JUMPDEST analysis.
 
+use std::sync::{Arc, OnceLock};
+
 use kestrel_primitives::{B256, keccak256};
 
 use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, info};
+use crate::program::Program;
 
 /// Zero bytes appended to every code: a PUSH32 as the last byte reads 32 bytes of immediate
 /// inside the buffer, and the byte after that is a STOP.
@@ -27,7 +30,7 @@ pub struct RunEntry {
 }
 
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
-/// the code hash.
+/// the code hash; once translated, its [`Program`] too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
     padded: Box<[u8]>,
@@ -35,7 +38,25 @@ pub struct Bytecode {
     jumpdests: Box<[u64]>,
     runs: Box<[RunEntry]>,
     hash: B256,
+    program: ProgramSlot,
 }
+
+/// The program translated from a [`Bytecode`], attached to it once ready.
+///
+/// Analysed code is shared by hash ([`crate::AnalysisCache`]), so a frame finds the program of
+/// code it has run before with one load instead of a lookup in the
+/// [`ProgramCache`](crate::program::ProgramCache). A cache, not part of the code's identity:
+/// two `Bytecode`s of the same code are equal whether or not either has its program.
+#[derive(Clone, Debug, Default)]
+struct ProgramSlot(OnceLock<Arc<Program>>);
+
+impl PartialEq for ProgramSlot {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ProgramSlot {}
 
 impl Bytecode {
     /// Analyses `code`, hashing it.
@@ -50,7 +71,30 @@ impl Bytecode {
         padded.resize(code.len() + PADDING, 0);
         let jumpdests = analyze_jumpdests(code);
         let runs = analyze_runs(code);
-        Self { padded: padded.into_boxed_slice(), len: code.len(), jumpdests, runs, hash }
+        Self {
+            padded: padded.into_boxed_slice(),
+            len: code.len(),
+            jumpdests,
+            runs,
+            hash,
+            program: ProgramSlot::default(),
+        }
+    }
+
+    /// The program translated from this code, once one was attached.
+    #[inline]
+    pub fn program(&self) -> Option<&Arc<Program>> {
+        self.program.0.get()
+    }
+
+    /// Attaches `program` when it was translated from this code (same hash and length) and
+    /// none is attached yet; returns whether it now is.
+    pub fn attach_program(&self, program: &Arc<Program>) -> bool {
+        if program.hash() != self.hash || program.code_len() != self.len {
+            return false;
+        }
+        let _ = self.program.0.set(program.clone());
+        true
     }
 
     /// The code as deployed, without padding.

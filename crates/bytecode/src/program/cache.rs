@@ -103,6 +103,10 @@ struct Slots {
 /// entries in hash order (arbitrary, and so not steerable by the code a node is fed) until it
 /// does. A program is always translated from analysed code whose hash Kestrel computed itself
 /// ([`Bytecode::hash`]), so a database's wrong hash cannot put another code's program here.
+///
+/// A program is also attached to the analysed code it came from ([`Bytecode::program`]), where
+/// frames find it without a lookup; it then lives as long as that analysis, which the
+/// [`AnalysisCache`](crate::AnalysisCache)'s own budget bounds.
 #[derive(Debug)]
 pub struct ProgramCache {
     slots: RwLock<Slots>,
@@ -190,7 +194,18 @@ impl ProgramCache {
     /// The program `mode` runs `code` with, if any: `Interpreter` never; `Compiled` always
     /// (translating now on a miss) unless the code is too long to translate; `Auto` when one is
     /// ready, queueing the code for the background translator on a miss once it qualifies.
+    ///
+    /// A program attached to `code` ([`Bytecode::program`]) is used without a lookup (counted
+    /// as a hit); one found in the cache is attached to `code` for its next frames.
+    #[inline]
     pub fn program_for(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+        if mode == ExecutionMode::Interpreter {
+            return None;
+        }
+        if let Some(program) = code.program() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(program.clone());
+        }
         match mode {
             ExecutionMode::Interpreter => None,
             ExecutionMode::Compiled => self.get_or_translate(code),
@@ -202,11 +217,13 @@ impl ProgramCache {
     pub fn get_or_translate(&self, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
         if let Some(Slot::Ready(p)) = self.read().by_hash.get(&code.hash()) {
             self.hits.fetch_add(1, Ordering::Relaxed);
+            code.attach_program(p);
             return Some(p.clone());
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let program = Arc::new(Program::translate(code)?);
         self.translations.fetch_add(1, Ordering::Relaxed);
+        code.attach_program(&program);
         self.insert(code.hash(), Slot::Ready(program.clone()));
         Some(program)
     }
@@ -222,6 +239,7 @@ impl ProgramCache {
         let seen = match self.read().by_hash.get(&hash) {
             Some(Slot::Ready(p)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
+                code.attach_program(p);
                 return Some(p.clone());
             }
             Some(Slot::Queued) => {
@@ -267,7 +285,9 @@ impl ProgramCache {
             match Program::translate(&code) {
                 Some(program) => {
                     self.translations.fetch_add(1, Ordering::Relaxed);
-                    self.insert(code.hash(), Slot::Ready(Arc::new(program)));
+                    let program = Arc::new(program);
+                    code.attach_program(&program);
+                    self.insert(code.hash(), Slot::Ready(program));
                 }
                 // Too long to translate: stays interpreted, and is never queued again.
                 None => self.insert(code.hash(), Slot::Queued),
@@ -324,6 +344,28 @@ mod tests {
         let b = cache.get_or_translate(&c).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(cache.stats(), CacheStats { hits: 1, misses: 1, evictions: 0, translations: 1 });
+    }
+
+    #[test]
+    fn a_program_is_attached_to_its_code_and_found_there() {
+        let cache: &'static ProgramCache = Box::leak(Box::default());
+        let c = code(2);
+        assert!(c.program().is_none());
+        let a = cache.program_for(ExecutionMode::Compiled, &c).unwrap();
+        assert!(Arc::ptr_eq(c.program().unwrap(), &a), "attached on translation");
+        // Attached: found without the map, in either mode, and still counted as a hit.
+        let b = cache.program_for(ExecutionMode::Auto, &c).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(cache.stats(), CacheStats { hits: 1, misses: 1, evictions: 0, translations: 1 });
+        assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
+        // Another analysis of the same code finds the program in the map and keeps it.
+        let again = code(2);
+        let d = cache.program_for(ExecutionMode::Auto, &again).unwrap();
+        assert!(Arc::ptr_eq(&a, &d) && Arc::ptr_eq(again.program().unwrap(), &a));
+        // A program of other code is never attached.
+        let other = code(3);
+        assert!(!other.attach_program(&a));
+        assert!(other.program().is_none());
     }
 
     #[test]
