@@ -4,8 +4,8 @@ use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::{B256, keccak256};
 
-use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, info};
-use crate::program::Program;
+use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, PUSH1, info};
+use crate::program::{Program, STEPS};
 
 /// Zero bytes appended to every code: a PUSH32 as the last byte reads 32 bytes of immediate
 /// inside the buffer, and the byte after that is a STOP.
@@ -38,7 +38,22 @@ pub struct Bytecode {
     jumpdests: Box<[u64]>,
     runs: Box<[RunEntry]>,
     hash: B256,
+    shape: Shape,
     program: ProgramSlot,
+}
+
+/// Counts the analysis' walk finds on the way, so translation sizes its vectors without a walk
+/// of its own: upper bounds of the instructions, constants and arrival points a
+/// [`Program`] of this code can have.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Opcodes (a run of eight STOPs skipped at once counts one: after the first, the rest is
+    /// dead code without a JUMPDEST).
+    pub ops: usize,
+    /// PUSHn and PC opcodes.
+    pub constants: usize,
+    /// JUMPDEST, JUMPI and opcodes a frame resumes after.
+    pub arrivals: usize,
 }
 
 /// The program translated from a [`Bytecode`], attached to it once ready.
@@ -69,16 +84,23 @@ impl Bytecode {
         let mut padded = Vec::with_capacity(code.len() + PADDING);
         padded.extend_from_slice(code);
         padded.resize(code.len() + PADDING, 0);
-        let jumpdests = analyze_jumpdests(code);
-        let runs = analyze_runs(code);
+        let Walk { jumpdests, starts, shape } = walk(code);
+        let runs = analyze_runs(code, &starts);
         Self {
             padded: padded.into_boxed_slice(),
             len: code.len(),
             jumpdests,
             runs,
             hash,
+            shape,
             program: ProgramSlot::default(),
         }
+    }
+
+    /// What the analysis counted (see [`Shape`]).
+    #[inline]
+    pub(crate) fn shape(&self) -> Shape {
+        self.shape
     }
 
     /// The program translated from this code, once one was attached.
@@ -152,6 +174,60 @@ impl Bytecode {
     }
 }
 
+/// Bytes of immediate data after `op`, computed rather than loaded (equal to the opcode table's
+/// [`IMMEDIATE_SIZE`], checked at compile time below).
+#[inline(always)]
+const fn immediate_size(op: u8) -> usize {
+    if op.wrapping_sub(PUSH1) < 32 { (op - PUSH1) as usize + 1 } else { 0 }
+}
+
+const _: () = {
+    let mut op = 0;
+    while op < 256 {
+        assert!(immediate_size(op as u8) == IMMEDIATE_SIZE[op] as usize);
+        op += 1;
+    }
+};
+
+/// What the one forward walk over the code finds.
+struct Walk {
+    /// The JUMPDEST bitmap: a bit per byte, set at JUMPDEST opcodes (not in PUSH data).
+    jumpdests: Box<[u64]>,
+    /// A bit per byte, set where an opcode starts, for the backward pass of [`analyze_runs`]
+    /// (in a run of zero bytes skipped at once, only at its first STOP).
+    starts: Vec<u64>,
+    shape: Shape,
+}
+
+/// Walks the opcodes once, skipping immediates (a PUSH truncated by the end of the code
+/// swallows the rest). Runs of zero bytes (STOP, common in padding-heavy data sections) are
+/// skipped eight at a time. The next pc is computed arithmetically, not from a table: it is the
+/// walk's critical path.
+fn walk(code: &[u8]) -> Walk {
+    let words = code.len().div_ceil(64);
+    let mut jumpdests = vec![0u64; words];
+    let mut starts = vec![0u64; words];
+    let mut shape = Shape::default();
+    let mut pc = 0;
+    while pc < code.len() {
+        starts[pc / 64] |= 1u64 << (pc % 64);
+        shape.ops += 1;
+        if pc + 8 <= code.len() && code[pc..pc + 8] == [0u8; 8] {
+            pc += 8;
+            continue;
+        }
+        let op = code[pc];
+        if op == JUMPDEST {
+            jumpdests[pc / 64] |= 1u64 << (pc % 64);
+        }
+        let step = &STEPS[op as usize];
+        shape.constants += step.constant as usize;
+        shape.arrivals += step.arrival as usize;
+        pc += 1 + immediate_size(op);
+    }
+    Walk { jumpdests: jumpdests.into_boxed_slice(), starts, shape }
+}
+
 /// For every opcode, the [`RunEntry`] of the straight-line run from it to the next opcode that
 /// jumps or halts (inclusive); `code.len() + 1` entries, zero between opcodes and at the end.
 ///
@@ -160,62 +236,43 @@ impl Bytecode {
 /// changes nothing) until an opcode that jumps or halts. Each opcode counts its least static
 /// gas over the forks that define it, so the gas is a lower bound of what any fork charges for
 /// the run; stack effects do not depend on the fork. Bytes no fork defines end a run (they
-/// halt). Computed backwards: a run's needs are its first opcode's, combined with the rest's.
-fn analyze_runs(code: &[u8]) -> Box<[RunEntry]> {
-    let mut ops: Vec<(usize, u16, i32, i32, bool)> = Vec::with_capacity(code.len());
-    let mut pc = 0;
-    while pc < code.len() {
-        let op = code[pc];
-        let (cost, inputs, outputs, immediate, ends) = match info(op) {
-            Some(i) => (i.min_gas, i.inputs as i32, i.outputs as i32, i.immediate as usize, i.ends_block),
-            None => (0, 0, 0, 0, true),
-        };
-        ops.push((pc, cost, inputs, outputs, ends));
-        pc += 1 + immediate;
-    }
+/// halt). Computed backwards over the opcode starts of [`walk`]: a run's needs are its first
+/// opcode's, combined with the rest's. A STOP's entry is all zero, so the STOPs after the first
+/// of a skipped zero run need no visit.
+fn analyze_runs(code: &[u8], starts: &[u64]) -> Box<[RunEntry]> {
     let mut runs = vec![RunEntry::default(); code.len() + 1];
     let (mut gas, mut required, mut growth) = (0u32, 0i32, 0i32);
     let saturate = |v: i64| v.clamp(0, u16::MAX as i64) as u16;
-    for &(pc, cost, inputs, outputs, ends) in ops.iter().rev() {
-        let net = outputs - inputs;
-        if ends {
-            (gas, required, growth) = (0, 0, 0);
+    for (word, &bits) in starts.iter().enumerate().rev() {
+        let mut bits = bits;
+        while bits != 0 {
+            let bit = 63 - bits.leading_zeros() as usize;
+            bits &= !(1u64 << bit);
+            let pc = word * 64 + bit;
+            let (cost, inputs, outputs, ends) = match info(code[pc]) {
+                Some(i) => (i.min_gas, i.inputs as i32, i.outputs as i32, i.ends_block),
+                None => (0, 0, 0, true),
+            };
+            let net = outputs - inputs;
+            if ends {
+                (gas, required, growth) = (0, 0, 0);
+            }
+            gas = (cost as u32 + gas).min(u16::MAX as u32);
+            // This opcode needs `inputs`; the rest needs `required` on top of what it leaves.
+            required = inputs.max(required - net);
+            growth = net.max(0).max(net + growth);
+            // Saturating keeps both meaningful: a run that needs more than 1024 items, or grows
+            // by more than 1024, fails its check whatever the stack holds, as it must.
+            required = required.min(u16::MAX as i32);
+            growth = growth.min(u16::MAX as i32);
+            runs[pc] = RunEntry {
+                gas: gas as u16,
+                stack_required: saturate(required as i64),
+                stack_growth: saturate(growth as i64),
+            };
         }
-        gas = (cost as u32 + gas).min(u16::MAX as u32);
-        // This opcode needs `inputs`; the rest needs `required` on top of what it leaves.
-        required = inputs.max(required - net);
-        growth = net.max(0).max(net + growth);
-        // Saturating keeps both meaningful: a run that needs more than 1024 items, or grows by
-        // more than 1024, fails its check whatever the stack holds, as it must.
-        required = required.min(u16::MAX as i32);
-        growth = growth.min(u16::MAX as i32);
-        runs[pc] = RunEntry {
-            gas: gas as u16,
-            stack_required: saturate(required as i64),
-            stack_growth: saturate(growth as i64),
-        };
     }
     runs.into_boxed_slice()
-}
-
-/// Marks every JUMPDEST that is an opcode, skipping immediates by the table's sizes (a PUSH
-/// truncated by the end of the code swallows the rest). Runs of zero bytes (STOP, common in padding-heavy data
-/// sections) are skipped eight at a time.
-fn analyze_jumpdests(code: &[u8]) -> Box<[u64]> {
-    let mut bitmap = vec![0u64; code.len().div_ceil(64)];
-    let mut pc = 0;
-    while pc < code.len() {
-        if pc + 8 <= code.len() && code[pc..pc + 8] == [0u8; 8] {
-            pc += 8;
-            continue;
-        }
-        let op = code[pc];
-        if op == JUMPDEST {
-            bitmap[pc / 64] |= 1u64 << (pc % 64);
-        }
-        pc += 1 + IMMEDIATE_SIZE[op as usize] as usize;
-    }
-    bitmap.into_boxed_slice()
 }
 
 #[cfg(test)]
@@ -322,7 +379,60 @@ mod tests {
         assert_eq!(Bytecode::new(&[PUSH1, 0, 0x0c, PUSH1, 0]).run_entry(3).gas, 3);
     }
 
+    /// The run table the straightforward way: every opcode forwards, then backwards.
+    fn reference_runs(code: &[u8]) -> Vec<RunEntry> {
+        let mut ops = Vec::new();
+        let mut pc = 0;
+        while pc < code.len() {
+            ops.push(pc);
+            pc += 1 + IMMEDIATE_SIZE[code[pc] as usize] as usize;
+        }
+        let mut runs = vec![RunEntry::default(); code.len() + 1];
+        let (mut gas, mut required, mut growth) = (0i64, 0i64, 0i64);
+        for &pc in ops.iter().rev() {
+            let (cost, inputs, outputs, ends) = match info(code[pc]) {
+                Some(i) => (i.min_gas as i64, i.inputs as i64, i.outputs as i64, i.ends_block),
+                None => (0, 0, 0, true),
+            };
+            if ends {
+                (gas, required, growth) = (0, 0, 0);
+            }
+            let net = outputs - inputs;
+            gas = (gas + cost).min(u16::MAX as i64);
+            required = inputs.max(required - net).min(u16::MAX as i64);
+            growth = net.max(0).max(net + growth).min(u16::MAX as i64);
+            runs[pc] = RunEntry {
+                gas: gas as u16,
+                stack_required: required.clamp(0, u16::MAX as i64) as u16,
+                stack_growth: growth.clamp(0, u16::MAX as i64) as u16,
+            };
+        }
+        runs
+    }
+
     proptest! {
+        #[test]
+        fn runs_match_reference(code in proptest::collection::vec(
+            prop_oneof![Just(0u8), Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), Just(0x56u8),
+                        Just(0x01u8), Just(0x80u8), any::<u8>()], 0..400)) {
+            let analysed = Bytecode::new(&code);
+            prop_assert_eq!(analysed.run_table(), &reference_runs(&code)[..]);
+            // Zero runs long enough to be skipped eight at a time, anywhere (PUSH data too).
+            let stretched: Vec<u8> =
+                code.iter().flat_map(|&b| if b == 0 { vec![0; 11] } else { vec![b] }).collect();
+            let long = Bytecode::new(&stretched);
+            prop_assert_eq!(long.run_table(), &reference_runs(&stretched)[..]);
+            let ops = {
+                let (mut n, mut pc) = (0, 0);
+                while pc < code.len() {
+                    n += 1;
+                    pc += 1 + IMMEDIATE_SIZE[code[pc] as usize] as usize;
+                }
+                n
+            };
+            prop_assert!(analysed.shape().ops <= ops);
+        }
+
         #[test]
         fn matches_reference(code in proptest::collection::vec(
             prop_oneof![Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), any::<u8>()], 0..300)) {

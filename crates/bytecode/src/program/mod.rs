@@ -64,6 +64,47 @@ struct OpFacts {
     resumes: bool,
 }
 
+/// How the translator's loop treats a byte, derived at compile time from [`FACTS`] and the
+/// opcode info, so the common opcode costs one table load.
+#[derive(Clone, Copy)]
+pub(crate) struct Step {
+    /// The static gas added to the open segments (0 for gas that differs between forks).
+    gas: u16,
+    /// Bytes of immediate data.
+    immediate: u8,
+    /// An opcode that only becomes its own instruction: defined, no flush, does not end or
+    /// suspend anything, not a push, jump or JUMPDEST.
+    plain: bool,
+    /// Pushes a constant (PUSHn, PC): counted when sizing the constants.
+    pub(crate) constant: bool,
+    /// Counted among the arrival points when sizing the entries: JUMPDEST, JUMPI, and the
+    /// opcodes a frame resumes after.
+    pub(crate) arrival: bool,
+}
+
+/// [`Step`] of every byte.
+pub(crate) static STEPS: [Step; 256] = {
+    let mut steps = [Step { gas: 0, immediate: 0, plain: false, constant: false, arrival: false }; 256];
+    let mut op = 0;
+    while op < 256 {
+        let facts = FACTS[op];
+        let (immediate, ends) = match info(op as u8) {
+            Some(i) => (i.immediate, i.ends_block),
+            None => (0, true),
+        };
+        let special = matches!(op as u8, JUMP | JUMPI | JUMPDEST | PC) || immediate > 0;
+        steps[op] = Step {
+            gas: if facts.fixed_gas == VARYING_GAS { 0 } else { facts.fixed_gas },
+            immediate,
+            plain: !ends && !special && !facts.flush && !facts.resumes,
+            constant: immediate > 0 || op as u8 == PC,
+            arrival: matches!(op as u8, JUMPDEST | JUMPI) || facts.resumes,
+        };
+        op += 1;
+    }
+    steps
+};
+
 /// One instruction of a [`Program`]: 16 bytes.
 ///
 /// `kind` is the opcode byte for opcodes run by their own handler, or one of the [`kind`]s
@@ -129,7 +170,12 @@ impl Program {
         if code.len() > MAX_CODE_LEN {
             return None;
         }
-        Some(Translator::new(code).run())
+        let scratch = SCRATCH.take();
+        let (program, scratch) = Translator::new(code, scratch).run();
+        if scratch.insts.capacity() <= Scratch::KEEP {
+            SCRATCH.set(scratch);
+        }
+        Some(program)
     }
 
     /// The instructions.
@@ -194,6 +240,32 @@ enum Open {
     AfterInst(u32),
 }
 
+/// The translator's growing vectors, kept per thread between translations.
+///
+/// Translation fills vectors sized by upper bounds and then copies them into the program's
+/// exact-size boxes. Fresh upper-bound vectors, shrunk or freed after every translation, made
+/// the allocator map, fault in and unmap their memory each time (burntpix's 23 KB: 73 µs, 185 µs
+/// with tighter bounds); reused ones are already in memory.
+#[derive(Default)]
+struct Scratch {
+    insts: Vec<Inst>,
+    consts: Vec<U256>,
+    entries: Vec<Entry>,
+    open: Vec<(Open, u64)>,
+    pending: Vec<u32>,
+    fixups: Vec<(usize, U256)>,
+}
+
+impl Scratch {
+    /// Largest instruction capacity kept for the next translation (1 MiB of instructions;
+    /// deployed code needs at most 24,577): huge init code does not pin its memory.
+    const KEEP: usize = 1 << 16;
+}
+
+std::thread_local! {
+    static SCRATCH: core::cell::Cell<Scratch> = core::cell::Cell::new(Scratch::default());
+}
+
 struct Translator<'a> {
     code: &'a Bytecode,
     insts: Vec<Inst>,
@@ -204,43 +276,32 @@ struct Translator<'a> {
     cum: u64,
     /// Places whose segment is still open, with `cum` where it started.
     open: Vec<(Open, u64)>,
-    /// Pushes not yet emitted: (pc, value).
-    pending: Vec<(u32, U256)>,
+    /// The pcs of the pushes not yet emitted; their values are the last entries of `consts`.
+    pending: Vec<u32>,
     /// Static jumps to resolve at the end: instruction index and target.
     fixups: Vec<(usize, U256)>,
 }
 
 impl<'a> Translator<'a> {
-    fn new(code: &'a Bytecode) -> Self {
+    fn new(code: &'a Bytecode, scratch: Scratch) -> Self {
         let n = code.len();
         // Upper bounds, so no vector grows (growth was most of translation's time): one
         // instruction per opcode, one constant per push, one entry per pc 0, JUMPDEST, JUMPI
-        // and resume point, plus the final STOP.
-        let (mut ops, mut pushes, mut arrivals) = (1usize, 0usize, 2usize);
-        let bytes = code.original();
-        let mut pc = 0;
-        while pc < n {
-            let op = bytes[pc];
-            ops += 1;
-            if (PUSH1..=PUSH32).contains(&op) {
-                pushes += 1;
-                pc += (op - PUSH1) as usize + 2;
-                continue;
-            }
-            arrivals += (op == JUMPDEST || op == JUMPI || FACTS[op as usize].resumes) as usize;
-            pc += 1;
-        }
-        Self {
-            code,
-            insts: Vec::with_capacity(ops),
-            consts: Vec::with_capacity(pushes),
-            entries: Vec::with_capacity(arrivals),
-            by_pc: vec![NO_ENTRY; n + 1],
-            cum: 0,
-            open: Vec::new(),
-            pending: Vec::new(),
-            fixups: Vec::new(),
-        }
+        // and resume point, plus the final STOP. The analysis counted them on its walk (a walk
+        // here was half of translation's time: the next pc depends on the byte at this one).
+        let shape = code.shape();
+        let (ops, pushes, arrivals) = (shape.ops + 1, shape.constants, shape.arrivals + 2);
+        let Scratch { mut insts, mut consts, mut entries, mut open, mut pending, mut fixups } = scratch;
+        open.clear();
+        pending.clear();
+        fixups.clear();
+        insts.clear();
+        insts.reserve(ops);
+        consts.clear();
+        consts.reserve(pushes);
+        entries.clear();
+        entries.reserve(arrivals);
+        Self { code, insts, consts, entries, by_pc: vec![NO_ENTRY; n + 1], cum: 0, open, pending, fixups }
     }
 
     /// Emits the pending pushes, if any.
@@ -251,13 +312,15 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// Emits the pending pushes: one PUSH_SMALL for a single value below 2^64, else fused runs.
+    /// Emits the pending pushes: one PUSH_SMALL for a single value below 2^64 (its constant
+    /// taken back), else fused runs over the constants they already wrote.
     #[inline(never)]
     fn emit_pushes(&mut self) {
-        let pending = core::mem::take(&mut self.pending);
-        if let [(pc, value)] = pending[..]
-            && let Ok(small) = u64::try_from(value)
+        let first = self.consts.len() - self.pending.len();
+        if let [pc] = self.pending[..]
+            && let Ok(small) = u64::try_from(self.consts[first])
         {
+            self.consts.pop();
             self.insts.push(Inst {
                 kind: kind::PUSH_SMALL,
                 pc,
@@ -266,20 +329,31 @@ impl<'a> Translator<'a> {
                 ..Inst::default()
             });
         } else {
-            for chunk in pending.chunks(MAX_RUN) {
-                let start = self.consts.len() as u32;
-                self.consts.extend(chunk.iter().map(|&(_, v)| v));
+            for (i, chunk) in self.pending.chunks(MAX_RUN).enumerate() {
                 self.insts.push(Inst {
                     kind: kind::PUSH_RUN,
                     count: chunk.len() as u8,
-                    pc: chunk[0].0,
-                    a: start,
+                    pc: chunk[0],
+                    a: (first + i * MAX_RUN) as u32,
                     ..Inst::default()
                 });
             }
         }
-        self.pending = pending;
         self.pending.clear();
+    }
+
+    /// Appends a push of `value` at `pc` to the pending ones.
+    #[inline(always)]
+    fn push_value(&mut self, pc: usize, value: U256) {
+        self.pending.push(pc as u32);
+        self.consts.push(value);
+    }
+
+    /// Takes back the last pending push (a jump's target), if any.
+    #[inline(always)]
+    fn pop_pending(&mut self) -> Option<U256> {
+        self.pending.pop()?;
+        self.consts.pop()
     }
 
     /// The kind of the last instruction when the next one may fuse with it: no arrival point
@@ -324,7 +398,7 @@ impl<'a> Translator<'a> {
         }
     }
 
-    fn run(mut self) -> Program {
+    fn run(mut self) -> (Program, Scratch) {
         let code = self.code.padded();
         let len = self.code.len();
         let mut pc = 0usize;
@@ -332,8 +406,16 @@ impl<'a> Translator<'a> {
         self.arrive(0, self.code.is_jumpdest(0));
         while pc < len {
             let op = code[pc];
-            // Arithmetic, not a table load: the next pc is the loop's critical path.
-            let immediate = if (PUSH1..=PUSH32).contains(&op) { (op - PUSH1) as usize + 1 } else { 0 };
+            let step = STEPS[op as usize];
+            if step.plain && reachable {
+                // Most opcodes: one instruction, the gas added to the open segments.
+                self.cum += step.gas as u64;
+                self.flush_pushes();
+                self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() });
+                pc += 1;
+                continue;
+            }
+            let immediate = step.immediate as usize;
             let next = pc + 1 + immediate;
             if op == JUMPDEST {
                 reachable = true;
@@ -361,12 +443,12 @@ impl<'a> Translator<'a> {
                         word[32 - n..].copy_from_slice(&code[pc + 1..pc + 1 + n]);
                         U256::from_be_bytes(word)
                     };
-                    self.pending.push((pc as u32, value));
+                    self.push_value(pc, value);
                 }
-                PC => self.pending.push((pc as u32, U256::from(pc))),
+                PC => self.push_value(pc, U256::from(pc)),
                 JUMP | JUMPI => {
                     // A push right before the jump, with no arrival point between, is its target.
-                    let target = self.pending.pop();
+                    let target = self.pop_pending();
                     self.flush_pushes();
                     // Superinstructions (see DESIGN.md for the profile): ISZERO + static JUMPI
                     // and SWAP1 + dynamic JUMP, when no arrival point lies between the two.
@@ -383,7 +465,7 @@ impl<'a> Translator<'a> {
                     }
                     let index = self.insts.len();
                     self.insts.push(Inst { kind, pc: pc as u32, ..Inst::default() });
-                    if let Some((_, value)) = target {
+                    if let Some(value) = target {
                         self.fixups.push((index, value));
                     }
                     self.close_segments();
@@ -452,14 +534,16 @@ impl<'a> Translator<'a> {
                 }
             }
         }
-        Program {
-            insts: self.insts.into_boxed_slice(),
-            consts: self.consts.into_boxed_slice(),
-            entries: self.entries.into_boxed_slice(),
+        let program = Program {
+            insts: self.insts.as_slice().into(),
+            consts: self.consts.as_slice().into(),
+            entries: self.entries.as_slice().into(),
             by_pc: self.by_pc.into_boxed_slice(),
             hash: self.code.hash(),
             code_len: len,
-        }
+        };
+        let Self { insts, consts, entries, open, pending, fixups, .. } = self;
+        (program, Scratch { insts, consts, entries, open, pending, fixups })
     }
 }
 
