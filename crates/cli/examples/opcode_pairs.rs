@@ -66,7 +66,7 @@ impl Drop for Sequences {
 
 fn top<K: Copy>(map: &HashMap<K, u64>, n: usize) -> Vec<(K, u64)> {
     let mut v: Vec<(K, u64)> = map.iter().map(|(k, c)| (*k, *c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
     v.truncate(n);
     v
 }
