@@ -37,7 +37,12 @@ pub(crate) struct FrameStack {
     pub(crate) mode: ExecutionMode,
     /// The mode of the running transaction.
     active_mode: ExecutionMode,
+    /// Analysed code used recently, direct-mapped by code hash (see [`FrameStack::load_code`]).
+    recent_code: [Option<Arc<Bytecode>>; RECENT_CODE],
 }
+
+/// Lines of [`FrameStack::recent_code`].
+const RECENT_CODE: usize = 8;
 
 /// A live frame and what the host keeps beside it.
 #[derive(Debug)]
@@ -201,7 +206,7 @@ impl FrameStack {
             let resume = Resume::Call { success: status.is_success() };
             return Some(Ended { status, gas_left, refund: 0, resume, output });
         }
-        let code = load_code(&mut ctx.journal, &req.code_address);
+        let code = self.load_code(&mut ctx.journal, &req.code_address);
         if code.is_empty() {
             ctx.journal.commit_checkpoint(checkpoint);
             return Some(Ended::not_run(req.gas_limit, Resume::Call { success: true }));
@@ -274,6 +279,27 @@ impl FrameStack {
         };
         self.push(init, checkpoint, Some(address));
         None
+    }
+
+    /// The analysed code of `address`, shared by code hash across the process.
+    ///
+    /// The last codes run are kept by hash, so a contract called in every transaction is found
+    /// without loading its bytes from the journal or taking the process-wide cache's lock (a
+    /// code hash names its code, as it does for that cache).
+    fn load_code<DB: Database>(&mut self, journal: &mut Journal<DB>, address: &Address) -> Arc<Bytecode> {
+        let hash = journal.code_hash_of(address);
+        let line = hash.0[0] as usize % RECENT_CODE;
+        if let Some(code) = &self.recent_code[line]
+            && code.hash() == hash
+        {
+            return code.clone();
+        }
+        let (code, hash) = journal.code_with_hash(address);
+        let analysed = AnalysisCache::global().get_or_analyze(hash, &code);
+        if analysed.hash() == hash {
+            self.recent_code[line] = Some(analysed.clone());
+        }
+        analysed
     }
 
     /// Pushes the frame `init` describes, with a stack from the pool.
@@ -355,10 +381,4 @@ fn revert<DB: Database>(journal: &mut Journal<DB>, checkpoint: Checkpoint, is_ro
     } else {
         journal.revert_to(checkpoint);
     }
-}
-
-/// Loads the analysed code of `address`, shared by code hash across the process.
-fn load_code<DB: Database>(journal: &mut Journal<DB>, address: &Address) -> Arc<Bytecode> {
-    let (code, hash) = journal.code_with_hash(address);
-    AnalysisCache::global().get_or_analyze(hash, &code)
 }

@@ -109,6 +109,14 @@ impl<DB: Database> Journal<DB> {
         Access::new(self.load_code(handle), is_cold)
     }
 
+    /// The code hash of `address` (`KECCAK_EMPTY` without code), without warming or loading the
+    /// code: enough for a host that already holds the analysed code of that hash.
+    #[inline]
+    pub fn code_hash_of(&mut self, address: &Address) -> B256 {
+        let handle = self.account_handle(address);
+        self.accounts[handle as usize].code_hash
+    }
+
     /// The code of `address` and its hash, without warming: what the host needs to run a frame
     /// (the hash keys its jump-table cache).
     pub fn code_with_hash(&mut self, address: &Address) -> (Bytes, B256) {
