@@ -1,6 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use kestrel_primitives::{B256, keccak256};
 
@@ -59,11 +59,13 @@ pub(crate) struct Shape {
 /// The program translated from a [`Bytecode`], attached to it once ready.
 ///
 /// Analysed code is shared by hash ([`crate::AnalysisCache`]), so a frame finds the program of
-/// code it has run before with one load instead of a lookup in the
-/// [`ProgramCache`](crate::program::ProgramCache). A cache, not part of the code's identity:
-/// two `Bytecode`s of the same code are equal whether or not either has its program.
+/// code it has run before without a lookup in the
+/// [`ProgramCache`](crate::program::ProgramCache). The reference is weak: the program cache
+/// alone owns programs, so its budget bounds their memory, and a program it evicts is gone here
+/// too (the code is then looked up again). A cache, not part of the code's identity: two
+/// `Bytecode`s of the same code are equal whether or not either has its program.
 #[derive(Clone, Debug, Default)]
-struct ProgramSlot(OnceLock<Arc<Program>>);
+struct ProgramSlot(OnceLock<Weak<Program>>);
 
 impl PartialEq for ProgramSlot {
     fn eq(&self, _: &Self) -> bool {
@@ -103,20 +105,21 @@ impl Bytecode {
         self.shape
     }
 
-    /// The program translated from this code, once one was attached.
+    /// The program translated from this code, when one was attached and the program cache
+    /// still holds it.
     #[inline]
-    pub fn program(&self) -> Option<&Arc<Program>> {
-        self.program.0.get()
+    pub fn program(&self) -> Option<Arc<Program>> {
+        self.program.0.get()?.upgrade()
     }
 
     /// Attaches `program` when it was translated from this code (same hash and length) and
-    /// none is attached yet; returns whether it now is.
+    /// none was attached yet; returns whether it is now the attached one.
     pub fn attach_program(&self, program: &Arc<Program>) -> bool {
         if program.hash() != self.hash || program.code_len() != self.len {
             return false;
         }
-        let _ = self.program.0.set(program.clone());
-        true
+        let attached = self.program.0.get_or_init(|| Arc::downgrade(program));
+        core::ptr::eq(attached.as_ptr(), Arc::as_ptr(program))
     }
 
     /// The code as deployed, without padding.

@@ -195,16 +195,17 @@ impl ProgramCache {
     /// (translating now on a miss) unless the code is too long to translate; `Auto` when one is
     /// ready, queueing the code for the background translator on a miss once it qualifies.
     ///
-    /// A program attached to `code` ([`Bytecode::program`]) is used without a lookup (counted
-    /// as a hit); one found in the cache is attached to `code` for its next frames.
+    /// A program attached to `code` ([`Bytecode::program`]) is used without a lookup, and so
+    /// without counting (a shared counter is an atomic write to one cache line from every
+    /// thread, the most expensive step of a frame's start); one found in the cache is attached
+    /// to `code` for its next frames.
     #[inline]
     pub fn program_for(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
         if mode == ExecutionMode::Interpreter {
             return None;
         }
         if let Some(program) = code.program() {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Some(program.clone());
+            return Some(program);
         }
         match mode {
             ExecutionMode::Interpreter => None,
@@ -352,20 +353,38 @@ mod tests {
         let c = code(2);
         assert!(c.program().is_none());
         let a = cache.program_for(ExecutionMode::Compiled, &c).unwrap();
-        assert!(Arc::ptr_eq(c.program().unwrap(), &a), "attached on translation");
-        // Attached: found without the map, in either mode, and still counted as a hit.
+        assert!(Arc::ptr_eq(&c.program().unwrap(), &a), "attached on translation");
+        // Attached: found without the map (not counted), in either mode.
         let b = cache.program_for(ExecutionMode::Auto, &c).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
-        assert_eq!(cache.stats(), CacheStats { hits: 1, misses: 1, evictions: 0, translations: 1 });
+        assert_eq!(cache.stats(), CacheStats { hits: 0, misses: 1, evictions: 0, translations: 1 });
         assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
         // Another analysis of the same code finds the program in the map and keeps it.
         let again = code(2);
         let d = cache.program_for(ExecutionMode::Auto, &again).unwrap();
-        assert!(Arc::ptr_eq(&a, &d) && Arc::ptr_eq(again.program().unwrap(), &a));
+        assert!(Arc::ptr_eq(&a, &d) && Arc::ptr_eq(&again.program().unwrap(), &a));
+        assert_eq!(cache.stats().hits, 1);
         // A program of other code is never attached.
         let other = code(3);
         assert!(!other.attach_program(&a));
         assert!(other.program().is_none());
+    }
+
+    #[test]
+    fn an_evicted_program_is_not_kept_alive_by_its_code() {
+        // Room for one program: the second evicts the first.
+        let c1 = code(4);
+        let one = Program::translate(&c1).unwrap().heap_bytes();
+        let cache: &'static ProgramCache =
+            Box::leak(Box::new(ProgramCache::with_capacity(16, one + one / 2)));
+        let first = Arc::downgrade(&cache.program_for(ExecutionMode::Compiled, &c1).unwrap());
+        assert!(c1.program().is_some());
+        cache.program_for(ExecutionMode::Compiled, &code(5)).unwrap();
+        assert!(first.upgrade().is_none(), "the cache alone owned it");
+        assert!(c1.program().is_none());
+        // The code is translated again on its next compiled frame.
+        assert!(cache.program_for(ExecutionMode::Compiled, &c1).is_some());
+        assert_eq!(cache.stats().translations, 3);
     }
 
     #[test]
