@@ -14,12 +14,12 @@
 //! Every timed call runs a variant of the contract no cache has seen ([`Contract24k::variant`]:
 //! same operations and gas, new code hash), installed before the clock starts:
 //!
-//! - Kestrel: the code is served by [`ColdDb`] and the journal's account cache is reset, so the
+//! - Kestrel: the code is served by `ColdDb` and the journal's account cache is reset, so the
 //!   call reads the code from the database, hashes it (the analysis cache only keeps code whose
 //!   hash it computed), analyses it, and in Compiled mode translates it on the spot. In Auto mode
 //!   it is interpreted: the first sighting is counted, the second queues the background
 //!   translator. Interpreter mode only analyses.
-//! - revm: the account carries only the code hash and [`RawCode`] analyses the raw code when
+//! - revm: the account carries only the code hash and `RawCode` analyses the raw code when
 //!   revm asks for it (`Bytecode::new_raw`, as a node decoding code from its database does), so
 //!   revm's analysis is inside its timed call too. revm is given the code hash, as a node's
 //!   database holds it; Kestrel recomputes it.
@@ -125,7 +125,7 @@ pub fn cold_case(name: &str) -> Result<Case, String> {
 /// Kestrel's database for a cold row: the case's pre-state, with the code of [`TARGET`]
 /// replaced by whatever variant was installed last.
 #[derive(Debug)]
-pub struct ColdDb {
+struct ColdDb {
     inner: InMemoryDb,
     code: Bytes,
     hash: B256,
@@ -177,7 +177,7 @@ impl Database for ColdDb {
 /// every request (revm's `CacheDB` in front of it asks once per code hash). Everything else is
 /// in the `CacheDB`.
 #[derive(Clone, Debug, Default)]
-pub struct RawCode {
+struct RawCode {
     code: Option<(B256, Bytes)>,
 }
 
