@@ -36,7 +36,7 @@ pub const INPUT_LOOP_CALLS: u32 = 10_000;
 /// Size of the call input of `attack/call-input-2mib`.
 const INPUT_SIZE: u32 = 2 * 1024 * 1024;
 
-const SENDER: &str = "0x1111111111111111111111111111111111111111";
+pub(crate) const SENDER: &str = "0x1111111111111111111111111111111111111111";
 const ATTACKER: &str = "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TARGET: [u8; 20] = [0xbb; 20];
 
@@ -87,15 +87,7 @@ pub fn attack_cases() -> Result<Vec<(String, Case)>, String> {
     specs
         .into_iter()
         .map(|(name, caller, target, fork, gas)| {
-            let json = state_test(name, &caller, &target, fork, gas);
-            let FileCases::Cases(loaded) = load_str(Arc::from(name), &json) else {
-                return Err(format!("{name}: generated JSON is not a state test"));
-            };
-            let (picked, problems) = pick_cases(loaded, None);
-            if let Some(p) = problems.first() {
-                return Err(format!("{name}: {p}"));
-            }
-            let case = picked.into_iter().next().ok_or_else(|| format!("{name}: no case"))?;
+            let case = load_generated(name, &state_test(name, &caller, &target, fork, gas))?;
             Ok((name.to_owned(), case))
         })
         .collect()
@@ -159,7 +151,8 @@ fn input_loop_caller() -> Vec<u8> {
     code
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `0x` and lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(2 + 2 * bytes.len());
     s.push_str("0x");
     for b in bytes {
@@ -171,10 +164,31 @@ fn hex(bytes: &[u8]) -> String {
 /// One state test: `SENDER` calls `ATTACKER` (code `caller`), which calls `TARGET` (code
 /// `target`). The post entry's root and logs hash are placeholders (see the module docs).
 fn state_test(name: &str, caller: &[u8], target: &[u8], fork: &str, gas_limit: u64) -> String {
+    let accounts = [(ATTACKER.to_owned(), caller), (hex(&TARGET), target)];
+    state_test_json(name, &accounts, ATTACKER, &[], fork, gas_limit)
+}
+
+/// One state test: `SENDER` (funded, no code) sends `data` to `to`, with `accounts` (address,
+/// code) in the pre-state at nonce 1 and no balance. The post entry's root and logs hash are
+/// placeholders: generated tests are checked for agreement between the EVMs, not against a
+/// fixture.
+pub(crate) fn state_test_json(
+    name: &str,
+    accounts: &[(String, &[u8])],
+    to: &str,
+    data: &[u8],
+    fork: &str,
+    gas_limit: u64,
+) -> String {
     let zero32 = hex(&[0; 32]);
-    let caller = hex(caller);
-    let target_code = hex(target);
-    let target = hex(&TARGET);
+    let data = hex(data);
+    let mut pre = String::new();
+    for (address, code) in accounts {
+        pre.push_str(&format!(
+            ",\n    \"{address}\": {{ \"balance\": \"0x0\", \"code\": \"{}\", \"nonce\": \"0x1\", \"storage\": {{}} }}",
+            hex(code)
+        ));
+    }
     format!(
         r#"{{"{name}": {{
   "env": {{
@@ -182,13 +196,11 @@ fn state_test(name: &str, caller: &[u8], target: &[u8], fork: &str, gas_limit: u
     "currentGasLimit": "0x7fffffffffffffff", "currentNumber": "0x1", "currentTimestamp": "0x1"
   }},
   "pre": {{
-    "{SENDER}": {{ "balance": "0xffffffffffffffffffff", "code": "0x", "nonce": "0x0", "storage": {{}} }},
-    "{ATTACKER}": {{ "balance": "0x0", "code": "{caller}", "nonce": "0x1", "storage": {{}} }},
-    "{target}": {{ "balance": "0x0", "code": "{target_code}", "nonce": "0x1", "storage": {{}} }}
+    "{SENDER}": {{ "balance": "0xffffffffffffffffffff", "code": "0x", "nonce": "0x0", "storage": {{}} }}{pre}
   }},
   "transaction": {{
-    "data": ["0x"], "gasLimit": ["{gas_limit:#x}"], "gasPrice": "0x0", "nonce": "0x0",
-    "sender": "{SENDER}", "to": "{ATTACKER}", "value": ["0x0"],
+    "data": ["{data}"], "gasLimit": ["{gas_limit:#x}"], "gasPrice": "0x0", "nonce": "0x0",
+    "sender": "{SENDER}", "to": "{to}", "value": ["0x0"],
     "secretKey": "{zero32}"
   }},
   "post": {{ "{fork}": [ {{
@@ -197,6 +209,19 @@ fn state_test(name: &str, caller: &[u8], target: &[u8], fork: &str, gas_limit: u
   }} ] }}
 }}}}"#
     )
+}
+
+/// The case of a generated state test (its newest fork's first post entry), loaded through
+/// Kestrel's own loader as a workload file would be.
+pub(crate) fn load_generated(name: &str, json: &str) -> Result<Case, String> {
+    let FileCases::Cases(loaded) = load_str(Arc::from(name), json) else {
+        return Err(format!("{name}: generated JSON is not a state test"));
+    };
+    let (picked, problems) = pick_cases(loaded, None);
+    if let Some(p) = problems.first() {
+        return Err(format!("{name}: {p}"));
+    }
+    picked.into_iter().next().ok_or_else(|| format!("{name}: no case"))
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 
 pub mod attacks;
 pub mod blocks;
+pub mod cold;
+pub mod contract;
 pub mod fixtures;
 pub mod report;
 pub mod rows;
@@ -72,13 +74,33 @@ pub fn workloads_dir() -> Result<PathBuf, String> {
 }
 
 /// Applies `KESTREL_MODE=interpreter|compiled|auto` (Kestrel's execution tier; default auto) to
-/// the process; an unknown value is an error naming it.
-pub fn mode_from_env() -> Result<(), String> {
-    if let Ok(mode) = std::env::var("KESTREL_MODE") {
-        let mode = mode.parse::<kestrel_host::ExecutionMode>().map_err(|e| format!("KESTREL_MODE: {e}"))?;
-        kestrel_host::ExecutionMode::set_process_default(mode);
+/// the process and returns it when set; an unknown value is an error naming it.
+pub fn mode_from_env() -> Result<Option<kestrel_host::ExecutionMode>, String> {
+    match std::env::var("KESTREL_MODE") {
+        Ok(mode) => {
+            let mode =
+                mode.parse::<kestrel_host::ExecutionMode>().map_err(|e| format!("KESTREL_MODE: {e}"))?;
+            kestrel_host::ExecutionMode::set_process_default(mode);
+            Ok(Some(mode))
+        }
+        Err(_) => Ok(None),
     }
-    Ok(())
+}
+
+/// Every execution mode, in table order.
+pub const ALL_MODES: [kestrel_host::ExecutionMode; 3] = [
+    kestrel_host::ExecutionMode::Interpreter,
+    kestrel_host::ExecutionMode::Compiled,
+    kestrel_host::ExecutionMode::Auto,
+];
+
+/// The lower-case name of an execution mode, as `KESTREL_MODE` and `--modes` spell it.
+pub fn mode_name(mode: kestrel_host::ExecutionMode) -> &'static str {
+    match mode {
+        kestrel_host::ExecutionMode::Interpreter => "interpreter",
+        kestrel_host::ExecutionMode::Compiled => "compiled",
+        kestrel_host::ExecutionMode::Auto => "auto",
+    }
 }
 
 /// For tests: the workload folder, or `None` with a note on stderr when it is missing and

@@ -1,20 +1,97 @@
-//! The results table: console text, Markdown and JSON, with geometric means per [`Group`].
+//! The results table: console text, Markdown and JSON, with geometric means per [`Group`] and
+//! per Kestrel execution mode.
 //!
-//! Ratios are always `revm time / Kestrel time` (or instructions): above 1.0 Kestrel is faster.
-//! Rows where the EVMs disagreed or that failed to load or run are listed, loudly, and left out
-//! of every mean.
+//! Ratios against revm are always `revm time / Kestrel time` (or instructions): above 1.0
+//! Kestrel is faster. Against the interpreter, `I/C` and `I/A` are `interpreter time / compiled
+//! (auto) time`: above 1.0 the compiled tier is faster than the interpreter. Rows where the EVMs
+//! disagreed or that failed to load or run are listed, loudly, and left out of every mean.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::cold::TranslateTime;
 use crate::rows::Group;
-use crate::timing::Timing;
+use crate::timing::Samples;
+
+/// A paired ratio against the interpreter below `1 - NOISE` counts as slower than the
+/// interpreter (two identical full runs moved single rows by up to about 5%; see the README).
+pub const NOISE: f64 = 0.05;
+
+/// One Kestrel execution mode's result in a row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModeTiming {
+    /// `interpreter`, `compiled` or `auto`.
+    pub mode: &'static str,
+    /// Median time of one transaction, ns.
+    pub ns: f64,
+    /// Median over rounds of `revm time / this mode's time` (above 1: Kestrel faster).
+    pub ratio: f64,
+    /// Median over rounds of `interpreter time / this mode's time` (above 1: this mode is faster
+    /// than the interpreter); `None` for the interpreter itself or when it was not measured.
+    pub vs_interpreter: Option<f64>,
+    /// Transactions per batch.
+    pub batch: u64,
+}
+
+/// What a measured row gives: every Kestrel mode beside revm, from the same rounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timing {
+    /// The Kestrel modes, in column order.
+    pub modes: Vec<ModeTiming>,
+    /// Median time of one revm transaction, ns.
+    pub revm_ns: f64,
+    /// Rounds run.
+    pub rounds: usize,
+    /// Transactions per revm batch.
+    pub revm_batch: u64,
+    /// Anything the reader should know about how this row was measured (e.g. Auto never
+    /// reached its steady state).
+    pub note: Option<String>,
+}
+
+impl Timing {
+    /// The timing of `samples` whose sides are `modes` in order and then revm, with the batch
+    /// length of each side.
+    pub fn from_samples(modes: &[&'static str], samples: &Samples, batches: &[u64]) -> Self {
+        let revm = modes.len();
+        let interpreter = modes.iter().position(|&m| m == "interpreter");
+        let modes = modes
+            .iter()
+            .enumerate()
+            .map(|(i, &mode)| ModeTiming {
+                mode,
+                ns: samples.median_ns(i),
+                ratio: samples.paired_ratio(revm, i),
+                vs_interpreter: interpreter.filter(|&j| j != i).map(|j| samples.paired_ratio(j, i)),
+                batch: batches.get(i).copied().unwrap_or(1),
+            })
+            .collect();
+        Timing {
+            modes,
+            revm_ns: samples.median_ns(revm),
+            rounds: samples.rounds(),
+            revm_batch: batches.get(revm).copied().unwrap_or(1),
+            note: None,
+        }
+    }
+
+    /// The timing of `mode`, when measured.
+    pub fn mode(&self, mode: &str) -> Option<&ModeTiming> {
+        self.modes.iter().find(|m| m.mode == mode)
+    }
+
+    /// The mode the Mgas/s column shows: Auto (the `Evm`'s default) when measured, else the
+    /// last one.
+    pub fn main(&self) -> Option<&ModeTiming> {
+        self.mode("auto").or(self.modes.last())
+    }
+}
 
 /// What happened to one row.
 #[derive(Clone, Debug)]
 pub enum Status {
-    /// Both EVMs agreed and were timed.
+    /// The EVMs agreed and were timed.
     Measured(Timing),
     /// The pre-timing check failed: the EVMs (or Kestrel and the fixture) disagree.
     Disagree(String),
@@ -61,11 +138,13 @@ pub struct Context {
     pub cpu: String,
     /// Time budget per row and minimum rounds, in words.
     pub method: String,
+    /// The Kestrel execution modes measured, in column order.
+    pub modes: Vec<&'static str>,
 }
 
 impl Context {
     /// This machine, now.
-    pub fn here(command: String, method: String) -> Self {
+    pub fn here(command: String, method: String, modes: Vec<&'static str>) -> Self {
         let cpu = std::fs::read_to_string("/proc/cpuinfo")
             .ok()
             .and_then(|s| {
@@ -81,6 +160,7 @@ impl Context {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu,
             method,
+            modes,
         }
     }
 }
@@ -107,10 +187,15 @@ pub fn geomean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| (sum / n as f64).exp())
 }
 
-/// Geometric mean of the measured ratios of one group, and how many rows it covers.
-pub fn group_geomean(rows: &[RowResult], group: Group) -> (Option<f64>, usize) {
+/// Geometric mean of one group's ratios picked by `pick` from each measured row, and how many
+/// rows it covers.
+pub fn group_geomean(
+    rows: &[RowResult],
+    group: Group,
+    pick: impl Fn(&Timing) -> Option<f64>,
+) -> (Option<f64>, usize) {
     let ratios: Vec<f64> =
-        rows.iter().filter(|r| r.group == group).filter_map(|r| r.timing().map(|t| t.ratio)).collect();
+        rows.iter().filter(|r| r.group == group).filter_map(|r| r.timing().and_then(&pick)).collect();
     (geomean(ratios.iter().copied()), ratios.len())
 }
 
@@ -131,7 +216,13 @@ pub fn human_ns(ns: f64) -> String {
 
 /// A ratio with three decimals, or three significant digits below 0.1 (the adversarial rows).
 pub fn fmt_ratio(r: f64) -> String {
-    if r < 0.1 { format!("{r:.2e}") } else { format!("{r:.3}") }
+    if !r.is_finite() {
+        "-".to_owned()
+    } else if r < 0.1 {
+        format!("{r:.2e}")
+    } else {
+        format!("{r:.3}")
+    }
 }
 
 /// Mgas/s with one decimal, or three significant digits below 1.
@@ -144,39 +235,131 @@ pub fn mgas_per_s(gas: u64, ns: f64) -> f64 {
     gas as f64 / ns * 1e3
 }
 
-fn cells(r: &RowResult) -> [String; 7] {
-    let gas = if r.gas_used > 0 { r.gas_used.to_string() } else { "-".to_owned() };
-    match &r.status {
-        Status::Measured(t) => [
-            r.name.clone(),
-            gas,
-            human_ns(t.kestrel_ns),
-            human_ns(t.revm_ns),
-            fmt_ratio(t.ratio),
-            fmt_mgas(mgas_per_s(r.gas_used, t.kestrel_ns)),
-            fmt_mgas(mgas_per_s(r.gas_used, t.revm_ns)),
-        ],
-        Status::Disagree(_) => {
-            [r.name.clone(), gas, "DISAGREE".into(), "-".into(), "-".into(), "-".into(), "-".into()]
+/// One-letter column prefix of a mode: `I`, `C`, `A`.
+pub fn abbrev(mode: &str) -> String {
+    mode.chars().next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string())
+}
+
+/// The columns of the timing table for `modes`.
+struct Columns<'a> {
+    modes: &'a [&'static str],
+}
+
+impl Columns<'_> {
+    fn with_interpreter(&self) -> bool {
+        self.modes.contains(&"interpreter") && self.modes.len() > 1
+    }
+
+    /// The modes compared with the interpreter (all but it, when it was measured).
+    fn against_interpreter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let on = self.with_interpreter();
+        self.modes.iter().copied().filter(move |&m| on && m != "interpreter")
+    }
+
+    /// The mode whose Mgas/s is shown.
+    fn main(&self) -> Option<&'static str> {
+        self.modes.iter().copied().find(|&m| m == "auto").or(self.modes.last().copied())
+    }
+
+    fn header(&self) -> Vec<String> {
+        let mut h = vec!["workload".to_owned(), "gas used".to_owned()];
+        h.extend(self.modes.iter().map(|m| (*m).to_owned()));
+        h.push("revm".to_owned());
+        h.extend(self.modes.iter().map(|m| format!("revm/{}", abbrev(m))));
+        h.extend(self.against_interpreter().map(|m| format!("I/{}", abbrev(m))));
+        if let Some(m) = self.main() {
+            h.push(format!("{} Mgas/s", abbrev(m)));
         }
-        Status::Failed(_) => {
-            [r.name.clone(), gas, "FAILED".into(), "-".into(), "-".into(), "-".into(), "-".into()]
+        h.push("R Mgas/s".to_owned());
+        h
+    }
+
+    fn cells(&self, r: &RowResult) -> Vec<String> {
+        let gas = if r.gas_used > 0 { r.gas_used.to_string() } else { "-".to_owned() };
+        let mut c = vec![r.name.clone(), gas];
+        let width = self.header().len();
+        match &r.status {
+            Status::Measured(t) => {
+                let of = |m: &str| t.mode(m);
+                c.extend(self.modes.iter().map(|m| of(m).map_or_else(|| "-".to_owned(), |x| human_ns(x.ns))));
+                c.push(human_ns(t.revm_ns));
+                c.extend(
+                    self.modes.iter().map(|m| of(m).map_or_else(|| "-".to_owned(), |x| fmt_ratio(x.ratio))),
+                );
+                c.extend(
+                    self.against_interpreter().map(|m| {
+                        of(m).and_then(|x| x.vs_interpreter).map_or_else(|| "-".to_owned(), fmt_ratio)
+                    }),
+                );
+                if let Some(m) = self.main() {
+                    c.push(of(m).map_or_else(|| "-".to_owned(), |x| fmt_mgas(mgas_per_s(r.gas_used, x.ns))));
+                }
+                c.push(fmt_mgas(mgas_per_s(r.gas_used, t.revm_ns)));
+            }
+            Status::Disagree(_) => c.push("DISAGREE".into()),
+            Status::Failed(_) => c.push("FAILED".into()),
         }
+        c.resize(width, "-".to_owned());
+        c
     }
 }
 
-const HEADER: [&str; 7] = ["workload", "gas used", "Kestrel", "revm", "ratio", "K Mgas/s", "R Mgas/s"];
-
-fn geomean_lines(rows: &[RowResult]) -> Vec<String> {
+fn geomean_lines(modes: &[&'static str], rows: &[RowResult]) -> Vec<String> {
+    let cols = Columns { modes };
     Group::ALL
         .iter()
         .filter_map(|&g| {
-            let (mean, n) = group_geomean(rows, g);
             let total = rows.iter().filter(|r| r.group == g).count();
-            (total > 0).then(|| match mean {
-                Some(m) => format!("geomean {} ({n} of {total} rows): {}", g.name(), fmt_ratio(m)),
-                None => format!("geomean {} (0 of {total} rows): -", g.name()),
-            })
+            if total == 0 {
+                return None;
+            }
+            let mut parts = Vec::new();
+            let mut covered = 0;
+            for &m in modes {
+                let (mean, n) = group_geomean(rows, g, |t| t.mode(m).map(|x| x.ratio));
+                covered = covered.max(n);
+                parts.push(format!("revm/{} {}", abbrev(m), mean.map_or_else(|| "-".to_owned(), fmt_ratio)));
+            }
+            let mut vs = Vec::new();
+            for m in cols.against_interpreter() {
+                let (mean, _) = group_geomean(rows, g, |t| t.mode(m).and_then(|x| x.vs_interpreter));
+                vs.push(format!("I/{} {}", abbrev(m), mean.map_or_else(|| "-".to_owned(), fmt_ratio)));
+            }
+            let vs = if vs.is_empty() { String::new() } else { format!("; {}", vs.join(", ")) };
+            Some(format!("geomean {} ({covered} of {total} rows): {}{vs}", g.name(), parts.join(", ")))
+        })
+        .collect()
+}
+
+/// For every mode but the interpreter: the rows where it was slower than the interpreter beyond
+/// [`NOISE`] (paired ratio), or that none was.
+fn slower_lines(modes: &[&'static str], rows: &[RowResult]) -> Vec<String> {
+    let cols = Columns { modes };
+    cols.against_interpreter()
+        .map(|m| {
+            let slower: Vec<String> = rows
+                .iter()
+                .filter_map(|r| {
+                    let v = r.timing()?.mode(m)?.vs_interpreter?;
+                    (v < 1.0 - NOISE).then(|| format!("{} ({})", r.name, fmt_ratio(v)))
+                })
+                .collect();
+            if slower.is_empty() {
+                format!(
+                    "{m}: no row slower than the interpreter by more than {:.0}% (I/{} >= {:.2})",
+                    NOISE * 100.0,
+                    abbrev(m),
+                    1.0 - NOISE
+                )
+            } else {
+                format!(
+                    "{m} slower than the interpreter by more than {:.0}% (I/{} < {:.2}): {}",
+                    NOISE * 100.0,
+                    abbrev(m),
+                    1.0 - NOISE,
+                    slower.join(", ")
+                )
+            }
         })
         .collect()
 }
@@ -191,18 +374,21 @@ fn problems(rows: &[RowResult]) -> Vec<String> {
         .collect()
 }
 
-/// The table as aligned console text, followed by the geometric means and any problem rows.
-pub fn text_table(rows: &[RowResult]) -> String {
-    let all: Vec<[String; 7]> = rows.iter().map(cells).collect();
-    let mut width = HEADER.map(|h| h.chars().count());
-    for c in &all {
+fn notes(rows: &[RowResult]) -> Vec<String> {
+    rows.iter().filter_map(|r| Some(format!("{}: {}", r.name, r.timing()?.note.as_ref()?))).collect()
+}
+
+/// `rows` as aligned console text.
+fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for c in rows {
         for (w, cell) in width.iter_mut().zip(c) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let line = |c: &[String]| {
         let mut s = String::new();
-        for (i, (cell, w)) in c.iter().zip(width).enumerate() {
+        for (i, (cell, w)) in c.iter().zip(&width).enumerate() {
             let pad = w - cell.chars().count();
             if i == 0 {
                 s.push_str(cell);
@@ -216,33 +402,62 @@ pub fn text_table(rows: &[RowResult]) -> String {
         s.push('\n');
         s
     };
-    let mut out = line(&HEADER.map(str::to_owned));
-    for c in &all {
+    let mut out = line(header);
+    for c in rows {
         out.push_str(&line(c));
     }
-    out.push('\n');
-    for g in geomean_lines(rows) {
-        let _ = writeln!(out, "{g}");
+    out
+}
+
+/// `rows` as a Markdown table, first column left-aligned, the others right-aligned.
+fn markdown_table(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(header.len().saturating_sub(1)));
+    for r in rows {
+        let _ = writeln!(out, "| {} |", r.join(" | "));
     }
+    out
+}
+
+/// The summary under a table: geometric means, the slower-than-interpreter check, notes and
+/// problem rows, one per line with `prefix`.
+fn summary(modes: &[&'static str], rows: &[RowResult], prefix: &str) -> String {
+    let mut out = String::new();
+    for g in geomean_lines(modes, rows).into_iter().chain(slower_lines(modes, rows)) {
+        let _ = writeln!(out, "{prefix}{g}");
+    }
+    for n in notes(rows) {
+        let _ = writeln!(out, "{prefix}note {n}");
+    }
+    out
+}
+
+/// The table as aligned console text, followed by the geometric means and any problem rows.
+pub fn text_table(modes: &[&'static str], rows: &[RowResult]) -> String {
+    let cols = Columns { modes };
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| cols.cells(r)).collect();
+    let mut out = aligned(&cols.header(), &cells);
+    out.push('\n');
+    out.push_str(&summary(modes, rows, ""));
     for p in problems(rows) {
         let _ = writeln!(out, "!!! {p}");
     }
     out
 }
 
-/// The table as Markdown, headed by the run's context.
-pub fn markdown(ctx: &Context, rows: &[RowResult]) -> String {
+/// The table as Markdown, headed by the run's context, with the translation times (if any)
+/// after it.
+pub fn markdown(ctx: &Context, rows: &[RowResult], translation: &[TranslateTime]) -> String {
+    let cols = Columns { modes: &ctx.modes };
     let mut out = String::new();
     let _ = writeln!(out, "Measured {} on {} logical CPUs ({}).\n", ctx.date, ctx.cpus, ctx.cpu);
     let _ = writeln!(out, "Command: `{}`. {}\n", ctx.command, ctx.method);
-    let _ = writeln!(out, "| {} |", HEADER.join(" | "));
-    let _ = writeln!(out, "|---|{}", "---:|".repeat(HEADER.len() - 1));
-    for r in rows {
-        let _ = writeln!(out, "| {} |", cells(r).join(" | "));
-    }
-    out.push('\n');
-    for g in geomean_lines(rows) {
-        let _ = writeln!(out, "- {g}");
+    if !rows.is_empty() {
+        let cells: Vec<Vec<String>> = rows.iter().map(|r| cols.cells(r)).collect();
+        out.push_str(&markdown_table(&cols.header(), &cells));
+        out.push('\n');
+        out.push_str(&summary(&ctx.modes, rows, "- "));
     }
     let problems = problems(rows);
     if !problems.is_empty() {
@@ -251,7 +466,60 @@ pub fn markdown(ctx: &Context, rows: &[RowResult]) -> String {
             let _ = writeln!(out, "- {p}");
         }
     }
+    if !translation.is_empty() {
+        out.push_str(
+            "\nTranslation of one contract on its own (medians of single calls, thread CPU time):\n\n",
+        );
+        out.push_str(&translation_markdown(translation));
+    }
     out
+}
+
+const TRANSLATE_HEADER: [&str; 8] = [
+    "contract",
+    "bytes",
+    "keccak256",
+    "K analysis",
+    "K translate",
+    "K analysis + translate",
+    "revm analysis",
+    "program",
+];
+
+fn translate_cells(t: &TranslateTime) -> Vec<String> {
+    vec![
+        t.name.clone(),
+        t.code_len.to_string(),
+        human_ns(t.keccak_ns),
+        human_ns(t.analysis_ns),
+        human_ns(t.translate_ns),
+        human_ns(t.analysis_ns + t.translate_ns),
+        human_ns(t.revm_analysis_ns),
+        format!("{} KiB", t.program_bytes / 1024),
+    ]
+}
+
+/// The translation times as a Markdown table (K analysis is `Bytecode::new`: keccak256 and
+/// analysis, as a cold call runs them).
+pub fn translation_markdown(rows: &[TranslateTime]) -> String {
+    let header: Vec<String> = TRANSLATE_HEADER.iter().map(|h| (*h).to_owned()).collect();
+    markdown_table(&header, &rows.iter().map(translate_cells).collect::<Vec<_>>())
+}
+
+/// The translation times as aligned console text.
+pub fn translation_text(rows: &[TranslateTime]) -> String {
+    let header: Vec<String> = TRANSLATE_HEADER.iter().map(|h| (*h).to_owned()).collect();
+    aligned(&header, &rows.iter().map(translate_cells).collect::<Vec<_>>())
+}
+
+#[derive(Serialize)]
+struct JsonMode {
+    mode: &'static str,
+    ns: f64,
+    ratio: f64,
+    vs_interpreter: Option<f64>,
+    mgas_per_s: f64,
+    batch: u64,
 }
 
 #[derive(Serialize)]
@@ -263,18 +531,21 @@ struct JsonRow<'a> {
     error: Option<&'a str>,
     gas_used: u64,
     success: bool,
-    kestrel_ns: Option<f64>,
+    modes: Vec<JsonMode>,
     revm_ns: Option<f64>,
-    ratio: Option<f64>,
-    kestrel_mgas_per_s: Option<f64>,
     revm_mgas_per_s: Option<f64>,
     rounds: Option<usize>,
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct JsonGeomean {
     group: &'static str,
+    mode: &'static str,
+    /// revm / mode.
     geomean: Option<f64>,
+    /// interpreter / mode, when both were measured.
+    vs_interpreter: Option<f64>,
     rows: usize,
 }
 
@@ -283,10 +554,12 @@ struct JsonReport<'a> {
     context: &'a Context,
     rows: Vec<JsonRow<'a>>,
     geomeans: Vec<JsonGeomean>,
+    translation: &'a [TranslateTime],
 }
 
-/// The table as pretty JSON: context, rows (times in ns) and geometric means.
-pub fn json(ctx: &Context, rows: &[RowResult]) -> String {
+/// The table as pretty JSON: context, rows (times in ns, one entry per mode), geometric means
+/// per group and mode, and the translation times.
+pub fn json(ctx: &Context, rows: &[RowResult], translation: &[TranslateTime]) -> String {
     let json_rows = rows
         .iter()
         .map(|r| {
@@ -304,23 +577,47 @@ pub fn json(ctx: &Context, rows: &[RowResult]) -> String {
                 error,
                 gas_used: r.gas_used,
                 success: r.success,
-                kestrel_ns: t.map(|t| t.kestrel_ns),
+                modes: t
+                    .map(|t| {
+                        t.modes
+                            .iter()
+                            .map(|m| JsonMode {
+                                mode: m.mode,
+                                ns: m.ns,
+                                ratio: m.ratio,
+                                vs_interpreter: m.vs_interpreter,
+                                mgas_per_s: mgas_per_s(r.gas_used, m.ns),
+                                batch: m.batch,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 revm_ns: t.map(|t| t.revm_ns),
-                ratio: t.map(|t| t.ratio),
-                kestrel_mgas_per_s: t.map(|t| mgas_per_s(r.gas_used, t.kestrel_ns)),
                 revm_mgas_per_s: t.map(|t| mgas_per_s(r.gas_used, t.revm_ns)),
                 rounds: t.map(|t| t.rounds),
+                note: t.and_then(|t| t.note.as_deref()),
             }
         })
         .collect();
-    let geomeans = Group::ALL
-        .iter()
-        .map(|&g| {
-            let (geomean, rows) = group_geomean(rows, g);
-            JsonGeomean { group: g.name(), geomean, rows }
-        })
-        .collect();
-    serde_json::to_string_pretty(&JsonReport { context: ctx, rows: json_rows, geomeans }).unwrap_or_default()
+    let mut geomeans = Vec::new();
+    for &g in &Group::ALL {
+        for &m in &ctx.modes {
+            let (geomean, n) = group_geomean(rows, g, |t| t.mode(m).map(|x| x.ratio));
+            let (vs_interpreter, _) = group_geomean(rows, g, |t| t.mode(m).and_then(|x| x.vs_interpreter));
+            geomeans.push(JsonGeomean { group: g.name(), mode: m, geomean, vs_interpreter, rows: n });
+        }
+    }
+    serde_json::to_string_pretty(&JsonReport { context: ctx, rows: json_rows, geomeans, translation })
+        .unwrap_or_default()
+}
+
+/// Instructions per transaction of one Kestrel mode.
+#[derive(Clone, Debug, Serialize)]
+pub struct InstrMode {
+    /// `interpreter`, `compiled` or `auto`.
+    pub mode: &'static str,
+    /// Instructions per transaction, when counted.
+    pub instructions: Option<f64>,
 }
 
 /// One row of the instructions table: instructions per transaction under callgrind.
@@ -332,8 +629,8 @@ pub struct InstrRow {
     pub gas_used: u64,
     /// The two iteration counts whose difference is taken.
     pub iterations: (u32, u32),
-    /// Kestrel's instructions per transaction.
-    pub kestrel: Option<f64>,
+    /// Kestrel's instructions per transaction, per mode in column order.
+    pub kestrel: Vec<InstrMode>,
     /// revm's instructions per transaction.
     pub revm: Option<f64>,
     /// What went wrong, when a count is missing.
@@ -341,48 +638,51 @@ pub struct InstrRow {
 }
 
 impl InstrRow {
-    /// `revm / Kestrel` instructions (above 1: Kestrel executes fewer).
-    pub fn ratio(&self) -> Option<f64> {
-        Some(self.revm? / self.kestrel?)
+    /// `revm / Kestrel` instructions in `mode` (above 1: Kestrel executes fewer).
+    pub fn ratio(&self, mode: &str) -> Option<f64> {
+        Some(self.revm? / self.kestrel.iter().find(|m| m.mode == mode)?.instructions?)
     }
 }
 
-fn instr_cells(r: &InstrRow) -> [String; 6] {
+fn instr_header(modes: &[&'static str]) -> Vec<String> {
+    let mut h = vec!["workload".to_owned()];
+    h.extend(modes.iter().map(|m| format!("{m} instr/tx")));
+    h.push("revm instr/tx".to_owned());
+    h.extend(modes.iter().map(|m| format!("revm/{}", abbrev(m))));
+    h.extend(modes.iter().map(|m| format!("{} instr/gas", abbrev(m))));
+    h.push("R instr/gas".to_owned());
+    h
+}
+
+fn instr_cells(modes: &[&'static str], r: &InstrRow) -> Vec<String> {
     let count = |c: Option<f64>| c.map_or_else(|| "FAILED".to_owned(), |c| format!("{c:.0}"));
     let per_gas = |c: Option<f64>| match c {
         Some(c) if r.gas_used > 0 => format!("{:.2}", c / r.gas_used as f64),
         _ => "-".to_owned(),
     };
-    [
-        r.name.clone(),
-        count(r.kestrel),
-        count(r.revm),
-        r.ratio().map_or_else(|| "-".to_owned(), fmt_ratio),
-        per_gas(r.kestrel),
-        per_gas(r.revm),
-    ]
+    let of = |m: &str| r.kestrel.iter().find(|k| k.mode == m).and_then(|k| k.instructions);
+    let mut c = vec![r.name.clone()];
+    c.extend(modes.iter().map(|m| count(of(m))));
+    c.push(count(r.revm));
+    c.extend(modes.iter().map(|m| r.ratio(m).map_or_else(|| "-".to_owned(), fmt_ratio)));
+    c.extend(modes.iter().map(|m| per_gas(of(m))));
+    c.push(per_gas(r.revm));
+    c
 }
-
-const INSTR_HEADER: [&str; 6] =
-    ["workload", "Kestrel instr/tx", "revm instr/tx", "ratio", "K instr/gas", "R instr/gas"];
 
 /// The instructions table as Markdown (also readable on a console).
 pub fn instr_markdown(ctx: &Context, rows: &[InstrRow]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Measured {} on {} logical CPUs ({}).\n", ctx.date, ctx.cpus, ctx.cpu);
     let _ = writeln!(out, "Command: `{}`. {}\n", ctx.command, ctx.method);
-    let _ = writeln!(out, "| {} |", INSTR_HEADER.join(" | "));
-    let _ = writeln!(out, "|---|{}", "---:|".repeat(INSTR_HEADER.len() - 1));
-    for r in rows {
-        let _ = writeln!(out, "| {} |", instr_cells(r).join(" | "));
-    }
-    let mean = geomean(rows.iter().filter_map(InstrRow::ratio));
-    if let Some(m) = mean {
-        let _ = writeln!(
-            out,
-            "\n- geomean of ratios ({} rows): {m:.3}",
-            rows.iter().filter_map(InstrRow::ratio).count()
-        );
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| instr_cells(&ctx.modes, r)).collect();
+    out.push_str(&markdown_table(&instr_header(&ctx.modes), &cells));
+    out.push('\n');
+    for &m in &ctx.modes {
+        let ratios: Vec<f64> = rows.iter().filter_map(|r| r.ratio(m)).collect();
+        if let Some(g) = geomean(ratios.iter().copied()) {
+            let _ = writeln!(out, "- geomean of revm/{} ({} rows): {g:.3}", abbrev(m), ratios.len());
+        }
     }
     for r in rows {
         if let Some(e) = &r.error {
@@ -395,6 +695,7 @@ pub fn instr_markdown(ctx: &Context, rows: &[InstrRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::timing::{Budget, Clock, rounds};
 
     #[test]
     fn geomean_of_ratios() {
@@ -412,11 +713,30 @@ mod tests {
         assert_eq!(fmt_ratio(0.001634), "1.63e-3");
     }
 
-    /// Disagreeing rows are shown and left out of the mean.
+    /// Samples with fixed times per side: interpreter 4, compiled 2, auto 5, revm 8.
+    fn fixed() -> Timing {
+        let times = [4.0, 2.0, 5.0, 8.0];
+        let budget =
+            Budget { clock: Clock::Wall, time: std::time::Duration::ZERO, min_rounds: 3, max_rounds: 3 };
+        let samples = rounds(budget, 4, |i| times[i]);
+        Timing::from_samples(&["interpreter", "compiled", "auto"], &samples, &[1, 1, 1, 1])
+    }
+
     #[test]
-    fn disagreement_is_excluded_and_loud() {
-        let timing =
-            Timing { kestrel_ns: 1.0, revm_ns: 2.0, ratio: 2.0, rounds: 3, kestrel_batch: 1, revm_batch: 1 };
+    fn ratios_per_mode() {
+        let t = fixed();
+        assert_eq!(t.rounds, 3);
+        let c = t.mode("compiled").expect("compiled");
+        assert_eq!((c.ratio, c.vs_interpreter), (4.0, Some(2.0)));
+        assert_eq!(t.mode("interpreter").expect("interpreter").vs_interpreter, None);
+        assert_eq!(t.main().map(|m| m.mode), Some("auto"));
+    }
+
+    /// Disagreeing rows are shown and left out of the mean; a mode slower than the interpreter
+    /// is named.
+    #[test]
+    fn disagreement_is_excluded_and_slowness_is_loud() {
+        let modes = ["interpreter", "compiled", "auto"];
         let row = |name: &str, status| RowResult {
             name: name.to_owned(),
             group: Group::Workload,
@@ -425,9 +745,18 @@ mod tests {
             success: true,
             status,
         };
-        let rows = [row("a", Status::Measured(timing)), row("b", Status::Disagree("gas".to_owned()))];
-        assert_eq!(group_geomean(&rows, Group::Workload), (Some(2.0), 1));
-        let text = text_table(&rows);
+        let rows = [row("a", Status::Measured(fixed())), row("b", Status::Disagree("gas".to_owned()))];
+        assert_eq!(
+            group_geomean(&rows, Group::Workload, |t| t.mode("compiled").map(|m| m.ratio)),
+            (Some(4.0), 1)
+        );
+        let text = text_table(&modes, &rows);
         assert!(text.contains("DISAGREE b: gas"), "{text}");
+        assert!(
+            text.contains("auto slower than the interpreter by more than 5% (I/A < 0.95): a (0.800)"),
+            "{text}"
+        );
+        assert!(text.contains("compiled: no row slower"), "{text}");
+        assert!(text.contains("revm/C 4.000"), "{text}");
     }
 }

@@ -11,6 +11,7 @@ use kestrel_cli::bench::pick_cases;
 use kestrel_cli::statetest::{Case, FileCases, collect_files, load_file};
 
 use crate::attacks::{attack_cases, attack_names};
+use crate::cold::{COLD_NAMES, WARM_NAME, cold_case};
 
 /// Which geometric mean a row counts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,11 +22,17 @@ pub enum Group {
     Precompile,
     /// The generated adversarial workloads.
     Adversarial,
+    /// The generated 24 KiB contract of the cold rows called in steady state: what their first
+    /// calls cost beyond an ordinary call.
+    Generated,
+    /// First calls of new code ([`crate::cold`]): analysis and translation included.
+    Cold,
 }
 
 impl Group {
     /// Every group, in table order.
-    pub const ALL: [Group; 3] = [Group::Workload, Group::Precompile, Group::Adversarial];
+    pub const ALL: [Group; 5] =
+        [Group::Workload, Group::Precompile, Group::Adversarial, Group::Generated, Group::Cold];
 
     /// Lower-case name, as written in the JSON report.
     pub fn name(self) -> &'static str {
@@ -33,6 +40,8 @@ impl Group {
             Group::Workload => "workload",
             Group::Precompile => "precompile",
             Group::Adversarial => "adversarial",
+            Group::Generated => "generated",
+            Group::Cold => "cold",
         }
     }
 }
@@ -66,7 +75,8 @@ pub fn matches(name: &str, filters: &[String]) -> bool {
 }
 
 /// Every row of the files under `dir` and of the generated set whose name matches `filters`,
-/// in order: workload files by name, then generated rows. Load problems are returned next to
+/// in order: workload files by name, then generated rows (adversarial, the 24 KiB contract
+/// warm, then cold). Load problems are returned next to
 /// the rows, one per file or test.
 pub fn load_rows(dir: &Path, filters: &[String]) -> (Vec<Row>, Vec<LoadError>) {
     let mut rows = Vec::new();
@@ -101,8 +111,22 @@ pub fn load_file_rows(path: &Path, filters: &[String], rows: &mut Vec<Row>, erro
     }
 }
 
-/// The generated rows ([`crate::attacks`]) whose name matches `filters`, appended to `rows`.
+/// The generated rows whose name matches `filters`, appended to `rows`: the attacks
+/// ([`crate::attacks`]), then the 24 KiB contract's call in steady state and its cold calls
+/// ([`crate::cold`]).
 pub fn generated_rows(filters: &[String], rows: &mut Vec<Row>, errors: &mut Vec<LoadError>) {
+    attack_rows(filters, rows, errors);
+    let generated =
+        std::iter::once((WARM_NAME, Group::Generated)).chain(COLD_NAMES.map(|n| (n, Group::Cold)));
+    for (name, group) in generated.filter(|(n, _)| matches(n, filters)) {
+        match cold_case(name) {
+            Ok(case) => rows.push(Row { name: name.to_owned(), group, case, file: None }),
+            Err(error) => errors.push(LoadError { name: name.to_owned(), error }),
+        }
+    }
+}
+
+fn attack_rows(filters: &[String], rows: &mut Vec<Row>, errors: &mut Vec<LoadError>) {
     if !filters.is_empty() && !attack_names().any(|n| matches(n, filters)) {
         return;
     }

@@ -1,22 +1,24 @@
-//! Wall-clock comparison by alternating batches.
+//! Comparison by alternating batches.
 //!
 //! A shared 2-core machine drifts: frequency, other people's builds, cache pressure. Timing
 //! Kestrel for a few seconds and then revm for a few seconds lets that drift land on one side.
-//! Here the two run in alternating batches — round 0 is Kestrel then revm, round 1 revm then
-//! Kestrel, and so on — so both see the same conditions, a few milliseconds apart. Each batch
-//! repeats the transaction enough times to last about [`BATCH_TARGET`]; a round's sample is the
-//! batch time divided by its length. The result keeps, per EVM, the median of its samples, and
-//! the median over rounds of the paired ratio `revm sample / Kestrel sample`, which cancels
-//! drift slower than a round.
+//! Here every side (revm and each Kestrel execution mode) runs one batch per round, in an order
+//! that rotates from round to round — with two sides, round 0 is A then B, round 1 B then A —
+//! so all see the same conditions, a few milliseconds apart. Each batch repeats the transaction
+//! enough times to last about [`BATCH_TARGET`]; a round's sample is the batch time divided by its
+//! length. [`Samples`] keeps every sample: per side the median, and for any two sides the median
+//! over rounds of their paired ratio, which cancels drift slower than a round.
 //!
 //! By default a batch is timed by the CPU time of the process (`CLOCK_PROCESS_CPUTIME_ID`), not
 //! by the wall clock: on a 2-core machine shared by several builds a 2 ms batch is often
 //! descheduled for a whole time slice, which adds milliseconds of wall time that have nothing to
 //! do with either EVM. CPU time leaves that out (it still includes what the shared machine does
-//! to caches and clock frequency, which the alternation spreads over both EVMs). It is the
+//! to caches and clock frequency, which the alternation spreads over every side). It is the
 //! process's and not the thread's, because blst runs multi-scalar multiplications on a thread
 //! pool in both EVMs: their work on other threads counts too, so those rows compare total work,
-//! not latency. [`Clock::Wall`] (`--wall`) measures latency, for idle machines.
+//! not latency. [`Clock::ThreadCpu`] is for the cold-call rows, where Kestrel's background
+//! translator may run beside the timed call and must not be charged to whichever side runs next.
+//! [`Clock::Wall`] (`--wall`) measures latency, for idle machines.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -30,22 +32,28 @@ pub const BATCH_TARGET: Duration = Duration::from_millis(2);
 pub enum Clock {
     /// CPU time of every thread of the process: leaves out time spent descheduled.
     ProcessCpu,
+    /// CPU time of the calling thread only: leaves out other threads' work as well.
+    ThreadCpu,
     /// Monotonic wall time.
     Wall,
+}
+
+/// `clock_gettime` on a CPU-time clock, in ns.
+fn cpu_clock_ns(id: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the clock ids passed are constants Linux
+    // supports for every process and thread.
+    let rc = unsafe { libc::clock_gettime(id, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime({id}) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 impl Clock {
     /// Nanoseconds on this clock since an arbitrary start.
     pub fn now_ns(self) -> u64 {
         match self {
-            Clock::ProcessCpu => {
-                let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-                // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux
-                // supports for every process.
-                let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-                assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
-                ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-            }
+            Clock::ProcessCpu => cpu_clock_ns(libc::CLOCK_PROCESS_CPUTIME_ID),
+            Clock::ThreadCpu => cpu_clock_ns(libc::CLOCK_THREAD_CPUTIME_ID),
             Clock::Wall => {
                 static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
                 START.get_or_init(Instant::now).elapsed().as_nanos() as u64
@@ -67,21 +75,36 @@ pub struct Budget {
     pub max_rounds: usize,
 }
 
-/// What [`compare`] measured.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Timing {
-    /// Median time of one Kestrel transaction, ns.
-    pub kestrel_ns: f64,
-    /// Median time of one revm transaction, ns.
-    pub revm_ns: f64,
-    /// Median over rounds of `revm time / Kestrel time` (above 1: Kestrel is faster).
-    pub ratio: f64,
+/// Every sample of a comparison: one per side per round, ns per transaction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Samples {
+    /// `per_side[s][r]`: side `s` in round `r`.
+    per_side: Vec<Vec<f64>>,
+}
+
+impl Samples {
     /// Rounds run.
-    pub rounds: usize,
-    /// Transactions per Kestrel batch.
-    pub kestrel_batch: u64,
-    /// Transactions per revm batch.
-    pub revm_batch: u64,
+    pub fn rounds(&self) -> usize {
+        self.per_side.first().map_or(0, Vec::len)
+    }
+
+    /// Every sample of side `side`, in round order, ns.
+    pub fn side(&self, side: usize) -> &[f64] {
+        &self.per_side[side]
+    }
+
+    /// Median time of one transaction of side `side`, ns.
+    pub fn median_ns(&self, side: usize) -> f64 {
+        median(&mut self.per_side[side].clone())
+    }
+
+    /// Median over rounds of `time of num / time of den` (above 1: `den` is faster). Paired by
+    /// round, so drift slower than a round cancels; not the quotient of the two medians.
+    pub fn paired_ratio(&self, num: usize, den: usize) -> f64 {
+        let mut ratios: Vec<f64> =
+            self.per_side[num].iter().zip(&self.per_side[den]).map(|(n, d)| n / d).collect();
+        median(&mut ratios)
+    }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -94,13 +117,53 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs `f` `n` times and returns the time per run in ns.
-fn batch<T>(clock: Clock, n: u64, f: &mut impl FnMut() -> T) -> f64 {
-    let start = clock.now_ns();
-    for _ in 0..n {
-        black_box(f());
+/// The side that runs at `position` of round `round` among `sides`: the start rotates every
+/// round and the direction flips every `sides` rounds, so over `2 * sides` rounds each side runs
+/// at each position and both before and after each other side.
+fn side_at(round: usize, position: usize, sides: usize) -> usize {
+    let base = round % sides;
+    if (round / sides).is_multiple_of(2) {
+        (base + position) % sides
+    } else {
+        (base + sides - position) % sides
     }
-    clock.now_ns().saturating_sub(start) as f64 / n as f64
+}
+
+/// Runs rounds of `sample(side)` (one sample in ns of that side) for `sides` sides in rotating
+/// order ([`side_at`]) until the budget is spent.
+pub fn rounds(budget: Budget, sides: usize, mut sample: impl FnMut(usize) -> f64) -> Samples {
+    let mut per_side = vec![Vec::new(); sides];
+    let start = Instant::now();
+    let mut round = 0;
+    while sides > 0
+        && round < budget.max_rounds
+        && (round < budget.min_rounds || start.elapsed() < budget.time)
+    {
+        for position in 0..sides {
+            let side = side_at(round, position, sides);
+            per_side[side].push(sample(side));
+        }
+        round += 1;
+    }
+    Samples { per_side }
+}
+
+/// One side of a comparison: runs its transaction `n` times on the given clock and returns the
+/// time per run in ns. Implemented for every closure, so each side's loop is compiled for its
+/// own closure and the only dynamic call is one per batch.
+pub trait Batch {
+    /// Time per run of `n` runs, ns.
+    fn batch(&mut self, clock: Clock, n: u64) -> f64;
+}
+
+impl<T, F: FnMut() -> T> Batch for F {
+    fn batch(&mut self, clock: Clock, n: u64) -> f64 {
+        let start = clock.now_ns();
+        for _ in 0..n {
+            black_box(self());
+        }
+        clock.now_ns().saturating_sub(start) as f64 / n as f64
+    }
 }
 
 /// The batch length that makes a batch last about [`BATCH_TARGET`], from one run's time.
@@ -109,44 +172,22 @@ fn batch_len(one_run_ns: f64) -> u64 {
     (n.ceil() as u64).clamp(1, 1_000_000)
 }
 
-/// The batch length for `f`, from a first run, and from a second, warm one if the first was
+/// The batch length for `side`, from a first run, and from a second, warm one if the first was
 /// shorter than a batch.
-fn calibrate<T>(clock: Clock, f: &mut impl FnMut() -> T) -> u64 {
-    let first = batch(clock, 1, f);
-    batch_len(if first < BATCH_TARGET.as_nanos() as f64 { batch(clock, 1, f) } else { first })
+fn calibrate(clock: Clock, side: &mut dyn Batch) -> u64 {
+    let first = side.batch(clock, 1);
+    batch_len(if first < BATCH_TARGET.as_nanos() as f64 { side.batch(clock, 1) } else { first })
 }
 
-/// Times `kestrel` against `revm` (each one transaction on a reused EVM) in alternating batches.
-/// Each is run once first, untimed by the result, to warm caches and size its batches; a run
-/// shorter than a batch is repeated to size the batch from a warm run.
-pub fn compare<A, B>(budget: Budget, mut kestrel: impl FnMut() -> A, mut revm: impl FnMut() -> B) -> Timing {
+/// Times every side (each one transaction on its own reused EVM) in alternating batches. Each
+/// is run once first, untimed by the result, to warm caches and size its batches; a run shorter
+/// than a batch is repeated to size the batch from a warm run. Returns the samples and the batch
+/// length of each side.
+pub fn compare(budget: Budget, sides: &mut [&mut dyn Batch]) -> (Samples, Vec<u64>) {
     let clock = budget.clock;
-    let kestrel_batch = calibrate(clock, &mut kestrel);
-    let revm_batch = calibrate(clock, &mut revm);
-    let mut k = Vec::new();
-    let mut r = Vec::new();
-    let mut ratios = Vec::new();
-    let start = Instant::now();
-    while k.len() < budget.max_rounds && (k.len() < budget.min_rounds || start.elapsed() < budget.time) {
-        let (tk, tr) = if k.len() % 2 == 0 {
-            let tk = batch(clock, kestrel_batch, &mut kestrel);
-            (tk, batch(clock, revm_batch, &mut revm))
-        } else {
-            let tr = batch(clock, revm_batch, &mut revm);
-            (batch(clock, kestrel_batch, &mut kestrel), tr)
-        };
-        k.push(tk);
-        r.push(tr);
-        ratios.push(tr / tk);
-    }
-    Timing {
-        kestrel_ns: median(&mut k),
-        revm_ns: median(&mut r),
-        ratio: median(&mut ratios),
-        rounds: ratios.len(),
-        kestrel_batch,
-        revm_batch,
-    }
+    let batches: Vec<u64> = sides.iter_mut().map(|s| calibrate(clock, &mut **s)).collect();
+    let samples = rounds(budget, sides.len(), |i| sides[i].batch(clock, batches[i]));
+    (samples, batches)
 }
 
 #[cfg(test)]
@@ -160,15 +201,34 @@ mod tests {
         assert!(median(&mut []).is_nan());
     }
 
+    /// Over `2 * n` rounds every side runs once per round, at every position equally often.
+    #[test]
+    fn rotation_is_fair() {
+        for n in 1..=4 {
+            let mut at = vec![vec![0; n]; n];
+            for round in 0..2 * n {
+                let mut seen: Vec<usize> = (0..n).map(|p| side_at(round, p, n)).collect();
+                for (p, &s) in seen.iter().enumerate() {
+                    at[s][p] += 1;
+                }
+                seen.sort_unstable();
+                assert_eq!(seen, (0..n).collect::<Vec<_>>(), "round {round} of {n}");
+            }
+            assert!(at.iter().flatten().all(|&c| c == 2), "{n}: {at:?}");
+        }
+    }
+
     /// A side doing more work is measured slower, and the round limits hold.
     #[test]
     fn compare_orders_work() {
         let work = |n: u64| (0..n).fold(0u64, |a, i| black_box(a.wrapping_mul(31).wrapping_add(i)));
-        for clock in [Clock::ProcessCpu, Clock::Wall] {
+        for clock in [Clock::ProcessCpu, Clock::ThreadCpu, Clock::Wall] {
             let budget = Budget { clock, time: Duration::ZERO, min_rounds: 5, max_rounds: 5 };
-            let t = compare(budget, || work(black_box(200_000)), || work(black_box(1_000)));
-            assert_eq!(t.rounds, 5);
-            assert!(t.kestrel_ns > t.revm_ns && t.ratio < 1.0, "{clock:?}: {t:?}");
+            let mut slow = || work(black_box(200_000));
+            let mut fast = || work(black_box(1_000));
+            let (t, batches) = compare(budget, &mut [&mut slow, &mut fast]);
+            assert_eq!((t.rounds(), batches.len()), (5, 2));
+            assert!(t.median_ns(0) > t.median_ns(1) && t.paired_ratio(1, 0) < 1.0, "{clock:?}: {t:?}");
         }
     }
 }

@@ -1,5 +1,7 @@
-//! `run_one ROW kestrel|revm ITERATIONS [FILE]`: runs one bench row's transaction ITERATIONS
-//! times on one reused EVM, without committing, and prints the gas used. Made to be counted by
+//! `run_one ROW EVM ITERATIONS [FILE]`: runs one bench row's transaction ITERATIONS times on one
+//! reused EVM, without committing, and prints the gas used. EVM is `revm`, `kestrel` (in the
+//! process default mode: `KESTREL_MODE`, else auto) or Kestrel in one execution mode:
+//! `interpreter`, `compiled` or `auto`. Made to be counted by
 //! `valgrind --tool=callgrind` (`cargo xtask bench --instructions`): everything but the loop is
 //! the same for any ITERATIONS, so the difference of two counts is the loop's cost.
 //!
@@ -12,6 +14,7 @@ use std::process::ExitCode;
 use kestrel_benches::rows::{Row, generated_rows, load_file_rows, load_rows};
 use kestrel_benches::{RevmSetup, run_kestrel, run_revm, workloads_dir};
 use kestrel_cli::statetest::exec::{build_db, evm_for};
+use kestrel_host::ExecutionMode;
 
 fn find(name: &str, file: Option<&String>) -> Result<Row, String> {
     let filters = [name.to_owned()];
@@ -40,7 +43,7 @@ fn main() -> ExitCode {
     let (Some(name), Some(evm), Some(Ok(iterations))) =
         (args.first(), args.get(1), args.get(2).map(|n| n.parse::<u32>()))
     else {
-        eprintln!("usage: run_one ROW kestrel|revm ITERATIONS [FILE]");
+        eprintln!("usage: run_one ROW kestrel|interpreter|compiled|auto|revm ITERATIONS [FILE]");
         return ExitCode::FAILURE;
     };
     let row = match find(name, args.get(3)) {
@@ -52,11 +55,15 @@ fn main() -> ExitCode {
     };
     let mut gas = 0;
     match evm.as_str() {
-        "kestrel" => {
+        "kestrel" | "interpreter" | "compiled" | "auto" => {
             let mut db = build_db(&row.case);
-            let mut evm = evm_for(&row.case, &mut db);
+            let mut kestrel = evm_for(&row.case, &mut db);
+            if let Ok(mode) = evm.parse::<ExecutionMode>() {
+                kestrel.set_mode(mode);
+            }
+            let evm = &mut kestrel;
             for _ in 0..iterations {
-                gas = run_kestrel(&mut evm, &row.case);
+                gas = run_kestrel(evm, &row.case);
             }
         }
         "revm" => {
@@ -73,7 +80,7 @@ fn main() -> ExitCode {
             }
         }
         other => {
-            eprintln!("run_one: unknown EVM {other} (kestrel or revm)");
+            eprintln!("run_one: unknown EVM {other} (kestrel, interpreter, compiled, auto or revm)");
             return ExitCode::FAILURE;
         }
     }
