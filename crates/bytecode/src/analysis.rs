@@ -1,6 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::{B256, keccak256};
 
@@ -60,12 +60,14 @@ pub(crate) struct Shape {
 ///
 /// Analysed code is shared by hash ([`crate::AnalysisCache`]), so a frame finds the program of
 /// code it has run before without a lookup in the
-/// [`ProgramCache`](crate::program::ProgramCache). The reference is weak: the program cache
-/// alone owns programs, so its budget bounds their memory, and a program it evicts is gone here
-/// too (the code is then looked up again). A cache, not part of the code's identity: two
-/// `Bytecode`s of the same code are equal whether or not either has its program.
+/// [`ProgramCache`](crate::program::ProgramCache), and borrows it from the code it holds
+/// anyway: no reference count moves per frame (with a weak reference here, upgrading and
+/// dropping it was most of a zero-gas call's cost). The program lives as long as the analysis,
+/// so the [`AnalysisCache`](crate::AnalysisCache)'s budget bounds both. A cache, not part of
+/// the code's identity: two `Bytecode`s of the same code are equal whether or not either has
+/// its program.
 #[derive(Clone, Debug, Default)]
-struct ProgramSlot(OnceLock<Weak<Program>>);
+struct ProgramSlot(OnceLock<Arc<Program>>);
 
 impl PartialEq for ProgramSlot {
     fn eq(&self, _: &Self) -> bool {
@@ -105,11 +107,10 @@ impl Bytecode {
         self.shape
     }
 
-    /// The program translated from this code, when one was attached and the program cache
-    /// still holds it.
+    /// The program translated from this code, once one was attached.
     #[inline]
-    pub fn program(&self) -> Option<Arc<Program>> {
-        self.program.0.get()?.upgrade()
+    pub fn program(&self) -> Option<&Arc<Program>> {
+        self.program.0.get()
     }
 
     /// Attaches `program` when it was translated from this code (same hash and length) and
@@ -118,8 +119,7 @@ impl Bytecode {
         if program.hash() != self.hash || program.code_len() != self.len {
             return false;
         }
-        let attached = self.program.0.get_or_init(|| Arc::downgrade(program));
-        core::ptr::eq(attached.as_ptr(), Arc::as_ptr(program))
+        Arc::ptr_eq(self.program.0.get_or_init(|| program.clone()), program)
     }
 
     /// The code as deployed, without padding.

@@ -13,7 +13,8 @@ use crate::Bytecode;
 /// transaction. The cache holds at most [`AnalysisCache::CAPACITY`] entries and
 /// [`AnalysisCache::BYTE_CAPACITY`] bytes of code, and starts over when either is reached, so
 /// memory stays bounded whatever code a node is fed (an analysis takes about eight bytes per
-/// code byte: the padded code and a six-byte run entry per byte).
+/// code byte: the padded code and a six-byte run entry per byte; a program attached to it in
+/// the compiled tier 12–16 more, see [`Bytecode::program`]).
 ///
 /// The hash a lookup gives comes from a database, which may be wrong (buggy, malicious, or
 /// failing: the journal reads unreadable code as empty). An entry is therefore only inserted
@@ -45,9 +46,10 @@ impl AnalysisCache {
     /// Most entries kept before the cache is cleared.
     pub const CAPACITY: usize = 16_384;
 
-    /// Most code bytes kept before the cache is cleared (64 MiB of code, about 0.5 GiB of
-    /// analyses).
-    pub const BYTE_CAPACITY: usize = 64 << 20;
+    /// Most code bytes kept before the cache is cleared: 32 MiB of code (over 1,300 contracts
+    /// of the 24 KiB maximum), about 0.25 GiB of analyses and at most 0.5 GiB more of attached
+    /// programs.
+    pub const BYTE_CAPACITY: usize = 32 << 20;
 
     /// An empty cache holding at most `capacity` analyses of at most `byte_capacity` code bytes.
     pub fn with_capacity(capacity: usize, byte_capacity: usize) -> Self {

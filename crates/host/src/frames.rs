@@ -308,7 +308,10 @@ impl FrameStack {
         // Every call data window lies in memory the caller has already expanded, or in the
         // transaction's data at the start of the buffer.
         let mut frame = self.buffers.open_frame(stack, init).expect("call data lies inside memory");
-        frame.program = ProgramCache::global().program_for(self.active_mode, &frame.code);
+        // A frame whose gas cannot pay for the run at pc 0 halts there, out of gas, in either
+        // tier: it needs no program.
+        frame.compiled = frame.gas.remaining() >= u64::from(frame.code.run_entry(0).gas)
+            && ProgramCache::global().prepare(self.active_mode, &frame.code);
         self.frames.push(LiveFrame { frame, checkpoint, created });
     }
 

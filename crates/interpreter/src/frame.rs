@@ -4,7 +4,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use kestrel_bytecode::Bytecode;
-use kestrel_bytecode::program::Program;
 use kestrel_primitives::{Address, B256, SpecId, U256};
 
 use crate::{Gas, Stack};
@@ -242,9 +241,10 @@ pub struct Frame {
     /// The child this frame waits for, after [`Status::Call`](crate::Status::Call) or
     /// [`Status::Create`](crate::Status::Create).
     pub request: Option<FrameRequest>,
-    /// The translated program of `code`, when the frame runs in the compiled tier
-    /// ([`run_compiled`](crate::run_compiled)); set before the frame first runs.
-    pub program: Option<Arc<Program>>,
+    /// True when the frame runs in the compiled tier ([`run_compiled`](crate::run_compiled))
+    /// on the program attached to `code` ([`Bytecode::program`]); set before the frame first
+    /// runs.
+    pub compiled: bool,
 }
 
 impl Frame {
@@ -272,7 +272,7 @@ impl Frame {
             output: (0, 0),
             return_window: (0, 0),
             request: None,
-            program: None,
+            compiled: false,
         })
     }
 

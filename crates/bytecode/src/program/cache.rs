@@ -191,26 +191,26 @@ impl ProgramCache {
         self.slots.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The program `mode` runs `code` with, if any: `Interpreter` never; `Compiled` always
-    /// (translating now on a miss) unless the code is too long to translate; `Auto` when one is
-    /// ready, queueing the code for the background translator on a miss once it qualifies.
+    /// Whether frames of `code` run on its program in `mode`: `Interpreter` never; `Compiled`
+    /// always (translating now on a miss) unless the code is too long to translate; `Auto`
+    /// when one is ready, queueing the code for the background translator on a miss once it
+    /// qualifies. When true, the program is attached to `code` ([`Bytecode::program`]).
     ///
-    /// A program attached to `code` ([`Bytecode::program`]) is used without a lookup, and so
-    /// without counting (a shared counter is an atomic write to one cache line from every
-    /// thread, the most expensive step of a frame's start); one found in the cache is attached
-    /// to `code` for its next frames.
+    /// Code whose program is attached needs no lookup, and is not counted (a shared counter is
+    /// an atomic write to one cache line from every thread, the most expensive step of a
+    /// frame's start).
     #[inline]
-    pub fn program_for(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+    pub fn prepare(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> bool {
         if mode == ExecutionMode::Interpreter {
-            return None;
+            return false;
         }
-        if let Some(program) = code.program() {
-            return Some(program);
+        if code.program().is_some() {
+            return true;
         }
         match mode {
-            ExecutionMode::Interpreter => None,
-            ExecutionMode::Compiled => self.get_or_translate(code),
-            ExecutionMode::Auto => self.get_or_queue(code),
+            ExecutionMode::Interpreter => false,
+            ExecutionMode::Compiled => self.get_or_translate(code).is_some(),
+            ExecutionMode::Auto => self.get_or_queue(code).is_some(),
         }
     }
 
@@ -352,39 +352,21 @@ mod tests {
         let cache: &'static ProgramCache = Box::leak(Box::default());
         let c = code(2);
         assert!(c.program().is_none());
-        let a = cache.program_for(ExecutionMode::Compiled, &c).unwrap();
-        assert!(Arc::ptr_eq(&c.program().unwrap(), &a), "attached on translation");
+        assert!(cache.prepare(ExecutionMode::Compiled, &c));
+        let a = c.program().unwrap().clone();
         // Attached: found without the map (not counted), in either mode.
-        let b = cache.program_for(ExecutionMode::Auto, &c).unwrap();
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(cache.prepare(ExecutionMode::Auto, &c));
         assert_eq!(cache.stats(), CacheStats { hits: 0, misses: 1, evictions: 0, translations: 1 });
-        assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
+        assert!(!cache.prepare(ExecutionMode::Interpreter, &c));
         // Another analysis of the same code finds the program in the map and keeps it.
         let again = code(2);
-        let d = cache.program_for(ExecutionMode::Auto, &again).unwrap();
-        assert!(Arc::ptr_eq(&a, &d) && Arc::ptr_eq(&again.program().unwrap(), &a));
+        assert!(cache.prepare(ExecutionMode::Auto, &again));
+        assert!(Arc::ptr_eq(again.program().unwrap(), &a));
         assert_eq!(cache.stats().hits, 1);
         // A program of other code is never attached.
         let other = code(3);
         assert!(!other.attach_program(&a));
         assert!(other.program().is_none());
-    }
-
-    #[test]
-    fn an_evicted_program_is_not_kept_alive_by_its_code() {
-        // Room for one program: the second evicts the first.
-        let c1 = code(4);
-        let one = Program::translate(&c1).unwrap().heap_bytes();
-        let cache: &'static ProgramCache =
-            Box::leak(Box::new(ProgramCache::with_capacity(16, one + one / 2)));
-        let first = Arc::downgrade(&cache.program_for(ExecutionMode::Compiled, &c1).unwrap());
-        assert!(c1.program().is_some());
-        cache.program_for(ExecutionMode::Compiled, &code(5)).unwrap();
-        assert!(first.upgrade().is_none(), "the cache alone owned it");
-        assert!(c1.program().is_none());
-        // The code is translated again on its next compiled frame.
-        assert!(cache.program_for(ExecutionMode::Compiled, &c1).is_some());
-        assert_eq!(cache.stats().translations, 3);
     }
 
     #[test]
@@ -406,28 +388,28 @@ mod tests {
     fn auto_mode_translates_in_the_background() {
         let cache: &'static ProgramCache = Box::leak(Box::default());
         let c = code(7);
-        assert!(cache.program_for(ExecutionMode::Auto, &c).is_none(), "first sight: interpret");
-        assert!(cache.program_for(ExecutionMode::Auto, &c).is_none(), "second: queued");
-        let mut ready = None;
+        assert!(!cache.prepare(ExecutionMode::Auto, &c), "first sight: interpret");
+        assert!(!cache.prepare(ExecutionMode::Auto, &c), "second: queued");
+        let mut ready = false;
         for _ in 0..2000 {
-            ready = cache.program_for(ExecutionMode::Auto, &c);
-            if ready.is_some() {
+            ready = cache.prepare(ExecutionMode::Auto, &c);
+            if ready {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        assert!(ready.is_some(), "the background translator delivered");
+        assert!(ready, "the background translator delivered");
         // Later sightings hit, and nothing demotes the program.
         for _ in 0..3 {
-            assert!(cache.program_for(ExecutionMode::Auto, &c).is_some());
+            assert!(cache.prepare(ExecutionMode::Auto, &c));
         }
         assert_eq!(cache.stats().translations, 1);
-        assert!(cache.program_for(ExecutionMode::Interpreter, &c).is_none());
+        assert!(!cache.prepare(ExecutionMode::Interpreter, &c));
         // Tiny code is never queued.
         let tiny = Arc::new(Bytecode::new(&[0x00]));
         for _ in 0..5 {
-            assert!(cache.program_for(ExecutionMode::Auto, &tiny).is_none());
+            assert!(!cache.prepare(ExecutionMode::Auto, &tiny));
         }
-        assert!(cache.program_for(ExecutionMode::Compiled, &tiny).is_some());
+        assert!(cache.prepare(ExecutionMode::Compiled, &tiny));
     }
 }

@@ -8,6 +8,8 @@
 //! static gas of the segment that starts there ([`arrive`]); inside a segment no opcode touches
 //! the gas, and each `flush` opcode checks the deficit and then charges the next segment.
 
+use std::sync::Arc;
+
 use kestrel_bytecode::program::{Entry, Inst, Program};
 use kestrel_primitives::U256;
 
@@ -15,8 +17,8 @@ use crate::regs::Regs;
 use crate::stack::Sp;
 use crate::{Buffers, Frame, Host, Status, Step};
 
-/// Runs `f` until it stops, halts or asks for a child frame: on its program when it has one
-/// ([`Frame::program`]) that matches its code, else in the interpreter ([`crate::run`]).
+/// Runs `f` until it stops, halts or asks for a child frame: on the program attached to its code
+/// when the frame is [`Frame::compiled`], else in the interpreter ([`crate::run`]).
 ///
 /// A frame keeps the runner it started with: a program is only used from pc 0 or from a pc
 /// where it resumed on the same program.
@@ -24,17 +26,15 @@ pub fn run_compiled<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut
     if !f.fits(b) {
         return Status::BuffersMismatch;
     }
-    let Some(program) = f.program.as_deref().map(|p| p as *const Program) else {
+    let Some(program) = f.code.program().filter(|_| f.compiled).map(Arc::as_ptr) else {
         return crate::run(f, b, host);
     };
-    // SAFETY: `f.program` owns the program for this whole call and nothing replaces or clears
-    // it meanwhile (the host sets it when it pushes the frame; no handler touches it), so the
-    // program outlives the reference while the handlers borrow the frame. A clone of the `Arc`
-    // instead cost two atomic operations per run, most of a zero-gas call's time.
+    // SAFETY: the frame's `Arc<Bytecode>` keeps its code, and the program attached to it once
+    // and for good, alive for this whole call: nothing replaces `f.code` while the frame runs
+    // (the host sets it when it pushes the frame; no handler touches it). So the program
+    // outlives the reference while the handlers borrow the frame. Cloning an `Arc` instead cost
+    // two atomic operations per run, most of a zero-gas call's time.
     let program = unsafe { &*program };
-    if program.hash() != f.code.hash() || program.code_len() != f.code.len() {
-        return crate::run(f, b, host);
-    }
     match crate::generated::compiled_runner::run_program(f, b, host, program) {
         Some(status) => status,
         None => crate::run(f, b, host),

@@ -176,12 +176,14 @@ impl Ctx {
             ..frame_init(code.clone(), self.spec, self.gas, parent_memory.len()..before.len())
         };
         let mut frame = Frame::new(Stack::new(), init, &buffers).expect("the call data is in memory");
-        frame.program = program.cloned();
+        // The program runs when attached to the code (a translation of the same code, if
+        // another is attached already).
+        frame.compiled = program.is_some_and(|p| code.attach_program(p) || code.program().is_some());
         let mut tracer = Recorder::default();
         let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
             if traced {
                 run_traced(frame, buffers, &mut host, &mut tracer)
-            } else if frame.program.is_some() {
+            } else if frame.compiled {
                 run_compiled(frame, buffers, &mut host)
             } else {
                 run(frame, buffers, &mut host)
