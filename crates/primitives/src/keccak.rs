@@ -1,5 +1,6 @@
-//! Keccak-256: an AVX-512 permutation of Kestrel's own where the CPU has AVX-512F (chosen at
-//! run time), else keccak-asm (feature `asm-keccak`) or the portable `sha3` crate.
+//! Keccak-256: an AVX-512 permutation of Kestrel's own where the CPU has AVX-512F and
+//! AVX-512BW (chosen at run time), else keccak-asm (feature `asm-keccak`) or the portable `sha3`
+//! crate.
 
 use alloy_primitives::{B256, b256};
 // keccak-asm's `Keccak256::digest` is an inherent one-shot call into the assembly.
@@ -19,11 +20,19 @@ pub const KECCAK_EMPTY: B256 = b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca
 pub fn keccak256(data: impl AsRef<[u8]>) -> B256 {
     let data = data.as_ref();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512F, the one feature the function is compiled for.
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F and AVX-512BW, the features the function is compiled for.
         return B256::new(unsafe { avx512::keccak256(data) });
     }
     keccak256_fallback(data)
+}
+
+/// Whether the CPU runs the AVX-512 path. Detected once: std caches CPUID's answer in a static,
+/// so each call is a load and a bit test.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512bw")
 }
 
 /// Keccak-256 of `data` without the AVX-512 path: keccak-asm with the `asm-keccak` feature,
@@ -40,8 +49,8 @@ pub fn keccak256_fallback(data: &[u8]) -> B256 {
 #[inline]
 pub fn keccak256_avx512(data: &[u8]) -> Option<B256> {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512F.
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F and AVX-512BW.
         return Some(B256::new(unsafe { avx512::keccak256(data) }));
     }
     let _ = data;

@@ -24,9 +24,10 @@
 //! chi (1).
 
 use core::arch::x86_64::{
-    __m512i, _mm256_storeu_si256, _mm512_castsi512_si256, _mm512_mask_blend_epi64, _mm512_mask_xor_epi64,
-    _mm512_maskz_loadu_epi64, _mm512_permutexvar_epi64, _mm512_rol_epi64, _mm512_rolv_epi64,
-    _mm512_set1_epi64, _mm512_setzero_si512, _mm512_ternarylogic_epi64, _mm512_xor_si512,
+    __m512i, _mm256_storeu_si256, _mm512_castsi512_si256, _mm512_mask_blend_epi64, _mm512_mask_set1_epi8,
+    _mm512_mask_xor_epi64, _mm512_maskz_loadu_epi8, _mm512_maskz_loadu_epi64, _mm512_maskz_set1_epi8,
+    _mm512_permutexvar_epi64, _mm512_rol_epi64, _mm512_rolv_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_ternarylogic_epi64, _mm512_xor_si512,
 };
 
 /// Bytes absorbed per permutation by Keccak-256 (1088-bit rate).
@@ -221,11 +222,36 @@ unsafe fn absorb(a: &mut [__m512i; 5], block: *const u8) {
     }
 }
 
+/// Xors the last, partial block `tail` (shorter than 136 bytes) and Keccak's pad10*1 (the 0x01
+/// domain byte after the data, 0x80 in the block's last byte) into the state, straight from
+/// `tail` with byte-masked loads: no copy into a padded buffer.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw")]
+fn absorb_last(a: &mut [__m512i; 5], tail: &[u8]) {
+    debug_assert!(tail.len() < RATE);
+    let len = tail.len();
+    for (y, row) in a.iter_mut().enumerate().take(4) {
+        let start = 40 * y;
+        // The row's bytes of data (0 to 40) as a byte mask, and the pad byte's bit if the data
+        // ends in this row.
+        let data_bytes = len.saturating_sub(start).min(40);
+        let data_mask = (1u64 << data_bytes) - 1;
+        let pad_mask = if (start..start + 40).contains(&len) { 1u64 << (len - start) } else { 0 };
+        // SAFETY: the load touches only the bytes whose mask bits are set, `start..start +
+        // data_bytes`, which lie inside `tail`; masked-off bytes are not accessed. The pointer
+        // is formed with `wrapping_add` because it may point past `tail` when no byte is read.
+        let bytes = unsafe { _mm512_maskz_loadu_epi8(data_mask, tail.as_ptr().wrapping_add(start).cast()) };
+        *row = _mm512_xor_si512(*row, _mm512_mask_set1_epi8(bytes, pad_mask, 0x01));
+    }
+    // 0x80 into byte 135: byte 15 of row 3 (xored, since it may hold the 0x01 too).
+    a[3] = _mm512_xor_si512(a[3], _mm512_maskz_set1_epi8(1 << 15, 0x80u8 as i8));
+}
+
 /// Keccak-256 of `data`.
 ///
 /// # Safety
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
+/// The CPU must support AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw")]
 pub(super) unsafe fn keccak256(data: &[u8]) -> [u8; 32] {
     let mut a = [_mm512_setzero_si512(); 5];
     let (blocks, tail) = data.as_chunks::<RATE>();
@@ -234,13 +260,7 @@ pub(super) unsafe fn keccak256(data: &[u8]) -> [u8; 32] {
         unsafe { absorb(&mut a, block.as_ptr()) };
         permute(&mut a);
     }
-    // The last, padded block: the tail, then Keccak's pad10*1 with the 0x01 domain byte.
-    let mut last = [0u8; RATE];
-    last[..tail.len()].copy_from_slice(tail);
-    last[tail.len()] ^= 0x01;
-    last[RATE - 1] ^= 0x80;
-    // SAFETY: `last` is 136 bytes.
-    unsafe { absorb(&mut a, last.as_ptr()) };
+    absorb_last(&mut a, tail);
     permute(&mut a);
     let mut out = [0u8; 32];
     // SAFETY: `out` has room for the 32 bytes of lanes 0..4 of row 0, which are the digest
