@@ -19,9 +19,12 @@
 //! & B[2])`, linear in `B[0]`, so the constant is xored into the copy of `T_0` that serves as
 //! `B[0]` while the two rotations for `B[1]` and `B[2]` (which read the lane unchanged, for
 //! output lanes 3 and 4) are in flight: off the critical path.
-//! A round is then 4 + 2·4 + 12 `vpermq`, 20 blends, 12 `vpternlogq` and 6 rotations, and its
-//! dependency chain is parity (2) → rotate (1) → `vpermq` → xor (1) → rho (1) → `vpermq` →
-//! chi (1).
+//!
+//! A round is 20 blends, 12 `vpternlogq`, 14 `vpermq` (2 for theta, 12 for chi), 6 rotations
+//! and a masked xor. Its dependency chain is parity (two ops) → rotate → `vpermq` → xor → rho →
+//! `vpermq` → chi; on Zen 5 (2-cycle vector ops, 5-cycle `vpermq`) that is 22 cycles, and the
+//! loop runs at about 32 because chi's and rho's rotations all wait on theta's `D` and queue on
+//! the two shuffle pipes (DESIGN.md, "Keccak-f[1600] on AVX-512").
 
 use core::arch::x86_64::{
     __m512i, _mm256_storeu_si256, _mm512_castsi512_si256, _mm512_mask_blend_epi64, _mm512_mask_set1_epi8,
