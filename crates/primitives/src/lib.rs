@@ -9,7 +9,7 @@
 pub mod env;
 mod facts;
 pub mod gas;
-mod keccak;
+pub mod keccak;
 mod spec;
 
 pub use alloy_primitives::{
