@@ -1,5 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::{B256, keccak256};
@@ -31,12 +32,16 @@ pub struct RunEntry {
 
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
 /// the code hash; once translated, its [`Program`] too.
+///
+/// The buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse them: a host
+/// recycling one `Bytecode` for the init code of successive creations allocates only when the
+/// code is longer than any it analysed before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
-    padded: Box<[u8]>,
+    padded: Vec<u8>,
     len: usize,
-    jumpdests: Box<[u64]>,
-    runs: Box<[RunEntry]>,
+    jumpdests: Vec<u64>,
+    runs: Vec<RunEntry>,
     hash: B256,
     shape: Shape,
     program: ProgramSlot,
@@ -85,20 +90,39 @@ impl Bytecode {
 
     /// Analyses `code` whose keccak256 hash the caller already knows.
     pub fn with_hash(code: &[u8], hash: B256) -> Self {
-        let mut padded = Vec::with_capacity(code.len() + PADDING);
-        padded.extend_from_slice(code);
-        padded.resize(code.len() + PADDING, 0);
-        let Walk { jumpdests, starts, shape } = walk(code);
-        let runs = analyze_runs(code, &starts);
-        Self {
-            padded: padded.into_boxed_slice(),
-            len: code.len(),
-            jumpdests,
-            runs,
-            hash,
-            shape,
+        let mut analysed = Self {
+            padded: Vec::new(),
+            len: 0,
+            jumpdests: Vec::new(),
+            runs: Vec::new(),
+            hash: B256::ZERO,
+            shape: Shape::default(),
             program: ProgramSlot::default(),
-        }
+        };
+        analysed.reanalyze(code, hash);
+        analysed
+    }
+
+    /// Replaces this analysis with that of `code`, whose keccak256 hash is `hash`, reusing the
+    /// buffers: allocates only when `code` is longer than every code this value held before.
+    /// The result equals `Bytecode::with_hash(code, hash)`: a program attached to the old code
+    /// is dropped.
+    pub fn reanalyze(&mut self, code: &[u8], hash: B256) {
+        self.padded.clear();
+        self.padded.reserve_exact(code.len() + PADDING);
+        self.padded.extend_from_slice(code);
+        self.padded.resize(code.len() + PADDING, 0);
+        self.len = code.len();
+        self.shape = with_starts(|starts| {
+            let shape = walk(code, &mut self.jumpdests, starts);
+            analyze_runs(code, starts, &mut self.runs);
+            shape
+        });
+        self.hash = hash;
+        // The old code's program must not run the new code (`program()` is trusted). Dropping
+        // it is sound: `&mut self` means no frame holds this analysis, and so none borrows the
+        // program through it (the compiled runner relies on that).
+        self.program.0.take();
     }
 
     /// What the analysis counted (see [`Shape`]).
@@ -192,24 +216,40 @@ const _: () = {
     }
 };
 
-/// What the one forward walk over the code finds.
-struct Walk {
-    /// The JUMPDEST bitmap: a bit per byte, set at JUMPDEST opcodes (not in PUSH data).
-    jumpdests: Box<[u64]>,
-    /// A bit per byte, set where an opcode starts, for the backward pass of [`analyze_runs`]
-    /// (in a run of zero bytes skipped at once, only at its first STOP).
-    starts: Vec<u64>,
-    shape: Shape,
+thread_local! {
+    /// The opcode-start bitmap of the analyses on this thread, kept from one to the next: it is
+    /// scratch (a bit per code byte, 1/48 of the run table), so a cached analysis does not keep
+    /// it, and an analysis allocates it only for code longer than any this thread saw before.
+    static STARTS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's opcode-start scratch (a fresh `Vec` should it be unavailable,
+/// as while the thread's locals are torn down).
+fn with_starts<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+    let taken = STARTS.try_with(|cell| cell.try_borrow_mut().map(|mut s| core::mem::take(&mut *s)).ok());
+    let mut starts = taken.ok().flatten().unwrap_or_default();
+    let result = f(&mut starts);
+    let _ = STARTS.try_with(|cell| {
+        if let Ok(mut s) = cell.try_borrow_mut() {
+            *s = starts;
+        }
+    });
+    result
 }
 
 /// Walks the opcodes once, skipping immediates (a PUSH truncated by the end of the code
-/// swallows the rest). Runs of zero bytes (STOP, common in padding-heavy data sections) are
+/// swallows the rest), and fills `jumpdests` (a bit per byte, set at JUMPDEST opcodes, not in
+/// PUSH data) and `starts` (a bit per byte, set where an opcode starts, for the backward pass
+/// of [`analyze_runs`]; in a run of zero bytes skipped at once, only at its first STOP); both
+/// keep their capacity. Runs of zero bytes (STOP, common in padding-heavy data sections) are
 /// skipped eight at a time. The next pc is computed arithmetically, not from a table: it is the
 /// walk's critical path.
-fn walk(code: &[u8]) -> Walk {
+fn walk(code: &[u8], jumpdests: &mut Vec<u64>, starts: &mut Vec<u64>) -> Shape {
     let words = code.len().div_ceil(64);
-    let mut jumpdests = vec![0u64; words];
-    let mut starts = vec![0u64; words];
+    jumpdests.clear();
+    jumpdests.resize(words, 0);
+    starts.clear();
+    starts.resize(words, 0);
     let mut shape = Shape::default();
     let mut pc = 0;
     while pc < code.len() {
@@ -228,11 +268,12 @@ fn walk(code: &[u8]) -> Walk {
         shape.arrivals += step.arrival as usize;
         pc += 1 + immediate_size(op);
     }
-    Walk { jumpdests: jumpdests.into_boxed_slice(), starts, shape }
+    shape
 }
 
-/// For every opcode, the [`RunEntry`] of the straight-line run from it to the next opcode that
-/// jumps or halts (inclusive); `code.len() + 1` entries, zero between opcodes and at the end.
+/// Fills `runs` with, for every opcode, the [`RunEntry`] of the straight-line run from it to the
+/// next opcode that jumps or halts (inclusive); `code.len() + 1` entries, zero between opcodes
+/// and at the end. `runs` keeps its capacity: nothing is allocated when it is large enough.
 ///
 /// Control only arrives at pc 0, at a jump's target, after a JUMPI that falls through and where
 /// a frame resumes after a call; from there execution is straight-line (a JUMPDEST on the way
@@ -242,8 +283,9 @@ fn walk(code: &[u8]) -> Walk {
 /// halt). Computed backwards over the opcode starts of [`walk`]: a run's needs are its first
 /// opcode's, combined with the rest's. A STOP's entry is all zero, so the STOPs after the first
 /// of a skipped zero run need no visit.
-fn analyze_runs(code: &[u8], starts: &[u64]) -> Box<[RunEntry]> {
-    let mut runs = vec![RunEntry::default(); code.len() + 1];
+fn analyze_runs(code: &[u8], starts: &[u64], runs: &mut Vec<RunEntry>) {
+    runs.clear();
+    runs.resize(code.len() + 1, RunEntry::default());
     let (mut gas, mut required, mut growth) = (0u32, 0i32, 0i32);
     let saturate = |v: i64| v.clamp(0, u16::MAX as i64) as u16;
     for (word, &bits) in starts.iter().enumerate().rev() {
@@ -275,7 +317,6 @@ fn analyze_runs(code: &[u8], starts: &[u64]) -> Box<[RunEntry]> {
             };
         }
     }
-    runs.into_boxed_slice()
 }
 
 #[cfg(test)]
@@ -413,7 +454,36 @@ mod tests {
         runs
     }
 
+    /// A program attached to the old code must not stay attached to the new.
+    #[test]
+    fn reanalysis_drops_the_old_program() {
+        let mut code = Bytecode::new(&[PUSH1, 1, 0x00]);
+        let program = Arc::new(crate::program::Program::translate(&code).expect("short code"));
+        assert!(code.attach_program(&program));
+        let other = [PUSH1, 2, 0x00];
+        code.reanalyze(&other, keccak256(other));
+        assert!(code.program().is_none());
+        assert!(!code.attach_program(&program));
+    }
+
     proptest! {
+        /// A recycled analysis is the fresh analysis of its new code, whether that is longer or
+        /// shorter than the old one.
+        #[test]
+        fn reanalysis_equals_a_fresh_analysis(
+            first in proptest::collection::vec(
+                prop_oneof![Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), any::<u8>()], 0..300),
+            second in proptest::collection::vec(
+                prop_oneof![Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), any::<u8>()], 0..300),
+        ) {
+            let mut recycled = Bytecode::new(&first);
+            recycled.reanalyze(&second, keccak256(&second));
+            let fresh = Bytecode::new(&second);
+            prop_assert_eq!(&recycled, &fresh);
+            prop_assert_eq!(recycled.shape(), fresh.shape());
+            prop_assert_eq!(recycled.padded().len(), second.len() + PADDING);
+        }
+
         #[test]
         fn runs_match_reference(code in proptest::collection::vec(
             prop_oneof![Just(0u8), Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), Just(0x56u8),

@@ -3,18 +3,20 @@
 use alloy_primitives::map::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use kestrel_primitives::{B256, keccak256};
+use kestrel_primitives::{B256, Bytes, keccak256};
 
 use crate::Bytecode;
 
 /// Analysed code shared by code hash for the whole process.
 ///
 /// Contracts are immutable under their hash, so an analysis made once serves every later
-/// transaction. The cache holds at most [`AnalysisCache::CAPACITY`] entries and
-/// [`AnalysisCache::BYTE_CAPACITY`] bytes of code, and starts over when either is reached, so
-/// memory stays bounded whatever code a node is fed (an analysis takes about eight bytes per
-/// code byte: the padded code and a six-byte run entry per byte; a program attached to it in
-/// the compiled tier 12–16 more, see [`Bytecode::program`]).
+/// transaction. Beside each analysis the cache keeps the code itself as [`Bytes`], so that a
+/// creation deploying code already seen gets that buffer back ([`intern`](Self::intern))
+/// instead of copying its code again. The cache holds at most [`AnalysisCache::CAPACITY`]
+/// entries and [`AnalysisCache::BYTE_CAPACITY`] bytes of code, and starts over when either is
+/// reached, so memory stays bounded whatever code a node is fed (an entry takes about nine
+/// bytes per code byte: the code, the padded code and a six-byte run entry per byte; a program
+/// attached to it in the compiled tier 12–16 more, see [`Bytecode::program`]).
 ///
 /// The hash a lookup gives comes from a database, which may be wrong (buggy, malicious, or
 /// failing: the journal reads unreadable code as empty). An entry is therefore only inserted
@@ -38,8 +40,15 @@ impl Default for AnalysisCache {
 /// The cached analyses and the code bytes they cover.
 #[derive(Debug, Default)]
 struct Entries {
-    by_hash: HashMap<B256, Arc<Bytecode>>,
+    by_hash: HashMap<B256, Entry>,
     code_bytes: usize,
+}
+
+/// One code: its analysis, and the code as the buffer deployments share.
+#[derive(Debug)]
+struct Entry {
+    analysis: Arc<Bytecode>,
+    code: Bytes,
 }
 
 impl AnalysisCache {
@@ -63,32 +72,61 @@ impl AnalysisCache {
     }
 
     /// The analysis of `code` whose hash is reported to be `hash`, analysing it on first sight.
-    /// A hash that is not the code's keccak256 is never cached.
-    pub fn get_or_analyze(&self, hash: B256, code: &[u8]) -> Arc<Bytecode> {
-        if let Some(found) = self.map.read().unwrap_or_else(|e| e.into_inner()).by_hash.get(&hash) {
-            return found.clone();
+    /// A hash that is not the code's keccak256 is never cached. On a miss the cache keeps a
+    /// clone of `code` (no copy: the buffer is shared) for [`intern`](Self::intern).
+    pub fn get_or_analyze(&self, hash: B256, code: &Bytes) -> Arc<Bytecode> {
+        if let Some(found) = self.read().by_hash.get(&hash) {
+            return found.analysis.clone();
         }
         let computed = keccak256(code);
         let analysed = Arc::new(Bytecode::with_hash(code, computed));
         if computed != hash {
             return analysed;
         }
+        self.insert(hash, Entry { analysis: analysed, code: code.clone() }).0
+    }
+
+    /// `code`, about to be deployed: its keccak256 hash and the code as a [`Bytes`] shared with
+    /// the cache. Code seen before (deployed, or run, since the cache last started over) comes
+    /// back as the buffer already held, so deploying it again allocates nothing; new code is
+    /// copied once and analysed now, ready for its first call.
+    pub fn intern(&self, code: &[u8]) -> (B256, Bytes) {
+        let hash = keccak256(code);
+        if let Some(found) = self.read().by_hash.get(&hash) {
+            return (hash, found.code.clone());
+        }
+        let entry =
+            Entry { analysis: Arc::new(Bytecode::with_hash(code, hash)), code: Bytes::copy_from_slice(code) };
+        (hash, self.insert(hash, entry).1)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Entries> {
+        self.map.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Inserts `entry` for `hash` (whose code the caller hashed itself), first starting over if
+    /// it would not fit; returns the analysis and code now cached, which are an earlier entry's
+    /// when another thread inserted the same code meanwhile.
+    fn insert(&self, hash: B256, entry: Entry) -> (Arc<Bytecode>, Bytes) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.by_hash.len() >= self.capacity || map.code_bytes + code.len() > self.byte_capacity {
+        let len = entry.code.len();
+        if !map.by_hash.contains_key(&hash)
+            && (map.by_hash.len() >= self.capacity || map.code_bytes + len > self.byte_capacity)
+        {
             map.by_hash.clear();
             map.code_bytes = 0;
         }
-        if let Some(found) = map.by_hash.get(&hash) {
-            return found.clone();
-        }
-        map.code_bytes += code.len();
-        map.by_hash.insert(hash, analysed.clone());
-        analysed
+        let Entries { by_hash, code_bytes } = &mut *map;
+        let cached = by_hash.entry(hash).or_insert_with(|| {
+            *code_bytes += len;
+            entry
+        });
+        (cached.analysis.clone(), cached.code.clone())
     }
 
     /// Number of cached analyses.
     pub fn len(&self) -> usize {
-        self.map.read().unwrap_or_else(|e| e.into_inner()).by_hash.len()
+        self.read().by_hash.len()
     }
 
     /// True when nothing is cached.
@@ -105,9 +143,10 @@ mod tests {
     #[test]
     fn the_byte_budget_bounds_the_cache() {
         let cache = AnalysisCache::with_capacity(100, 1000);
-        let big = vec![0x5bu8; 501];
-        let mut other = big.clone();
+        let big = Bytes::from(vec![0x5bu8; 501]);
+        let mut other = big.to_vec();
         other[0] = 0x00;
+        let other = Bytes::from(other);
         cache.get_or_analyze(keccak256(&big), &big);
         assert_eq!(cache.len(), 1);
         // A second half-budget code does not fit beside the first: the cache starts over.
@@ -118,9 +157,9 @@ mod tests {
     #[test]
     fn same_hash_shares_one_analysis() {
         let cache = AnalysisCache::default();
-        let code = [0x60, 0x01, 0x5b];
-        let a = cache.get_or_analyze(keccak256(code), &code);
-        let b = cache.get_or_analyze(keccak256(code), &code);
+        let code = Bytes::from_static(&[0x60, 0x01, 0x5b]);
+        let a = cache.get_or_analyze(keccak256(&code), &code);
+        let b = cache.get_or_analyze(keccak256(&code), &code);
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(cache.len(), 1);
         assert!(a.is_jumpdest(2));
@@ -131,13 +170,36 @@ mod tests {
     #[test]
     fn a_wrong_hash_is_not_cached() {
         let cache = AnalysisCache::default();
-        let honest = [0x60, 0x01, 0x00];
-        let evil = [0x60, 0x02, 0x00];
-        let liar = cache.get_or_analyze(keccak256(honest), &evil);
+        let honest = Bytes::from_static(&[0x60, 0x01, 0x00]);
+        let evil = Bytes::from_static(&[0x60, 0x02, 0x00]);
+        let liar = cache.get_or_analyze(keccak256(&honest), &evil);
         assert_eq!(liar.original(), &evil[..], "the liar runs what it gave");
         assert!(cache.is_empty());
-        let served = cache.get_or_analyze(keccak256(honest), &honest);
+        let served = cache.get_or_analyze(keccak256(&honest), &honest);
         assert_eq!(served.original(), &honest[..]);
         assert_eq!(cache.len(), 1);
+        // Nor can it make a deployment of the honest code get the liar's bytes.
+        let (hash, deployed) = cache.intern(&honest);
+        assert_eq!((hash, &deployed[..]), (keccak256(&honest), &honest[..]));
+    }
+
+    /// Deploying code the cache holds (deployed or run before) hands back the very buffer it
+    /// holds, and the analysis made at deployment serves the first call.
+    #[test]
+    fn interned_code_is_shared() {
+        let cache = AnalysisCache::default();
+        let code = [0x60, 0x01, 0x5b];
+        let (hash, first) = cache.intern(&code);
+        let (again, second) = cache.intern(&code);
+        assert_eq!((hash, again), (keccak256(code), keccak256(code)));
+        assert_eq!(first.as_ptr(), second.as_ptr(), "one buffer");
+        assert_eq!(cache.len(), 1);
+        let analysis = cache.get_or_analyze(hash, &second);
+        assert_eq!(analysis.original(), &code[..]);
+        assert_eq!(cache.len(), 1);
+        // Code first seen running is interned as the buffer it ran from.
+        let run = Bytes::from(vec![0x60, 0x02, 0x00]);
+        cache.get_or_analyze(keccak256(&run), &run);
+        assert_eq!(cache.intern(&run).1.as_ptr(), run.as_ptr());
     }
 }
