@@ -46,12 +46,32 @@ pub(crate) fn rlp_address(out: &mut Vec<u8>, address: &Address) {
     rlp_bytes(out, address.as_slice());
 }
 
-/// CREATE: `keccak256(rlp([sender, nonce]))[12..]`.
+/// CREATE: `keccak256(rlp([sender, nonce]))[12..]`. Encoded on the stack: the list is at most
+/// 31 bytes (a 1-byte header, the 21-byte address, a nonce of at most 9 bytes).
 pub fn create_address(sender: &Address, nonce: u64) -> Address {
-    let mut payload = Vec::with_capacity(30);
-    rlp_address(&mut payload, sender);
-    rlp_uint(&mut payload, &nonce.to_be_bytes());
-    Address::from_word(keccak256(rlp_list(&payload)))
+    let mut buf = [0u8; 31];
+    buf[1] = 0x80 + 20;
+    buf[2..22].copy_from_slice(sender.as_slice());
+    let be = nonce.to_be_bytes();
+    let significant = &be[be.iter().position(|&b| b != 0).unwrap_or(be.len())..];
+    let end = match significant {
+        // Zero is the empty string; a single byte below 0x80 is itself.
+        [] => {
+            buf[22] = 0x80;
+            23
+        }
+        [b] if *b < 0x80 => {
+            buf[22] = *b;
+            23
+        }
+        _ => {
+            buf[22] = 0x80 + significant.len() as u8;
+            buf[23..23 + significant.len()].copy_from_slice(significant);
+            23 + significant.len()
+        }
+    };
+    buf[0] = 0xc0 + (end - 1) as u8;
+    Address::from_word(keccak256(&buf[..end]))
 }
 
 /// CREATE2 (EIP-1014): `keccak256(0xff ++ sender ++ salt ++ keccak256(initcode))[12..]`.
@@ -74,6 +94,22 @@ mod tests {
         let sender = address!("6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0");
         assert_eq!(create_address(&sender, 0), address!("cd234a471b72ba2f1ccf0a70fcaba648a5eecd8d"));
         assert_eq!(create_address(&sender, 1), address!("343c43a37d37dff08ae8c4a11544c718abb4fcf8"));
+    }
+
+    /// The encoding on the stack is the RLP the generic helpers write, for every nonce length.
+    #[test]
+    fn create_matches_the_generic_rlp() {
+        let sender = address!("6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0");
+        let mut nonces = vec![0, 1, 0x7f, 0x80, 0xff, 0x100, u64::MAX];
+        nonces.extend((0..64).map(|shift| (1u64 << shift) - 1));
+        nonces.extend((0..64).map(|shift| 1u64 << shift));
+        for nonce in nonces {
+            let mut payload = Vec::new();
+            rlp_address(&mut payload, &sender);
+            rlp_uint(&mut payload, &nonce.to_be_bytes());
+            let expected = Address::from_word(keccak256(rlp_list(&payload)));
+            assert_eq!(create_address(&sender, nonce), expected, "nonce {nonce}");
+        }
     }
 
     /// Example 1 and 5 of EIP-1014.

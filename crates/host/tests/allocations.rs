@@ -158,8 +158,8 @@ fn block_of(kinds: &[usize]) -> Vec<TxEnv> {
         .collect()
 }
 
-/// Allocations the second pass may make (measured: 3,600, 3.6 a transaction).
-const BUDGET: u64 = 3_600;
+/// Allocations the second pass may make (measured: 3,000, 3 a transaction).
+const BUDGET: u64 = 3_000;
 
 /// Runs `block` twice on one `Evm`, the journal's cache forgotten after each pass; returns the
 /// successful transactions of each pass and the allocations of the second.
