@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use kestrel_cli::bench::pick_cases;
 use kestrel_cli::statetest::exec::{block_hash_of, build_db, evm_for, execute, finish_block, run_on};
-use kestrel_cli::statetest::root::{db_state_root, logs_hash};
+use kestrel_cli::statetest::root::db_state_root;
 use kestrel_cli::statetest::{Case, ExecError, FileCases, load_file};
 use kestrel_host::{Evm, TxError};
 use kestrel_primitives::SpecId;
@@ -163,19 +163,13 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
         let root = db_state_root(&committed);
         let e = &case.expected;
         match &first {
-            Ok(out)
-                if e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash => {}
+            Ok(out) if e.exception.is_none() && root == e.state_root && out.logs_hash == e.logs_hash => {}
             Err(ExecError::Rejected(_)) if e.exception.is_some() && root == e.state_root => {}
             Ok(out) => {
                 return Err(format!(
                     "{}: Kestrel does not match the fixture: state root {root} (expected {}), logs hash {} \
                      (expected {}), expected exception {:?}, gas used {}",
-                    case.id,
-                    e.state_root,
-                    logs_hash(&out.logs),
-                    e.logs_hash,
-                    e.exception,
-                    out.gas_used
+                    case.id, e.state_root, out.logs_hash, e.logs_hash, e.exception, out.gas_used
                 ));
             }
             Err(err) => {

@@ -134,25 +134,22 @@ pub fn execute_block<DB: BlockDatabase>(
             tx.recover_sender(spec, config.chain_id).map_err(|e| reject(TxRejection::Signature(e)))?;
         let mut env = tx.env.clone();
         env.caller = sender;
-        let result = match evm.transact_commit(env) {
+        let result = match evm.transact_commit_ref(env) {
             Ok(r) => r,
             Err(TxError::Invalid(e)) => return Err(reject(TxRejection::Invalid(e))),
             Err(TxError::Database(e)) => return Err(BlockError::Database(e)),
         };
         gas_used += result.gas_used;
         blob_gas_used += tx_blob_gas;
+        // The bloom straight from the borrowed logs; the receipt keeps owned copies.
+        let bloom = logs_bloom(result.logs);
+        let logs = result.logs.to_vec();
         let outcome = if spec.is_enabled_in(SpecId::Byzantium) {
             Outcome::Status(result.is_success())
         } else {
             Outcome::StateRoot(evm.db().state_root())
         };
-        receipts.push(Receipt {
-            tx_type: tx.tx_type(),
-            outcome,
-            cumulative_gas_used: gas_used,
-            bloom: logs_bloom(&result.logs),
-            logs: result.logs,
-        });
+        receipts.push(Receipt { tx_type: tx.tx_type(), outcome, cumulative_gas_used: gas_used, bloom, logs });
     }
 
     if let Some(reward) = block_reward(spec) {
@@ -192,14 +189,14 @@ pub fn execute_block<DB: BlockDatabase>(
                 return Err(BlockError::SystemContractEmpty(target));
             }
             evm.journal_mut().discard();
-            let result = evm.system_call(target, Bytes::new()).map_err(db_error)?;
+            let result = evm.system_call_ref(target, Bytes::new()).map_err(db_error)?;
             if !result.is_success() {
                 return Err(BlockError::SystemContractCallFailed(target));
             }
-            evm.journal_mut().commit_to_db();
             if !result.output.is_empty() {
-                requests.push(requests::with_type(request_type, &result.output));
+                requests.push(requests::with_type(request_type, result.output));
             }
+            evm.journal_mut().commit_to_db();
         }
     }
 

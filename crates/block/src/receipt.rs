@@ -2,6 +2,7 @@
 
 use alloy_rlp::Encodable;
 use kestrel_primitives::{B256, Log, keccak256};
+use kestrel_state::LogRef;
 
 use crate::rlp::encode_list;
 
@@ -17,12 +18,14 @@ fn accrue(bloom: &mut Bloom, data: &[u8]) {
     }
 }
 
-/// The bloom of `logs`: every log's address and topics.
-pub fn logs_bloom<'a>(logs: impl IntoIterator<Item = &'a Log>) -> Bloom {
+/// The bloom of `logs`: every log's address and topics. Takes owned logs by reference (`&Log`)
+/// or an outcome's borrowed ones ([`LogRef`]).
+pub fn logs_bloom<'a, L: Into<LogRef<'a>>>(logs: impl IntoIterator<Item = L>) -> Bloom {
     let mut bloom = [0u8; 256];
     for log in logs {
+        let log = log.into();
         accrue(&mut bloom, log.address.as_slice());
-        for topic in log.data.topics() {
+        for topic in log.topics {
             accrue(&mut bloom, topic.as_slice());
         }
     }
@@ -105,7 +108,7 @@ mod tests {
 
     #[test]
     fn bloom_of_nothing_is_zero_and_bits_are_set() {
-        assert_eq!(logs_bloom([]), [0u8; 256]);
+        assert_eq!(logs_bloom(&[] as &[Log]), [0u8; 256]);
         let log = Log {
             address: address!("00000000000000000000000000000000000000aa"),
             data: LogData::new_unchecked(vec![B256::repeat_byte(1)], Bytes::new()),

@@ -18,7 +18,7 @@ use kestrel::primitives::SpecId;
 use serde::Serialize;
 
 use crate::statetest::exec::{ExecError, ExecOutcome, build_db, evm_for, execute, finish_block, run_on};
-use crate::statetest::root::{db_state_root, logs_hash};
+use crate::statetest::root::db_state_root;
 use crate::statetest::{Case, FileCases, FileList, LoadedCase, collect_files, load_file};
 
 /// The most timed runs per test: every run's time is kept for the median, so the count bounds
@@ -104,7 +104,7 @@ fn check(
 ) -> Result<bool, ExecError> {
     let e = &case.expected;
     match result {
-        Ok(out) => Ok(e.exception.is_none() && root == e.state_root && logs_hash(&out.logs) == e.logs_hash),
+        Ok(out) => Ok(e.exception.is_none() && root == e.state_root && out.logs_hash == e.logs_hash),
         Err(ExecError::Rejected(_)) => Ok(e.exception.is_some() && root == e.state_root),
         Err(err) => Err(err.clone()),
     }

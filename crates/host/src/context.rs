@@ -2,7 +2,7 @@
 
 use kestrel_interpreter::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
 use kestrel_precompiles::Precompiles;
-use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, TxEnv, U256};
+use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256};
 use kestrel_state::{Database, Journal};
 
 /// Everything outside the frames: state and environment. Kept apart from the frame stack and
@@ -90,8 +90,9 @@ impl<DB: Database> Host for Context<DB> {
         self.journal.tstore(address, key, *value)
     }
 
-    fn log(&mut self, log: Log) {
-        self.journal.log(log)
+    #[inline]
+    fn log(&mut self, address: &Address, topics: &[B256], data: &[u8]) {
+        self.journal.log(address, topics, data)
     }
 
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {

@@ -5,13 +5,13 @@ use kestrel_interpreter::{CallKind, CallRequest, CreateRequest, CreateScheme, Fr
 use kestrel_precompiles::Precompiles;
 use kestrel_primitives::gas::{eip3529, frontier};
 use kestrel_primitives::{Address, BlockEnv, KECCAK_EMPTY, SpecId, TxEnv, U256};
-use kestrel_state::{Database, DatabaseCommit, Journal};
+use kestrel_state::{Database, DatabaseCommit, Journal, Logs};
 
 use crate::authorization::apply_authorizations;
 use crate::blob;
 use crate::context::Context;
 use crate::frames::{Ended, FrameStack};
-use crate::result::{ExecutionResult, TxError};
+use crate::result::{ExecutionOutcome, ExecutionResult, TxError};
 use crate::validation::{Validated, check_sender, check_stateless_at};
 
 /// An Ethereum Virtual Machine over a database: executes transactions one after another.
@@ -121,21 +121,27 @@ where
     }
 
     /// Executes `tx` and keeps its changes in the journal's cache ([`Journal::changes`] lists
-    /// them); an invalid transaction changes nothing.
+    /// them); an invalid transaction changes nothing. Returns an owned result: see
+    /// [`transact_ref`](Self::transact_ref) for the same without allocating it.
     ///
     /// A database error fails the transaction with [`TxError::Database`] and drops only its own
     /// changes: the `Evm` stays usable, and earlier transactions stay in the cache.
     pub fn transact(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        let result = self.run_transaction(tx);
-        self.keep_if_ok(result)
+        self.transact_ref(tx).map(|outcome| outcome.to_owned())
+    }
+
+    /// [`transact`](Self::transact), returning the outcome borrowed from the `Evm`'s buffers
+    /// (output and logs) rather than copied out of them: in steady state a transaction then
+    /// allocates nothing at all.
+    pub fn transact_ref(&mut self, tx: TxEnv) -> Result<ExecutionOutcome<'_>, TxError> {
+        let settled = self.run_transaction(tx);
+        let settled = self.keep_if_ok(settled)?;
+        Ok(self.outcome(settled))
     }
 
     /// Ends the transaction (or system call) that gave `result`: its changes are kept when it
     /// succeeded and dropped when it failed.
-    pub(crate) fn keep_if_ok(
-        &mut self,
-        result: Result<ExecutionResult, TxError>,
-    ) -> Result<ExecutionResult, TxError> {
+    pub(crate) fn keep_if_ok(&mut self, result: Result<Settled, TxError>) -> Result<Settled, TxError> {
         match &result {
             Ok(_) => {
                 self.ctx.journal.finalize();
@@ -146,40 +152,76 @@ where
         result
     }
 
-    /// Executes `tx`, then drops its changes: the state stays as it was. For benchmarks and
-    /// `eth_call`-style simulation.
-    pub fn transact_discard(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        let result = self.run_transaction(tx);
-        self.ctx.journal.discard();
-        self.in_transaction = false;
-        result
+    /// The outcome of the transaction that just ended as `settled`: its output is the return
+    /// data the outermost frame left in the shared buffers, its logs the journal's.
+    pub(crate) fn outcome(&self, settled: Settled) -> ExecutionOutcome<'_> {
+        let success = settled.status.is_success();
+        ExecutionOutcome {
+            status: settled.status,
+            gas_used: settled.gas_used,
+            gas_refunded: settled.gas_refunded,
+            output: self.frames.output(),
+            logs: if success { self.ctx.journal.logs() } else { Logs::EMPTY },
+            created_address: settled.created_address,
+        }
     }
 
-    /// Executes `tx` and writes its changes through to the database.
+    /// Executes `tx`, then drops its changes: the state stays as it was. For benchmarks and
+    /// `eth_call`-style simulation. Returns an owned result, like [`transact`](Self::transact).
+    pub fn transact_discard(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
+        self.transact_discard_ref(tx).map(|outcome| outcome.to_owned())
+    }
+
+    /// [`transact_discard`](Self::transact_discard), returning the borrowed outcome.
+    pub fn transact_discard_ref(&mut self, tx: TxEnv) -> Result<ExecutionOutcome<'_>, TxError> {
+        let settled = self.run_transaction(tx);
+        self.ctx.journal.discard();
+        self.in_transaction = false;
+        Ok(self.outcome(settled?))
+    }
+
+    /// Executes `tx` and writes its changes through to the database. Returns an owned result,
+    /// like [`transact`](Self::transact).
     pub fn transact_commit(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError>
     where
         DB: DatabaseCommit,
     {
-        let result = self.transact(tx)?;
+        self.transact_commit_ref(tx).map(|outcome| outcome.to_owned())
+    }
+
+    /// [`transact_commit`](Self::transact_commit), returning the borrowed outcome.
+    pub fn transact_commit_ref(&mut self, tx: TxEnv) -> Result<ExecutionOutcome<'_>, TxError>
+    where
+        DB: DatabaseCommit,
+    {
+        let settled = self.run_transaction(tx);
+        let settled = self.keep_if_ok(settled)?;
         self.ctx.journal.commit_to_db();
-        Ok(result)
+        Ok(self.outcome(settled))
     }
 
     /// Installs `tx` and executes it, leaving its changes in the journal for the caller to keep
     /// or drop. A database error met anywhere (even while the transaction looked invalid, since
     /// the check then ran on a default) becomes the result, so none is left for the next
     /// transaction to trip over.
-    fn run_transaction(&mut self, tx: TxEnv) -> Result<ExecutionResult, TxError> {
-        if self.in_transaction {
-            self.abandon_unwound_transaction();
-        }
-        self.in_transaction = true;
+    fn run_transaction(&mut self, tx: TxEnv) -> Result<Settled, TxError> {
+        self.begin_transaction();
         self.ctx.tx = tx;
         let result = self.execute();
         match self.ctx.journal.take_error() {
             None => result,
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
         }
+    }
+
+    /// Starts a transaction or system call: cleans up after one that panicked, and drops the
+    /// logs the last one left for its outcome to borrow.
+    pub(crate) fn begin_transaction(&mut self) {
+        if self.in_transaction {
+            self.abandon_unwound_transaction();
+        }
+        self.in_transaction = true;
+        self.ctx.journal.clear_logs();
     }
 
     /// Drops what a transaction that panicked left behind: its frames (their stacks go back to
@@ -196,7 +238,7 @@ where
     }
 
     /// Validates and executes `self.ctx.tx`, leaving its changes in the journal.
-    fn execute(&mut self) -> Result<ExecutionResult, TxError> {
+    fn execute(&mut self) -> Result<Settled, TxError> {
         let validated = self.validate()?;
         let authorization_refund = self.buy_gas_and_warm(&validated);
         let ended = self.run(&validated);
@@ -309,7 +351,7 @@ where
         validated: &Validated,
         ended: Ended,
         authorization_refund: u64,
-    ) -> Result<ExecutionResult, TxError> {
+    ) -> Result<Settled, TxError> {
         let ctx = &mut self.ctx;
         let tx = &ctx.tx;
         let gas_used_before_refund = tx.gas_limit - ended.gas_left;
@@ -336,16 +378,18 @@ where
             // `run_transaction` reports the error itself.
             return Err(TxError::Database(String::new()));
         }
-        let logs = if success { journal.take_logs() } else { Vec::new() };
-        Ok(ExecutionResult {
-            status: ended.status,
-            gas_used,
-            gas_refunded: refund,
-            created_address: ended.created(),
-            output: ended.output.unwrap_or_default(),
-            logs,
-        })
+        Ok(Settled { status: ended.status, gas_used, gas_refunded: refund, created_address: ended.created() })
     }
+}
+
+/// The figures of a transaction that ended; its output and logs stay in the `Evm`'s buffers
+/// until [`Evm::outcome`] borrows them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settled {
+    pub(crate) status: kestrel_interpreter::Status,
+    pub(crate) gas_used: u64,
+    pub(crate) gas_refunded: u64,
+    pub(crate) created_address: Option<Address>,
 }
 
 // The `Evm` is `Send` whenever its database and the database's error are: it can move to a

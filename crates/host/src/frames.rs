@@ -62,15 +62,12 @@ pub(crate) struct Ended {
     pub(crate) refund: i64,
     /// What the parent resumes with.
     resume: Resume,
-    /// The transaction's output, for the outermost frame only: a child's output is its
-    /// parent's return data instead.
-    pub(crate) output: Option<Bytes>,
 }
 
 impl Ended {
     /// A request that never ran: all its gas goes back.
     fn not_run(gas: u64, resume: Resume) -> Self {
-        Self { status: Status::Stop, gas_left: gas, refund: 0, resume, output: None }
+        Self { status: Status::Stop, gas_left: gas, refund: 0, resume }
     }
 
     /// The address a successful creation made.
@@ -95,6 +92,13 @@ impl FrameStack {
     /// An empty frame stack running frames in `mode`.
     pub(crate) fn with_mode(mode: ExecutionMode) -> Self {
         Self { mode, ..Self::default() }
+    }
+
+    /// The output of the transaction that ran last: the return data its outermost frame (or
+    /// precompile) left, which a child's output would have been for its parent. Empty for a
+    /// creation, a halt, or code that never ran.
+    pub(crate) fn output(&self) -> &[u8] {
+        &self.buffers.return_data
     }
 
     /// Drops the frames a panicking transaction left behind (their stacks go back to the pool)
@@ -187,24 +191,21 @@ impl FrameStack {
         if !req.delegated
             && let Some(precompile) = ctx.precompiles.get(&req.code_address)
         {
-            let (status, gas_left, output) = match precompile(&self.buffers.memory[input], req.gas_limit) {
+            // The output becomes the return data: the caller's, or for the transaction's own
+            // call, its output.
+            let (status, gas_left) = match precompile(&self.buffers.memory[input], req.gas_limit) {
                 Ok(out) => {
                     ctx.journal.commit_checkpoint(checkpoint);
-                    let output = if is_root {
-                        Some(out.bytes)
-                    } else {
-                        self.buffers.set_return_data(&out.bytes);
-                        None
-                    };
-                    (Status::Return, req.gas_limit - out.gas_used, output)
+                    self.buffers.set_return_data(&out.bytes);
+                    (Status::Return, req.gas_limit - out.gas_used)
                 }
                 Err(_) => {
                     revert(&mut ctx.journal, checkpoint, is_root);
-                    (Status::PrecompileFailure, 0, None)
+                    (Status::PrecompileFailure, 0)
                 }
             };
             let resume = Resume::Call { success: status.is_success() };
-            return Some(Ended { status, gas_left, refund: 0, resume, output });
+            return Some(Ended { status, gas_left, refund: 0, resume });
         }
         let code = self.load_code(&mut ctx.journal, &req.code_address);
         if code.is_empty() {
@@ -256,13 +257,7 @@ impl FrameStack {
             Ok(cp) => cp,
             Err(CreateError::Collision) => {
                 let resume = Resume::Create { address: None };
-                return Some(Ended {
-                    status: Status::CreateCollision,
-                    gas_left: 0,
-                    refund: 0,
-                    resume,
-                    output: None,
-                });
+                return Some(Ended { status: Status::CreateCollision, gas_left: 0, refund: 0, resume });
             }
             Err(CreateError::InsufficientBalance) => return failed(req.gas_limit),
         };
@@ -358,12 +353,9 @@ impl FrameStack {
             revert(&mut ctx.journal, checkpoint, is_root);
         }
 
-        // The parent's return data: a call's output, a create's revert data, else nothing.
+        // The parent's return data (for the outermost frame, the transaction's output): a call's
+        // output, a create's revert data, else nothing.
         let keep_output = status == Status::Revert || (status == Status::Return && created.is_none());
-        let output = match is_root && keep_output {
-            true => Some(Bytes::copy_from_slice(frame.output(&self.buffers))),
-            false => None,
-        };
         self.buffers.close_frame(&frame, keep_output);
         let refund = frame.gas.refunded;
         self.stacks.push(frame.stack);
@@ -372,7 +364,7 @@ impl FrameStack {
             Some(address) => Resume::Create { address: success.then_some(address) },
             None => Resume::Call { success },
         };
-        Ended { status, gas_left, refund, resume, output }
+        Ended { status, gas_left, refund, resume }
     }
 }
 

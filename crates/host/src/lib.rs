@@ -22,6 +22,7 @@ pub use address::{create_address, create2_address};
 pub use authorization::recover_authority;
 pub use evm::Evm;
 pub use kestrel_bytecode::program::ExecutionMode;
-pub use result::{ExecutionResult, TxError};
+pub use kestrel_state::{LogRef, Logs, LogsIter};
+pub use result::{ExecutionOutcome, ExecutionResult, TxError};
 pub use system::{SYSTEM_ADDRESS, SYSTEM_CALL_GAS};
 pub use validation::{InvalidTransaction, TxField};

@@ -5,8 +5,8 @@
 use kestrel_primitives::{Address, Bytes, TxEnv, address};
 use kestrel_state::Database;
 
-use crate::evm::Evm;
-use crate::result::{ExecutionResult, TxError};
+use crate::evm::{Evm, Settled};
+use crate::result::{ExecutionOutcome, ExecutionResult, TxError};
 
 /// The caller of every system call (`SYSTEM_ADDRESS`).
 pub const SYSTEM_ADDRESS: Address = address!("fffffffffffffffffffffffffffffffffffffffe");
@@ -22,12 +22,15 @@ where
     /// changes in the journal's cache like [`transact`](Self::transact): no validation, no gas
     /// bought or refunded, no nonce, no value, nothing pre-warmed, the block's base fee as the
     /// gas price. Whether the target must have code, and what a failure means, is the caller's
-    /// rule.
+    /// rule. Returns an owned result: see [`system_call_ref`](Self::system_call_ref).
     pub fn system_call(&mut self, to: Address, data: Bytes) -> Result<ExecutionResult, TxError> {
-        if self.in_transaction {
-            self.abandon_unwound_transaction();
-        }
-        self.in_transaction = true;
+        self.system_call_ref(to, data).map(|outcome| outcome.to_owned())
+    }
+
+    /// [`system_call`](Self::system_call), returning the outcome borrowed from the `Evm`'s
+    /// buffers (see [`transact_ref`](Self::transact_ref)).
+    pub fn system_call_ref(&mut self, to: Address, data: Bytes) -> Result<ExecutionOutcome<'_>, TxError> {
+        self.begin_transaction();
         let basefee = self.ctx.block.basefee;
         self.ctx.tx = TxEnv {
             caller: SYSTEM_ADDRESS,
@@ -39,18 +42,16 @@ where
         };
         self.ctx.effective_gas_price = basefee;
         let ended = self.run_call(to, SYSTEM_CALL_GAS);
-        let logs = if ended.status.is_success() { self.ctx.journal.take_logs() } else { Vec::new() };
         let result = match self.ctx.journal.take_error() {
-            None => Ok(ExecutionResult {
+            None => Ok(Settled {
                 status: ended.status,
                 gas_used: SYSTEM_CALL_GAS - ended.gas_left,
                 gas_refunded: 0,
-                output: ended.output.unwrap_or_default(),
-                logs,
                 created_address: None,
             }),
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
         };
-        self.keep_if_ok(result)
+        let settled = self.keep_if_ok(result)?;
+        Ok(self.outcome(settled))
     }
 }

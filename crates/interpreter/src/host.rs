@@ -8,7 +8,7 @@
 //! not), and the interpreter turns facts into gas.
 
 pub use kestrel_primitives::{Access, CallTarget, SStoreValues, SelfDestructResult};
-use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, TxEnv, U256};
+use kestrel_primitives::{Address, B256, BlockEnv, Bytes, TxEnv, U256};
 
 /// The interpreter's view of the world outside the current frame.
 ///
@@ -50,8 +50,9 @@ pub trait Host {
     fn tload(&mut self, address: &Address, key: &U256) -> U256;
     /// Writes transient storage (TSTORE, EIP-1153).
     fn tstore(&mut self, address: &Address, key: &U256, value: &U256);
-    /// Records a log (LOG0..LOG4).
-    fn log(&mut self, log: Log);
+    /// Records a log (LOG0..LOG4) of `address` with `topics` (at most four) and `data`. Borrowed,
+    /// so that the host can copy them into buffers it reuses instead of allocating a `Log`.
+    fn log(&mut self, address: &Address, topics: &[B256], data: &[u8]);
     /// Schedules `address` for destruction, moving its balance to `target` (SELFDESTRUCT; the host
     /// applies EIP-6780 from Cancun). `is_cold` reports the beneficiary's access.
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult>;

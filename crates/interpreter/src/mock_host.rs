@@ -2,7 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kestrel_primitives::{Address, B256, BlockEnv, Bytes, KECCAK_EMPTY, Log, TxEnv, U256, keccak256};
+use kestrel_primitives::{
+    Address, B256, BlockEnv, Bytes, KECCAK_EMPTY, Log, LogData, TxEnv, U256, keccak256,
+};
 
 use crate::host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
 
@@ -135,8 +137,9 @@ impl Host for MockHost {
         self.transient.insert((*address, *key), *value);
     }
 
-    fn log(&mut self, log: Log) {
-        self.logs.push(log);
+    fn log(&mut self, address: &Address, topics: &[B256], data: &[u8]) {
+        let data = LogData::new_unchecked(topics.to_vec(), Bytes::copy_from_slice(data));
+        self.logs.push(Log { address: *address, data });
     }
 
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {

@@ -12,7 +12,7 @@ use kestrel_interpreter::{
     Access, Buffers, CallTarget, Frame, FrameRequest, Host, MockHost, NoopTracer, SStoreValues,
     SelfDestructResult, Stack, Status, run, run_traced,
 };
-use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, TxEnv, U256, address};
+use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
 
 const DELEGATE: Address = address!("00000000000000000000000000000000de1e9a7e");
 
@@ -72,8 +72,8 @@ impl Host for Delegating {
     fn tstore(&mut self, address: &Address, key: &U256, value: &U256) {
         self.inner.tstore(address, key, value)
     }
-    fn log(&mut self, log: Log) {
-        self.inner.log(log)
+    fn log(&mut self, address: &Address, topics: &[B256], data: &[u8]) {
+        self.inner.log(address, topics, data)
     }
     fn selfdestruct(&mut self, address: &Address, target: &Address) -> Access<SelfDestructResult> {
         self.inner.selfdestruct(address, target)

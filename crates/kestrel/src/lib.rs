@@ -51,11 +51,11 @@ pub use kestrel_precompiles as precompiles;
 pub use kestrel_primitives as primitives;
 pub use kestrel_state as state;
 
-pub use kestrel_host::{Evm, ExecutionResult, TxError};
+pub use kestrel_host::{Evm, ExecutionOutcome, ExecutionResult, TxError};
 
 /// The names most embedders need, in one import.
 pub mod prelude {
-    pub use kestrel_host::{Evm, ExecutionResult, InvalidTransaction, TxError};
+    pub use kestrel_host::{Evm, ExecutionOutcome, ExecutionResult, InvalidTransaction, TxError};
     pub use kestrel_primitives::{
         AccessListItem, Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address, b256, bytes, hex,
         keccak256,

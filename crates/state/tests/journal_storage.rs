@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use kestrel_primitives::{Access, B256, Bytes, Log, LogData, SStoreValues, SpecId};
-use kestrel_state::Journal;
+use kestrel_state::{InMemoryDb, Journal};
 
 #[test]
 fn sload_is_cold_once() {
@@ -89,23 +89,38 @@ fn transient_storage_reverts_and_ends_with_the_transaction() {
 }
 
 fn log(n: u8) -> Log {
-    Log { address: CONTRACT, data: LogData::new_unchecked(vec![B256::repeat_byte(n)], Bytes::new()) }
+    let topics = vec![B256::repeat_byte(n); n as usize % 5];
+    Log { address: CONTRACT, data: LogData::new_unchecked(topics, Bytes::from(vec![n; n as usize])) }
+}
+
+fn record(j: &mut Journal<InMemoryDb>, n: u8) {
+    let l = log(n);
+    j.log(&l.address, l.data.topics(), &l.data.data);
 }
 
 #[test]
 fn logs_follow_checkpoints() {
     let mut j = journal(SpecId::Cancun);
-    j.log(log(1));
+    record(&mut j, 1);
     let cp = j.checkpoint();
-    j.log(log(2));
+    record(&mut j, 2);
     let inner = j.checkpoint();
-    j.log(log(3));
+    record(&mut j, 3);
     j.commit_checkpoint(inner);
     assert_eq!(j.logs().len(), 3);
     j.revert_to(cp);
-    assert_eq!(j.logs(), &[log(1)]);
-    assert_eq!(j.take_logs(), vec![log(1)]);
+    assert_eq!(j.logs().to_vec(), [log(1)]);
+    record(&mut j, 4);
+    assert_eq!(j.logs().to_vec(), [log(1), log(4)]);
+    assert!(j.logs().iter().zip([log(1), log(4)]).all(|(r, l)| r == l));
+    // The ended transaction's logs stay readable until the next one clears them.
+    j.finalize();
+    assert_eq!(j.logs().to_vec(), [log(1), log(4)]);
+    j.clear_logs();
     assert!(j.logs().is_empty());
+    record(&mut j, 5);
+    j.discard();
+    assert_eq!(j.logs().to_vec(), [log(5)]);
 }
 
 #[test]

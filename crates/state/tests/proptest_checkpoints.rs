@@ -67,9 +67,11 @@ proptest! {
         for (ops, keep) in &txs {
             let before = model.clone();
             run_tx(&mut journal, &mut model, ops)?;
+            let logs = model.logs.clone();
             if *keep {
                 journal.finalize();
                 journal.commit_to_db();
+                prop_assert_eq!(journal.logs().to_vec(), logs, "the finalized transaction's logs stay readable");
                 model.end_transaction();
                 let expected: InMemoryDb = expected_db(&model);
                 for address in ADDRS {
@@ -88,9 +90,12 @@ proptest! {
                 }
             } else {
                 journal.discard();
+                prop_assert_eq!(journal.logs().to_vec(), logs, "the discarded transaction's logs stay readable");
                 model = before;
                 model.clear_transaction();
             }
+            // As the `Evm` does when the next transaction starts.
+            journal.clear_logs();
             // The next transaction starts cold, from the cache, at the model's state.
             check_observable(&mut journal, &model)?;
         }

@@ -3,6 +3,7 @@
 
 use alloy_rlp::{Encodable, Header};
 use kestrel::primitives::{Address, B256, Log, keccak256};
+use kestrel::state::LogRef;
 
 pub use kestrel::block::trie::{TrieAccount, db_state_root, state_root, storage_root};
 
@@ -28,31 +29,29 @@ fn accounts_root<'a>(accounts: impl Iterator<Item = (&'a Address, &'a PreAccount
 /// keccak256 of RLP(list of [address, [topics…], data]) over `logs`, the `logs` field of a
 /// state test's post entry.
 pub fn logs_hash(logs: &[Log]) -> B256 {
-    let items: Vec<Vec<u8>> = logs
-        .iter()
-        .map(|log| {
-            let topics = log.data.topics();
-            let topics_len: usize = topics.iter().map(Encodable::length).sum();
-            let payload_length = log.address.length()
-                + Header { list: true, payload_length: topics_len }.length_with_payload()
-                + log.data.data.length();
-            let mut out = Vec::with_capacity(payload_length + 9);
-            Header { list: true, payload_length }.encode(&mut out);
-            log.address.encode(&mut out);
-            Header { list: true, payload_length: topics_len }.encode(&mut out);
-            for t in topics {
-                t.encode(&mut out);
-            }
-            log.data.data.encode(&mut out);
-            out
-        })
-        .collect();
-    let payload_length = items.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(payload_length + 9);
-    Header { list: true, payload_length }.encode(&mut out);
-    for item in &items {
-        out.extend_from_slice(item);
+    logs_hash_of(logs.iter().map(LogRef::from))
+}
+
+/// [`logs_hash`] of borrowed logs, e.g. an outcome's
+/// ([`Logs`](kestrel::state::Logs)).
+pub fn logs_hash_of<'a>(logs: impl IntoIterator<Item = LogRef<'a>>) -> B256 {
+    let mut items = Vec::new();
+    for log in logs {
+        let topics_len: usize = log.topics.iter().map(Encodable::length).sum();
+        let payload_length = log.address.length()
+            + Header { list: true, payload_length: topics_len }.length_with_payload()
+            + log.data.length();
+        Header { list: true, payload_length }.encode(&mut items);
+        log.address.encode(&mut items);
+        Header { list: true, payload_length: topics_len }.encode(&mut items);
+        for t in log.topics {
+            t.encode(&mut items);
+        }
+        log.data.encode(&mut items);
     }
+    let mut out = Vec::with_capacity(items.len() + 9);
+    Header { list: true, payload_length: items.len() }.encode(&mut out);
+    out.extend_from_slice(&items);
     keccak256(out)
 }
 

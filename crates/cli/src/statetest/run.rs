@@ -168,7 +168,7 @@ pub fn run_case(case: &Case) -> Status {
             if root != expected.state_root {
                 m.push(Mismatch::StateRoot { expected: expected.state_root, got: root });
             }
-            let logs = logs_hash(&outcome.logs);
+            let logs = outcome.logs_hash;
             if logs != expected.logs_hash {
                 m.push(Mismatch::LogsHash { expected: expected.logs_hash, got: logs });
             }

@@ -1,7 +1,7 @@
 //! Logging: LOG0..LOG4.
 
+use kestrel_primitives::B256;
 use kestrel_primitives::gas::frontier::LOG_DATA;
-use kestrel_primitives::{B256, Bytes, Log, LogData};
 
 use crate::memory::expand;
 use crate::{Buffers, Frame, Host, Status, Step};
@@ -16,12 +16,10 @@ pub(crate) fn op_log<const N: usize, H: Host + ?Sized>(f: &mut Frame, b: &mut Bu
     let [offset, len] = f.stack.popn::<2>();
     let (offset, len) = expand(&mut f.gas, b, f.memory_base, offset, len)?;
     f.gas.charge(LOG_DATA * len as u64)?;
-    let mut topics = Vec::with_capacity(N);
-    for _ in 0..N {
-        topics.push(B256::from(f.stack.pop()));
-    }
+    // The topics on the native stack and the data in place: the host copies them where it
+    // keeps logs, so a log costs no allocation here.
+    let topics: [B256; N] = core::array::from_fn(|_| B256::from(f.stack.pop()));
     let start = f.memory_base + offset;
-    let data = Bytes::copy_from_slice(&b.memory[start..start + len]);
-    host.log(Log { address: f.address, data: LogData::new_unchecked(topics, data) });
+    host.log(&f.address, &topics, &b.memory[start..start + len]);
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The end of a transaction: [`Journal::finalize`] keeps its changes and reports them,
 //! [`Journal::discard`] drops them, [`Journal::reset`] forgets the cache.
 
-use super::{Checkpoint, DESTROYED, Journal, NO_HANDLE, TOUCHED};
+use super::{DESTROYED, Journal, NO_HANDLE, TOUCHED};
 use crate::{AccountChange, AccountInfo, Database, DatabaseCommit, StateChanges, StorageChange};
 use kestrel_primitives::{Address, Bytes, KECCAK_EMPTY, SpecId, U256};
 
@@ -109,21 +109,21 @@ impl<DB: Database> Journal<DB> {
 
     /// Ends the transaction dropping all of its changes (including the sender's nonce and fee,
     /// if they were made through the journal): the state is as before it, the cache stays warm.
-    /// Benchmarks run the same transaction over and over this way.
+    /// Benchmarks run the same transaction over and over this way. Its logs stay readable
+    /// ([`logs`](Self::logs)) until [`clear_logs`](Self::clear_logs): a simulation reports them.
     pub fn discard(&mut self) {
-        self.revert_top_frame(Checkpoint { journal: 0, logs: 0 });
+        self.revert_entries(0, false);
         for dirty in &self.dirty_accounts {
             self.accounts[dirty.handle as usize].flags = 0;
         }
         self.end_transaction();
     }
 
-    /// Empties what one transaction collects: undo entries, logs, transient storage and the
-    /// dirty lists.
+    /// Empties what one transaction collects, except its logs (which its outcome borrows): undo
+    /// entries, transient storage and the dirty lists.
     fn clear_transaction(&mut self) {
         self.entries.clear();
         self.side.clear();
-        self.logs.clear();
         self.transient.clear();
         self.dirty_accounts.clear();
         self.dirty_slots.clear();
@@ -164,6 +164,7 @@ impl<DB: Database> Journal<DB> {
         self.recent_accounts = [(Address::ZERO, NO_HANDLE); super::RECENT_ACCOUNTS];
         self.last_slots = [NO_HANDLE; 2];
         self.clear_transaction();
+        self.logs.clear();
         self.failed.clear();
         self.prewarmed.forget();
         self.poisoned = false;

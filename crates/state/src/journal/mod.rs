@@ -12,10 +12,11 @@ mod types;
 
 pub use types::{Checkpoint, CreateError, InsufficientBalance};
 
+use crate::logs::{LogArena, Logs};
 use crate::{Database, StateChanges, account::has_no_code};
 use alloy_primitives::map::{AddressMap, HashMap};
 use entry::{Entry, SideStacks};
-use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, Log, SpecId, U256};
+use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, U256};
 
 /// Flag: the account was touched (EIP-161); empty touched accounts are deleted at the end of the
 /// transaction from Spurious Dragon on.
@@ -139,7 +140,10 @@ pub struct Journal<DB: Database> {
     last_slots: [u32; 2],
     entries: Vec<Entry>,
     side: SideStacks,
-    logs: Vec<Log>,
+    /// The logs of the current transaction, or after it ended, of the transaction just ended:
+    /// cleared by [`clear_logs`](Self::clear_logs), not by `finalize` or `discard`, so an
+    /// outcome can borrow them until the next transaction starts.
+    logs: LogArena,
     transient: HashMap<(Address, U256), U256>,
     dirty_accounts: Vec<DirtyAccount>,
     dirty_slots: Vec<u32>,
@@ -183,7 +187,7 @@ impl<DB: Database> Journal<DB> {
             last_slots: [NO_HANDLE; 2],
             entries: Vec::new(),
             side: SideStacks::default(),
-            logs: Vec::new(),
+            logs: LogArena::default(),
             transient: HashMap::default(),
             dirty_accounts: Vec::new(),
             dirty_slots: Vec::new(),
@@ -524,30 +528,41 @@ impl<DB: Database> Journal<DB> {
     }
 
     fn revert(&mut self, checkpoint: Checkpoint, keep_ripemd: bool) {
-        while self.entries.len() > checkpoint.journal {
+        self.revert_entries(checkpoint.journal, keep_ripemd);
+        self.logs.truncate(checkpoint.logs);
+    }
+
+    /// Undoes the entries after the first `len`.
+    fn revert_entries(&mut self, len: usize, keep_ripemd: bool) {
+        while self.entries.len() > len {
             if let Some(entry) = self.entries.pop() {
                 self.revert_entry(entry, keep_ripemd);
             }
         }
-        self.logs.truncate(checkpoint.logs);
     }
 
     // ----- logs --------------------------------------------------------------------------
 
-    /// Records a log (LOG0..LOG4); reverting a checkpoint drops the logs recorded after it.
+    /// Records a log (LOG0..LOG4) of `address` with `topics` and `data`, copied into the log
+    /// arena; reverting a checkpoint drops the logs recorded after it. Allocates nothing once
+    /// the arena has grown to the transactions' high-water mark.
     #[inline]
-    pub fn log(&mut self, log: Log) {
-        self.logs.push(log);
+    pub fn log(&mut self, address: &Address, topics: &[B256], data: &[u8]) {
+        self.logs.push(address, topics, data);
     }
 
-    /// The logs of the current transaction so far.
-    pub fn logs(&self) -> &[Log] {
-        &self.logs
+    /// The logs recorded since the last [`clear_logs`](Self::clear_logs): during a transaction,
+    /// its logs so far; after it ended ([`finalize`](Self::finalize), or
+    /// [`discard`](Self::discard), which keeps them for reading), its logs, until the next
+    /// transaction clears them.
+    pub fn logs(&self) -> Logs<'_> {
+        self.logs.view()
     }
 
-    /// Moves the logs out, e.g. into a receipt, before [`finalize`](Self::finalize).
-    pub fn take_logs(&mut self) -> Vec<Log> {
-        core::mem::take(&mut self.logs)
+    /// Drops the logs, keeping the arena's capacity. Call it when a transaction starts (the
+    /// `Evm` does): the logs of the last one stay readable until then.
+    pub fn clear_logs(&mut self) {
+        self.logs.clear();
     }
 
     // ----- inspection without loading or warming ------------------------------------------
