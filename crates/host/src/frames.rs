@@ -16,7 +16,7 @@ use kestrel_interpreter::{
     run_compiled, run_traced,
 };
 use kestrel_primitives::gas::{eip3860, frontier};
-use kestrel_primitives::{Address, Bytes, SpecId, keccak256};
+use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, keccak256};
 use kestrel_state::{Checkpoint, CreateError, Database, Journal};
 
 use crate::address::{create_address, create2_address};
@@ -39,10 +39,21 @@ pub(crate) struct FrameStack {
     active_mode: ExecutionMode,
     /// Analysed code used recently, direct-mapped by code hash (see [`FrameStack::load_code`]).
     recent_code: [Option<Arc<Bytecode>>; RECENT_CODE],
+    /// Analyses of init code, recycled from one creation to the next (see [`init_code_analysis`]).
+    init_codes: Vec<Arc<Bytecode>>,
 }
 
 /// Lines of [`FrameStack::recent_code`].
 const RECENT_CODE: usize = 8;
+
+/// Most init-code analyses [`FrameStack::init_codes`] keeps: enough for creations nested a few
+/// deep (a factory's constructor creating); deeper ones allocate theirs.
+const INIT_CODE_POOL: usize = 4;
+
+/// Longest init code whose analysis is kept for reuse (EIP-3860's limit): before Shanghai init
+/// code is bounded only by gas, and a pooled analysis keeps its buffers, so a rare huge one is
+/// dropped instead of pinning megabytes for the `Evm`'s lifetime.
+const MAX_POOLED_INIT_CODE: usize = eip3860::MAX_INITCODE_SIZE;
 
 /// A live frame and what the host keeps beside it.
 #[derive(Debug)]
@@ -244,11 +255,13 @@ impl FrameStack {
         // from the nonce before (the spec's `nonce - 1`).
         let nonce = if is_root { creator.nonce - 1 } else { creator.nonce };
         let init_code = &self.buffers.memory[self.buffers.window(caller, req.init_offset, req.init_len)];
+        // One hash serves CREATE2's address and the analysis.
+        let hash = keccak256(init_code);
         let address = match req.scheme {
             CreateScheme::Create => create_address(&req.caller, nonce),
-            CreateScheme::Create2 { salt } => create2_address(&req.caller, &salt, &keccak256(init_code)),
+            CreateScheme::Create2 { salt } => create2_address(&req.caller, &salt, &hash),
         };
-        let code = Arc::new(Bytecode::new(init_code));
+        let code = init_code_analysis(&mut self.init_codes, init_code, hash);
         ctx.journal.warm_account(&address);
         if !is_root {
             ctx.journal.inc_nonce(&req.caller);
@@ -339,8 +352,13 @@ impl FrameStack {
             }
             if status.is_success() && deployed {
                 gas_left -= deposit;
-                let code = Bytes::copy_from_slice(code);
-                ctx.journal.set_code(&address, code);
+                // Interned: deploying code deployed (or run) before shares its buffer, and new
+                // code is analysed once, here, for its first call.
+                let (hash, code) = match code.is_empty() {
+                    true => (KECCAK_EMPTY, Bytes::new()),
+                    false => AnalysisCache::global().intern(code),
+                };
+                ctx.journal.set_code_with_hash(&address, code, hash);
             }
             if !status.is_success() {
                 gas_left = 0;
@@ -366,6 +384,31 @@ impl FrameStack {
         };
         Ended { status, gas_left, refund, resume }
     }
+}
+
+/// The analysis of init code `code`, whose keccak256 is `hash`, reusing `pool`: the pooled
+/// analysis of the same code as is (a factory deploying again), else a pooled analysis nothing
+/// holds any more re-filled in place (its buffers only grow), else a new one, kept in the pool
+/// while it has room. In steady state a creation allocates nothing for its init code.
+fn init_code_analysis(pool: &mut Vec<Arc<Bytecode>>, code: &[u8], hash: B256) -> Arc<Bytecode> {
+    if let Some(same) = pool.iter().find(|analysis| analysis.hash() == hash) {
+        return same.clone();
+    }
+    if code.len() <= MAX_POOLED_INIT_CODE {
+        // `get_mut` succeeds only when the pool holds the sole reference: no frame runs it and
+        // no translator has it queued, so re-filling it changes nothing anyone sees.
+        if let Some(free) = pool.iter_mut().position(|slot| Arc::get_mut(slot).is_some()) {
+            if let Some(analysis) = Arc::get_mut(&mut pool[free]) {
+                analysis.reanalyze(code, hash);
+            }
+            return pool[free].clone();
+        }
+    }
+    let analysis = Arc::new(Bytecode::with_hash(code, hash));
+    if pool.len() < INIT_CODE_POOL && code.len() <= MAX_POOLED_INIT_CODE {
+        pool.push(analysis.clone());
+    }
+    analysis
 }
 
 /// Reverts a frame's changes; the outermost frame's revert keeps no RIPEMD-160 touch

@@ -298,9 +298,17 @@ impl<DB: Database> Journal<DB> {
     /// Sets the code of `address` (contract deployment, EIP-7702 delegation; empty code clears
     /// it), touching it. Hashes the code once here.
     pub fn set_code(&mut self, address: &Address, code: Bytes) {
+        let hash = code_hash_of(&code);
+        self.set_code_with_hash(address, code, hash);
+    }
+
+    /// [`set_code`](Self::set_code) for a caller that already hashed `code`: `hash` must be its
+    /// keccak256 (`KECCAK_EMPTY` for empty code), as [`code_hash_of`] gives; the journal
+    /// does not check it in release builds.
+    pub fn set_code_with_hash(&mut self, address: &Address, code: Bytes, hash: B256) {
+        debug_assert_eq!(hash, code_hash_of(&code), "set_code_with_hash: the hash is not the code's");
         let handle = self.account_handle(address);
         self.modify(handle);
-        let hash = code_hash_of(&code);
         let acct = &mut self.accounts[handle as usize];
         let prev_code = acct.code.replace(code);
         self.side.code.push((acct.code_hash, prev_code));
