@@ -29,6 +29,23 @@ fn abs(x: U256) -> U256 {
     if is_neg(x) { neg(x) } else { x }
 }
 
+/// `a / b` and `a % b` for `b != 0`: one machine division when both fit in 64 bits, the
+/// compiler's 128-bit division when both fit in 128 (signed
+/// fixed-point code such as snailtracer divides small magnitudes; the general 256-bit division
+/// is an out-of-line call of ~100 instructions).
+#[inline(always)]
+fn div_rem(a: U256, b: U256) -> (U256, U256) {
+    let (x, y) = (a.as_limbs(), b.as_limbs());
+    if (x[2] | x[3] | y[2] | y[3]) == 0 && (y[0] | y[1]) != 0 {
+        if (x[1] | y[1]) == 0 {
+            return (U256::from(x[0] / y[0]), U256::from(x[0] % y[0]));
+        }
+        let (n, d) = ((x[1] as u128) << 64 | x[0] as u128, (y[1] as u128) << 64 | y[0] as u128);
+        return (U256::from(n / d), U256::from(n % d));
+    }
+    a.div_rem(b)
+}
+
 /// ADD.
 #[inline(always)]
 pub(crate) fn op_add(s: &mut Sp) {
@@ -54,7 +71,7 @@ pub(crate) fn op_sub(s: &mut Sp) {
 #[inline(always)]
 pub(crate) fn op_div(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(a.checked_div(b).unwrap_or_default());
+    s.set_top(if b.is_zero() { U256::ZERO } else { div_rem(a, b).0 });
 }
 
 /// SDIV: truncating signed division; −2²⁵⁵ / −1 = −2²⁵⁵.
@@ -69,7 +86,7 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
     }
-    let q = abs(a) / abs(b);
+    let (q, _) = div_rem(abs(a), abs(b));
     if is_neg(a) != is_neg(b) { neg(q) } else { q }
 }
 
@@ -77,7 +94,7 @@ pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
 #[inline(always)]
 pub(crate) fn op_mod(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(a.checked_rem(b).unwrap_or_default());
+    s.set_top(if b.is_zero() { U256::ZERO } else { div_rem(a, b).1 });
 }
 
 /// SMOD: the result takes the dividend's sign.
@@ -92,7 +109,7 @@ pub(crate) fn smod(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
     }
-    let r = abs(a) % abs(b);
+    let (_, r) = div_rem(abs(a), abs(b));
     if is_neg(a) { neg(r) } else { r }
 }
 
@@ -146,4 +163,34 @@ pub(crate) fn signextend(b: U256, x: U256) -> U256 {
     let bit = b.as_limbs()[0] as usize * 8 + 7;
     let mask = (U256::from(1) << (bit + 1)) - U256::from(1);
     if x.bit(bit) { x | !mask } else { x & mask }
+}
+
+#[cfg(test)]
+mod division_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Operands of every size, small ones (the fast path) and negative ones most often.
+    fn operand() -> impl Strategy<Value = U256> {
+        prop_oneof![
+            any::<u64>().prop_map(U256::from),
+            any::<u64>().prop_map(|v| neg(U256::from(v))),
+            any::<[u64; 4]>().prop_map(U256::from_limbs),
+            Just(U256::ZERO),
+            Just(U256::from(1u64) << 255),
+            Just(U256::MAX),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn signed_division_matches_the_general_one(a in operand(), b in operand()) {
+            prop_assume!(!b.is_zero());
+            let q = abs(a) / abs(b);
+            let r = abs(a) % abs(b);
+            prop_assert_eq!(sdiv(a, b), if is_neg(a) != is_neg(b) { neg(q) } else { q });
+            prop_assert_eq!(smod(a, b), if is_neg(a) { neg(r) } else { r });
+            prop_assert_eq!(div_rem(a, b), (a / b, a % b));
+        }
+    }
 }
