@@ -201,14 +201,9 @@ impl ProgramCache {
     /// frame's start).
     #[inline]
     pub fn prepare(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> bool {
-        if mode == ExecutionMode::Interpreter {
-            return false;
-        }
-        if code.program().is_some() {
-            return true;
-        }
         match mode {
             ExecutionMode::Interpreter => false,
+            _ if code.program().is_some() => true,
             ExecutionMode::Compiled => self.get_or_translate(code).is_some(),
             ExecutionMode::Auto => self.get_or_queue(code).is_some(),
         }

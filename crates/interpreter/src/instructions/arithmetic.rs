@@ -29,14 +29,14 @@ fn abs(x: U256) -> U256 {
     if is_neg(x) { neg(x) } else { x }
 }
 
-/// `a / b` and `a % b` for `b != 0`: one machine division when both fit in 64 bits, the
-/// compiler's 128-bit division when both fit in 128 (signed
-/// fixed-point code such as snailtracer divides small magnitudes; the general 256-bit division
-/// is an out-of-line call of ~100 instructions).
+/// `a / b` and `a % b`; every caller has ruled out `b == 0`. One machine division when both
+/// fit in 64 bits, the compiler's 128-bit division when both fit in 128 (signed fixed-point code
+/// such as snailtracer divides such magnitudes), else ruint's general 256-bit division.
 #[inline(always)]
 fn div_rem(a: U256, b: U256) -> (U256, U256) {
+    debug_assert!(!b.is_zero());
     let (x, y) = (a.as_limbs(), b.as_limbs());
-    if (x[2] | x[3] | y[2] | y[3]) == 0 && (y[0] | y[1]) != 0 {
+    if (x[2] | x[3] | y[2] | y[3]) == 0 {
         if (x[1] | y[1]) == 0 {
             return (U256::from(x[0] / y[0]), U256::from(x[0] % y[0]));
         }
