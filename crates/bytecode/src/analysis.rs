@@ -18,7 +18,7 @@ pub const PADDING: usize = 33;
 /// A run goes from an opcode to the next opcode that jumps or halts (inclusive). Checking these
 /// three figures on arrival lets the fast interpreter skip every per-opcode stack check and
 /// bound its work by the gas left.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct RunEntry {
     /// Static gas of the run at the cheapest fork's prices, saturated at `u16::MAX` (a lower
@@ -28,7 +28,30 @@ pub struct RunEntry {
     pub stack_required: u16,
     /// The most items the run adds on top of its arrival height, at any point.
     pub stack_growth: u16,
+    /// How many arrival heights from `stack_required` up pass both stack bounds:
+    /// `1025 - stack_growth - stack_required`, or 0 when none does. A height `h` is fine exactly
+    /// when `h - stack_required`, wrapping, is below this, so the dispatch checks both bounds
+    /// with one unsigned compare.
+    pub stack_room: u16,
 }
+
+impl RunEntry {
+    /// The entry of a run with these figures (`stack_room` derived).
+    pub const fn new(gas: u16, stack_required: u16, stack_growth: u16) -> Self {
+        let room = (STACK_LIMIT + 1).saturating_sub(stack_growth as usize + stack_required as usize);
+        Self { gas, stack_required, stack_growth, stack_room: room as u16 }
+    }
+}
+
+/// The empty run (between opcodes, past the end): costs nothing and fits any stack.
+impl Default for RunEntry {
+    fn default() -> Self {
+        Self::new(0, 0, 0)
+    }
+}
+
+/// The EVM's stack limit, as the run figures count it.
+const STACK_LIMIT: usize = 1024;
 
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
 /// the code hash; once translated, its [`Program`] too.
@@ -310,11 +333,7 @@ fn analyze_runs(code: &[u8], starts: &[u64], runs: &mut Vec<RunEntry>) {
             // by more than 1024, fails its check whatever the stack holds, as it must.
             required = required.min(u16::MAX as i32);
             growth = growth.min(u16::MAX as i32);
-            runs[pc] = RunEntry {
-                gas: gas as u16,
-                stack_required: saturate(required as i64),
-                stack_growth: saturate(growth as i64),
-            };
+            runs[pc] = RunEntry::new(gas as u16, saturate(required as i64), saturate(growth as i64));
         }
     }
 }
@@ -411,6 +430,21 @@ mod tests {
     }
 
     #[test]
+    fn stack_room_is_both_bounds_in_one_compare() {
+        for (required, growth) in
+            [(0, 0), (2, 1), (0, 1024), (1024, 0), (3, 1022), (500, 600), (20_001, 0), (0, u16::MAX)]
+        {
+            let e = RunEntry::new(0, required, growth);
+            for height in 0..=1100usize {
+                let fits = height >= required as usize && height + growth as usize <= 1024;
+                let one_compare = height.wrapping_sub(e.stack_required as usize) < e.stack_room as usize;
+                assert_eq!(one_compare, fits, "required {required}, growth {growth}, height {height}");
+            }
+        }
+        assert_eq!(RunEntry::default().stack_room, 1025);
+    }
+
+    #[test]
     fn run_gas_uses_the_cheapest_fork_and_saturates() {
         // SLOAD costs 50 in Frontier, more later (and 100 warm from Berlin): the bound is 50.
         let code = [PUSH1, 0, crate::opcode::SLOAD];
@@ -445,11 +479,11 @@ mod tests {
             gas = (gas + cost).min(u16::MAX as i64);
             required = inputs.max(required - net).min(u16::MAX as i64);
             growth = net.max(0).max(net + growth).min(u16::MAX as i64);
-            runs[pc] = RunEntry {
-                gas: gas as u16,
-                stack_required: required.clamp(0, u16::MAX as i64) as u16,
-                stack_growth: growth.clamp(0, u16::MAX as i64) as u16,
-            };
+            runs[pc] = RunEntry::new(
+                gas as u16,
+                required.clamp(0, u16::MAX as i64) as u16,
+                growth.clamp(0, u16::MAX as i64) as u16,
+            );
         }
         runs
     }

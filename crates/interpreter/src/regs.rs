@@ -115,11 +115,11 @@ impl Regs {
         if self.gas.remaining < run.gas as i64 && self.gas.remaining() < run.gas as u64 {
             return Err(Status::OutOfGas);
         }
-        if self.sp.has_fewer_than(run.stack_required as usize) {
-            return Err(Status::StackUnderflow);
-        }
-        if self.sp.len() + run.stack_growth as usize > STACK_LIMIT {
-            return Err(Status::StackOverflow);
+        // Both stack bounds in one compare (see `RunEntry::stack_room`); which one failed is
+        // worked out only on the way out.
+        let height = self.sp.len();
+        if height.wrapping_sub(run.stack_required as usize) >= run.stack_room as usize {
+            return Err(stack_error(height, run));
         }
         Ok(())
     }
@@ -134,5 +134,17 @@ impl Regs {
         // SAFETY: a JUMPDEST is a byte of the code, so the target is inside the buffer.
         self.ip = unsafe { self.code.add(target) };
         Ok(())
+    }
+}
+
+/// The halt of a run whose stack bounds `height` fails: underflow when it has too few items,
+/// otherwise overflow.
+#[cold]
+fn stack_error(height: usize, run: &RunEntry) -> Status {
+    if height < run.stack_required as usize {
+        Status::StackUnderflow
+    } else {
+        debug_assert!(height + run.stack_growth as usize > STACK_LIMIT);
+        Status::StackOverflow
     }
 }

@@ -232,6 +232,33 @@ impl Sp {
         (a, self.top_value())
     }
 
+    /// Pops the top item and tells whether it is zero (JUMPI's condition).
+    #[inline(always)]
+    pub(crate) fn pop_is_zero(&mut self) -> bool {
+        is_zero_limbs(self.pop_limbs())
+    }
+
+    /// Whether the top item is zero (ISZERO).
+    #[inline(always)]
+    pub(crate) fn top_is_zero(&self) -> bool {
+        is_zero_limbs(self.top_value())
+    }
+
+    /// Replaces the top item by 1 or 0, limb by limb (the comparisons' result: building it as
+    /// a word first made LLVM assemble it in a vector register on the native stack).
+    #[inline(always)]
+    pub(crate) fn set_top_flag(&mut self, flag: bool) {
+        debug_assert!(self.len() >= 1);
+        let p = self.top.wrapping_sub(1).cast::<u64>();
+        // SAFETY: as in `pop`; volatile keeps the four stores 64-bit wide.
+        unsafe {
+            p.write_volatile(flag as u64);
+            p.add(1).write_volatile(0);
+            p.add(2).write_volatile(0);
+            p.add(3).write_volatile(0);
+        }
+    }
+
     /// The top item, read limb by limb (see [`copy_limbs`]).
     #[inline(always)]
     pub(crate) fn top_value(&self) -> U256 {
@@ -291,6 +318,21 @@ unsafe fn copy_limbs(src: *const U256, dst: *mut U256) {
             dst.add(i).write_volatile(src.add(i).read_volatile());
         }
     }
+}
+
+/// Whether `v` is zero, as three scalar ORs.
+///
+/// `U256::is_zero` compiles to a 32-byte compare that LLVM assembles from the limbs in vector
+/// registers (eleven instructions and a trip through the native stack); a limb's OR chain needs
+/// four. The empty `asm!` hides the chain from the SLP vectorizer, which would otherwise
+/// rebuild the same vector reduction.
+#[inline(always)]
+fn is_zero_limbs(v: U256) -> bool {
+    let [a, b, c, d] = *v.as_limbs();
+    let mut low = a | b;
+    // SAFETY: an empty template that only names a register: it reads and writes nothing.
+    unsafe { core::arch::asm!("/* {0} */", inout(reg) low, options(pure, nomem, nostack, preserves_flags)) };
+    (low | c | d) == 0
 }
 
 /// Reads the slot at `p` limb by limb (see [`copy_limbs`]).

@@ -197,8 +197,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
             "JUMPI" => writeln!(
                 out,
                 "// JUMPI to a target known only at run time\n0x{:02x} => {{\n{}let target = to_saturated(r.sp.pop_limbs());\n\
-                 let condition = r.sp.pop_limbs();\n\
-                 if condition.is_zero() {} else {{ match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}\n}}",
+                 if r.sp.pop_is_zero() {} else {{ match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}\n}}",
                 op.byte,
                 attempt("r.gas.flush()"),
                 arrive("compiled::entry(p, inst.a)"),
@@ -215,9 +214,9 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip = ip.add(1); }}\n\
          // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip = ip.add(1); }}\n\
          // JUMP_STATIC\n0x{:02x} => {{ {}{} }}\n\
-         // JUMPI_STATIC\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+         // JUMPI_STATIC\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
          // JUMP_INVALID\n0x{:02x} => {{ {}{} }}\n\
-         // JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}",
+         // JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}",
         k("PUSH_SMALL"),
         k("PUSH_RUN"),
         k("JUMP_STATIC"),
@@ -238,8 +237,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     .unwrap();
     writeln!(
         out,
-        "// ISZERO_JUMPI\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
-         // ISZERO_JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_limbs().is_zero() {} else {} }}\n\
+        "// ISZERO_JUMPI\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
+         // ISZERO_JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
          // SWAP1_JUMP\n0x{:02x} => {{ {}let target = to_saturated(compiled::swap1_pop(&mut r.sp));\n\
          match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}",
         k("ISZERO_JUMPI"),

@@ -724,8 +724,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                         break 'run status;
                     }
                     let target = to_saturated(r.sp.pop_limbs());
-                    let condition = r.sp.pop_limbs();
-                    if condition.is_zero() {
+                    if r.sp.pop_is_zero() {
                         let e = compiled::entry(p, inst.a);
                         if let Err(status) = compiled::arrive(&mut r, e) {
                             break 'run status;
@@ -1292,7 +1291,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                     if let Err(status) = r.gas.flush() {
                         break 'run status;
                     }
-                    if r.sp.pop_limbs().is_zero() {
+                    if r.sp.pop_is_zero() {
                         let e = compiled::entry(p, inst.b);
                         if let Err(status) = compiled::arrive(&mut r, e) {
                             break 'run status;
@@ -1320,7 +1319,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                     if let Err(status) = r.gas.flush() {
                         break 'run status;
                     }
-                    if r.sp.pop_limbs().is_zero() {
+                    if r.sp.pop_is_zero() {
                         let e = compiled::entry(p, inst.a);
                         if let Err(status) = compiled::arrive(&mut r, e) {
                             break 'run status;
@@ -1335,7 +1334,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                     if let Err(status) = r.gas.flush() {
                         break 'run status;
                     }
-                    if r.sp.pop_limbs().is_zero() {
+                    if r.sp.pop_is_zero() {
                         let e = compiled::entry(p, inst.a);
                         if let Err(status) = compiled::arrive(&mut r, e) {
                             break 'run status;
@@ -1354,7 +1353,7 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                     if let Err(status) = r.gas.flush() {
                         break 'run status;
                     }
-                    if r.sp.pop_limbs().is_zero() {
+                    if r.sp.pop_is_zero() {
                         break 'run Status::InvalidJump;
                     } else {
                         let e = compiled::entry(p, inst.a);

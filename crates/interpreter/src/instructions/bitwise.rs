@@ -6,11 +6,6 @@ use kestrel_primitives::U256;
 use super::arithmetic::is_neg;
 use crate::stack::Sp;
 
-#[inline(always)]
-fn flag(b: bool) -> U256 {
-    U256::from(b as u8)
-}
-
 /// Signed less-than on two's-complement words.
 #[inline(always)]
 pub(crate) fn slt(a: U256, b: U256) -> bool {
@@ -25,42 +20,42 @@ pub(crate) fn slt(a: U256, b: U256) -> bool {
 #[inline(always)]
 pub(crate) fn op_lt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(flag(a < b));
+    s.set_top_flag(a < b);
 }
 
 /// GT.
 #[inline(always)]
 pub(crate) fn op_gt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(flag(a > b));
+    s.set_top_flag(a > b);
 }
 
 /// SLT.
 #[inline(always)]
 pub(crate) fn op_slt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(flag(slt(a, b)));
+    s.set_top_flag(slt(a, b));
 }
 
 /// SGT.
 #[inline(always)]
 pub(crate) fn op_sgt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(flag(slt(b, a)));
+    s.set_top_flag(slt(b, a));
 }
 
 /// EQ.
 #[inline(always)]
 pub(crate) fn op_eq(s: &mut Sp) {
     let (a, b) = s.pop_top_limbs();
-    s.set_top(flag(a == b));
+    s.set_top_flag(a == b);
 }
 
 /// ISZERO.
 #[inline(always)]
 pub(crate) fn op_iszero(s: &mut Sp) {
-    let a = s.top_value();
-    s.set_top(flag(a.is_zero()));
+    let zero = s.top_is_zero();
+    s.set_top_flag(zero);
 }
 
 /// AND.

@@ -24,8 +24,7 @@ pub(crate) fn op_jump(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
 #[inline(always)]
 pub(crate) fn op_jumpi(r: &mut Regs, f: &mut Frame, _b: &mut Buffers) -> Step {
     let target = r.sp.pop_limbs();
-    let condition = r.sp.pop_limbs();
-    if condition.is_zero() {
+    if r.sp.pop_is_zero() {
         r.advance(1);
         Ok(())
     } else {
