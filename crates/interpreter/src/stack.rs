@@ -335,6 +335,18 @@ fn is_zero_limbs(v: U256) -> bool {
     (low | c | d) == 0
 }
 
+/// Whether `a == b`, as XORs and ORs of the limbs (EQ): `==` on two words compiles to a
+/// byte-wise vector compare of copies on the native stack. The barrier is `is_zero_limbs`'.
+#[inline(always)]
+pub(crate) fn eq_limbs(a: U256, b: U256) -> bool {
+    let [a0, a1, a2, a3] = *a.as_limbs();
+    let [b0, b1, b2, b3] = *b.as_limbs();
+    let mut low = (a0 ^ b0) | (a1 ^ b1);
+    // SAFETY: an empty template that only names a register: it reads and writes nothing.
+    unsafe { core::arch::asm!("/* {0} */", inout(reg) low, options(pure, nomem, nostack, preserves_flags)) };
+    (low | (a2 ^ b2) | (a3 ^ b3)) == 0
+}
+
 /// Reads the slot at `p` limb by limb (see [`copy_limbs`]).
 ///
 /// # Safety

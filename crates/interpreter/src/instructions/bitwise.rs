@@ -4,7 +4,7 @@
 use kestrel_primitives::U256;
 
 use super::arithmetic::is_neg;
-use crate::stack::Sp;
+use crate::stack::{Sp, eq_limbs};
 
 /// Signed less-than on two's-complement words.
 #[inline(always)]
@@ -48,7 +48,7 @@ pub(crate) fn op_sgt(s: &mut Sp) {
 #[inline(always)]
 pub(crate) fn op_eq(s: &mut Sp) {
     let (a, b) = s.pop_top_limbs();
-    s.set_top_flag(a == b);
+    s.set_top_flag(eq_limbs(a, b));
 }
 
 /// ISZERO.
