@@ -81,7 +81,10 @@ pub(crate) fn op_sdiv(s: &mut Sp) {
     s.set_top(sdiv(a, b));
 }
 
-/// Signed division as SDIV defines it.
+/// Signed division as SDIV defines it. Inlined: called out of line, passing and returning
+/// words through the native stack cost more than the division of the small magnitudes that
+/// signed fixed-point code divides (snailtracer interpreter: 555.8 M -> 539.6 M instructions).
+#[inline(always)]
 pub(crate) fn sdiv(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
@@ -104,7 +107,8 @@ pub(crate) fn op_smod(s: &mut Sp) {
     s.set_top(smod(a, b));
 }
 
-/// Signed remainder as SMOD defines it.
+/// Signed remainder as SMOD defines it (inlined, as [`sdiv`]).
+#[inline(always)]
 pub(crate) fn smod(a: U256, b: U256) -> U256 {
     if b.is_zero() {
         return U256::ZERO;
@@ -175,6 +179,11 @@ mod division_tests {
         prop_oneof![
             any::<u64>().prop_map(U256::from),
             any::<u64>().prop_map(|v| neg(U256::from(v))),
+            any::<u128>().prop_map(U256::from),
+            any::<u128>().prop_map(|v| neg(U256::from(v))),
+            Just(neg(U256::from(1u64) << 127)),
+            Just(U256::from(1u64) << 127),
+            Just(neg(U256::from(1u64))),
             any::<[u64; 4]>().prop_map(U256::from_limbs),
             Just(U256::ZERO),
             Just(U256::from(1u64) << 255),
@@ -185,6 +194,7 @@ mod division_tests {
     proptest! {
         #[test]
         fn signed_division_matches_the_general_one(a in operand(), b in operand()) {
+            prop_assert_eq!((sdiv(a, U256::ZERO), smod(a, U256::ZERO)), (U256::ZERO, U256::ZERO));
             prop_assume!(!b.is_zero());
             let q = abs(a) / abs(b);
             let r = abs(a) % abs(b);
