@@ -281,6 +281,16 @@ impl Sp {
         core::array::from_fn(|_| self.pop())
     }
 
+    /// What DUPn then `pop_top_limbs` would give, without the copy: the `n`-th item from the
+    /// top (1-based) and the top, read limb by limb; the stack is unchanged (the compiled tier's
+    /// fused DUPn + binary operator writes its result over the top).
+    #[inline(always)]
+    pub(crate) fn dup_top(&self, n: usize) -> (U256, U256) {
+        debug_assert!(n >= 1 && self.len() >= n);
+        // SAFETY: the run check made for DUPn's `n` inputs covers both reads.
+        unsafe { (read_limbs(self.top.sub(n)), read_limbs(self.top.sub(1))) }
+    }
+
     /// Duplicates the `n`-th item from the top (1-based) onto the top.
     #[inline(always)]
     pub(crate) fn dup(&mut self, n: usize) {

@@ -42,6 +42,8 @@ enum Piece {
     Invalid(u16, bool),
     /// A loop: counter, JUMPDEST, body, decrement, JUMPI back while non-zero.
     Loop(u8, Vec<u8>),
+    /// DUPn and a binary operator (fused by translation for the operators it fuses).
+    DupOp(u8, u8),
     /// A CALL to a precompile-like address with small arguments (suspends the frame).
     Call,
 }
@@ -101,7 +103,14 @@ fn piece() -> impl Strategy<Value = Piece> {
         1 => (any::<u16>(), any::<bool>()).prop_map(|(t, c)| Piece::Invalid(t, c)),
         1 => (1u8..6, proptest::collection::vec(op(), 0..6)).prop_map(|(n, body)| Piece::Loop(n, body)),
         1 => Just(Piece::Call),
+        3 => (1u8..=16, binary_op()).prop_map(|(n, op)| Piece::DupOp(n, op)),
     ]
+}
+
+/// The operators translation fuses with a DUPn before them, and some it does not.
+fn binary_op() -> impl Strategy<Value = u8> {
+    use kestrel_bytecode::opcode::*;
+    proptest::sample::select(vec![ADD, SUB, MUL, LT, GT, SLT, SGT, EQ, AND, OR, XOR, DIV, BYTE])
 }
 
 fn program() -> impl Strategy<Value = Vec<Piece>> {
@@ -134,6 +143,7 @@ fn size(p: &Piece) -> usize {
         Piece::Loop(_, body) => 2 + 1 + body.len() + 2 + 1 + 1 + 1 + 3 + 1 + 1,
         // 7 PUSH1s and CALL
         Piece::Call => 15,
+        Piece::DupOp(..) => 2,
     }
 }
 
@@ -176,6 +186,7 @@ fn assemble(pieces: &[Piece]) -> Vec<u8> {
                     .op(JUMPI)
                     .op(POP)
             }
+            Piece::DupOp(n, op) => asm.op(DUP1 + n - 1).op(*op),
             Piece::Call => {
                 // gas, to, value, in offset, in len, out offset, out len (pushed in reverse).
                 [0u64, 0, 2, 0, 0, 4, 100].iter().fold(asm, |a, v| a.push_n(1, *v)).op(CALL)

@@ -26,23 +26,67 @@ const KINDS: &[(&str, &str)] = &[
     ("UNDEFINED", "A byte no fork defines: halts with `InvalidOpcode`."),
 ];
 
+/// DUPn + binary operator, fused (profiles: 5-10 % of the opcodes the compute-bound workloads
+/// run are such pairs; DESIGN.md): the operator, and the statement that writes its result over
+/// the top from `a` (item `n`, which the DUP would copy) and `b` (the top), with the operator's
+/// own function. Operators here must be Frontier stack opcodes of fixed gas.
+const DUP_FUSIONS: &[(&str, &str)] = &[
+    ("ADD", "r.sp.set_top(arithmetic::add(a, b))"),
+    ("SUB", "r.sp.set_top(arithmetic::sub(a, b))"),
+    ("MUL", "r.sp.set_top(arithmetic::mul(a, b))"),
+    ("LT", "r.sp.set_top_flag(bitwise::lt(a, b))"),
+    ("GT", "r.sp.set_top_flag(bitwise::gt(a, b))"),
+    ("SLT", "r.sp.set_top_flag(bitwise::slt(a, b))"),
+    ("SGT", "r.sp.set_top_flag(bitwise::sgt(a, b))"),
+    ("EQ", "r.sp.set_top_flag(bitwise::eq(a, b))"),
+    ("AND", "r.sp.set_top(bitwise::and(a, b))"),
+    ("OR", "r.sp.set_top(bitwise::or(a, b))"),
+];
+
+/// Every fused kind, in numbering order: [`KINDS`] with the [`DUP_FUSIONS`] before its last,
+/// `UNDEFINED` (which takes every other undefined byte too).
+fn all_kinds() -> Vec<(String, String)> {
+    let (undefined, rest) = KINDS.split_last().expect("kinds");
+    rest.iter()
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .chain(DUP_FUSIONS.iter().map(|(op, _)| {
+            (
+                format!("DUP_{op}"),
+                format!("DUPn + {op}: the top becomes item `a` (1-based) {op} the top, no copy made."),
+            )
+        }))
+        .chain([(undefined.0.to_string(), undefined.1.to_string())])
+        .collect()
+}
+
 /// The static gas when it is the same in every fork that defines the opcode.
 fn fixed_gas(op: &Op) -> Option<u16> {
     let defined: BTreeSet<u16> = op.gas.iter().flatten().copied().collect();
     (defined.len() == 1).then(|| *defined.first().expect("one value"))
 }
 
-/// The bytes of the fused kinds, in [`KINDS`] order.
+/// The bytes of the fused kinds, in [`all_kinds`] order.
 fn kind_bytes(ops: &[Op]) -> Vec<u8> {
-    (0..=255u8).filter(|b| ops.iter().all(|o| o.byte != *b)).take(KINDS.len()).collect()
+    (0..=255u8).filter(|b| ops.iter().all(|o| o.byte != *b)).take(all_kinds().len()).collect()
 }
 
 /// Checks what the compiled tier relies on: the fused kinds fit in undefined bytes, and every
 /// opcode whose gas differs between forks is a flush opcode (so it charges itself, and segment
 /// charges only hold fork-independent gas).
 pub(crate) fn validate(ops: &[Op]) -> Result<(), String> {
-    if kind_bytes(ops).len() < KINDS.len() {
+    if kind_bytes(ops).len() < all_kinds().len() {
         return Err("not enough undefined bytes for the compiled tier's fused instructions".into());
+    }
+    for (name, _) in DUP_FUSIONS {
+        match ops.iter().find(|o| o.name == *name) {
+            Some(op)
+                if op.since == SpecId::Frontier && op.shape == Shape::Stack && fixed_gas(op).is_some() => {}
+            _ => {
+                return Err(format!(
+                    "{name}: a fused DUPn + operator needs a Frontier stack opcode of fixed gas"
+                ));
+            }
+        }
     }
     for op in ops {
         if fixed_gas(op).is_none() && op.mode != Mode::Flush {
@@ -55,9 +99,17 @@ pub(crate) fn validate(ops: &[Op]) -> Result<(), String> {
 /// `crates/bytecode/src/generated/program.rs`: fused kinds and opcode facts for translation.
 pub(crate) fn program_facts(ops: &[Op]) -> String {
     let mut out = String::from(HEADER);
-    for ((name, doc), byte) in KINDS.iter().zip(kind_bytes(ops)) {
+    let kinds = all_kinds();
+    for ((name, doc), byte) in kinds.iter().zip(kind_bytes(ops)) {
         writeln!(out, "/// {doc}\npub const {name}: u8 = 0x{byte:02x};").unwrap();
     }
+    out.push_str("\n/// The fused DUPn + operator kind of every operator byte; 0 for the others.\n");
+    out.push_str("pub(super) static DUP_FUSION: [u8; 256] = {\nlet mut t = [0u8; 256];\n");
+    for (name, _) in DUP_FUSIONS {
+        let op = ops.iter().find(|o| o.name == *name).expect("validated");
+        writeln!(out, "t[0x{:02x}] = DUP_{name};", op.byte).unwrap();
+    }
+    out.push_str("t\n};\n");
     out.push_str(
         "\n/// Marks an opcode whose static gas differs between forks (it charges itself).\n\
          pub(super) const VARYING_GAS: u16 = u16::MAX;\n\n\
@@ -208,7 +260,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
             _ => out.push_str(&arm(op)),
         }
     }
-    let k = |name: &str| kinds[KINDS.iter().position(|(n, _)| *n == name).expect("a kind")];
+    let names = all_kinds();
+    let k = |name: &str| kinds[names.iter().position(|(n, _)| n == name).expect("a kind")];
     writeln!(
         out,
         "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip = ip.add(1); }}\n\
@@ -255,9 +308,17 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         fail("Status::InvalidJump"),
     )
     .unwrap();
+    for (name, statement) in DUP_FUSIONS {
+        writeln!(
+            out,
+            "// DUP_{name}\n0x{:02x} => {{ let (a, b) = r.sp.dup_top(inst.a as usize); {statement}; ip = ip.add(1); }}",
+            k(&format!("DUP_{name}"))
+        )
+        .unwrap();
+    }
     let rest: Vec<String> = (0..=255u8)
         .filter(|b| {
-            never.contains(b) || (ops.iter().all(|o| o.byte != *b) && !kinds[..KINDS.len() - 1].contains(b))
+            never.contains(b) || (ops.iter().all(|o| o.byte != *b) && !kinds[..names.len() - 1].contains(b))
         })
         .map(|b| format!("0x{b:02x}"))
         .collect();

@@ -19,8 +19,44 @@ pub const ISZERO_JUMPI: u8 = 0x22;
 pub const ISZERO_JUMPI_INVALID: u8 = 0x23;
 /// SWAP1 + JUMP: jumps to the second item, which the top replaces.
 pub const SWAP1_JUMP: u8 = 0x24;
+/// DUPn + ADD: the top becomes item `a` (1-based) ADD the top, no copy made.
+pub const DUP_ADD: u8 = 0x25;
+/// DUPn + SUB: the top becomes item `a` (1-based) SUB the top, no copy made.
+pub const DUP_SUB: u8 = 0x26;
+/// DUPn + MUL: the top becomes item `a` (1-based) MUL the top, no copy made.
+pub const DUP_MUL: u8 = 0x27;
+/// DUPn + LT: the top becomes item `a` (1-based) LT the top, no copy made.
+pub const DUP_LT: u8 = 0x28;
+/// DUPn + GT: the top becomes item `a` (1-based) GT the top, no copy made.
+pub const DUP_GT: u8 = 0x29;
+/// DUPn + SLT: the top becomes item `a` (1-based) SLT the top, no copy made.
+pub const DUP_SLT: u8 = 0x2a;
+/// DUPn + SGT: the top becomes item `a` (1-based) SGT the top, no copy made.
+pub const DUP_SGT: u8 = 0x2b;
+/// DUPn + EQ: the top becomes item `a` (1-based) EQ the top, no copy made.
+pub const DUP_EQ: u8 = 0x2c;
+/// DUPn + AND: the top becomes item `a` (1-based) AND the top, no copy made.
+pub const DUP_AND: u8 = 0x2d;
+/// DUPn + OR: the top becomes item `a` (1-based) OR the top, no copy made.
+pub const DUP_OR: u8 = 0x2e;
 /// A byte no fork defines: halts with `InvalidOpcode`.
-pub const UNDEFINED: u8 = 0x25;
+pub const UNDEFINED: u8 = 0x2f;
+
+/// The fused DUPn + operator kind of every operator byte; 0 for the others.
+pub(super) static DUP_FUSION: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[0x01] = DUP_ADD;
+    t[0x03] = DUP_SUB;
+    t[0x02] = DUP_MUL;
+    t[0x10] = DUP_LT;
+    t[0x11] = DUP_GT;
+    t[0x12] = DUP_SLT;
+    t[0x13] = DUP_SGT;
+    t[0x14] = DUP_EQ;
+    t[0x16] = DUP_AND;
+    t[0x17] = DUP_OR;
+    t
+};
 
 /// Marks an opcode whose static gas differs between forks (it charges itself).
 pub(super) const VARYING_GAS: u16 = u16::MAX;

@@ -34,7 +34,7 @@ use kestrel_primitives::{B256, U256};
 mod cache;
 pub use cache::{CacheStats, ExecutionMode, ProgramCache};
 
-use crate::opcode::{ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
+use crate::opcode::{DUP1, DUP16, ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
 use crate::{Bytecode, RunEntry};
 
 mod generated {
@@ -44,12 +44,13 @@ mod generated {
 /// The instruction kinds that are not opcodes, and the per-opcode facts translation uses.
 pub mod kind {
     pub use super::generated::{
-        ISZERO_JUMPI, ISZERO_JUMPI_INVALID, JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID, JUMPI_STATIC, PUSH_RUN,
-        PUSH_SMALL, SWAP1_JUMP, UNDEFINED,
+        DUP_ADD, DUP_AND, DUP_EQ, DUP_GT, DUP_LT, DUP_MUL, DUP_OR, DUP_SGT, DUP_SLT, DUP_SUB, ISZERO_JUMPI,
+        ISZERO_JUMPI_INVALID, JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID, JUMPI_STATIC, PUSH_RUN, PUSH_SMALL,
+        SWAP1_JUMP, UNDEFINED,
     };
 }
 
-use generated::{FACTS, VARYING_GAS};
+use generated::{DUP_FUSION, FACTS, VARYING_GAS};
 
 /// What the translator knows of one opcode byte beyond [`crate::opcode::OpInfo`].
 #[derive(Clone, Copy, Debug)]
@@ -411,7 +412,21 @@ impl<'a> Translator<'a> {
                 // Most opcodes: one instruction, the gas added to the open segments.
                 self.cum += step.gas as u64;
                 self.flush_pushes();
-                self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() });
+                let fused = DUP_FUSION[op as usize];
+                match self.fusable_previous() {
+                    // DUPn + operator, no arrival point between: one instruction that reads
+                    // item n in place (neither can fail: both are in the run checked on arrival).
+                    Some(previous @ DUP1..=DUP16) if fused != 0 => {
+                        let dup = self.insts.last_mut().expect("a previous instruction");
+                        *dup = Inst {
+                            kind: fused,
+                            a: (previous - DUP1 + 1) as u32,
+                            pc: dup.pc,
+                            ..Inst::default()
+                        };
+                    }
+                    _ => self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() }),
+                }
                 pc += 1;
                 continue;
             }

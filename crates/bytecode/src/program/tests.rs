@@ -128,3 +128,16 @@ fn iszero_jumpi_and_swap1_jump_fuse() {
     let p = translate(&[PUSH1, 0, ISZERO, PUSH1, 0, JUMPI]);
     assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, kind::ISZERO_JUMPI_INVALID, STOP]);
 }
+
+#[test]
+fn dup_and_an_operator_fuse_unless_control_arrives_between() {
+    // DUP3 EQ, DUP1 ADD, DUP2 XOR (not fused), DUP2 JUMPDEST SLT (an arrival between), STOP.
+    let code = [DUP3, EQ, DUP1, ADD, DUP2, XOR, DUP2, JUMPDEST, SLT, STOP];
+    let p = translate(&code);
+    assert_eq!(kinds(&p), vec![kind::DUP_EQ, kind::DUP_ADD, DUP2, XOR, DUP2, SLT, STOP, STOP]);
+    assert_eq!((p.insts()[0].a, p.insts()[1].a), (3, 1));
+    // The segment's charge (to the STOP) still counts both opcodes of each pair.
+    assert_eq!(p.entry_at(0).unwrap().charge, 7 * 3 + 1 + 3);
+    // A push between the two is not fused away.
+    assert_eq!(kinds(&translate(&[DUP1, PUSH1, 1, ADD])), vec![DUP1, kind::PUSH_SMALL, ADD, STOP]);
+}

@@ -59,21 +59,39 @@ fn div_rem(a: U256, b: U256) -> (U256, U256) {
 #[inline(always)]
 pub(crate) fn op_add(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(a.wrapping_add(b));
+    s.set_top(add(a, b));
+}
+
+/// ADD's result: `a` the top, `b` the second item (also for the compiled tier's fused DUPn + ADD).
+#[inline(always)]
+pub(crate) fn add(a: U256, b: U256) -> U256 {
+    a.wrapping_add(b)
 }
 
 /// MUL.
 #[inline(always)]
 pub(crate) fn op_mul(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(a.wrapping_mul(b));
+    s.set_top(mul(a, b));
+}
+
+/// MUL's result (see [`add`]).
+#[inline(always)]
+pub(crate) fn mul(a: U256, b: U256) -> U256 {
+    a.wrapping_mul(b)
 }
 
 /// SUB.
 #[inline(always)]
 pub(crate) fn op_sub(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top(a.wrapping_sub(b));
+    s.set_top(sub(a, b));
+}
+
+/// SUB's result, `a - b` (see [`add`]).
+#[inline(always)]
+pub(crate) fn sub(a: U256, b: U256) -> U256 {
+    a.wrapping_sub(b)
 }
 
 /// DIV.

@@ -20,14 +20,27 @@ pub(crate) fn slt(a: U256, b: U256) -> bool {
 #[inline(always)]
 pub(crate) fn op_lt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top_flag(a < b);
+    s.set_top_flag(lt(a, b));
+}
+
+/// LT's result: `a` the top, `b` the second item (also for the compiled tier's fused DUPn + LT;
+/// the other comparisons and AND, OR likewise).
+#[inline(always)]
+pub(crate) fn lt(a: U256, b: U256) -> bool {
+    a < b
 }
 
 /// GT.
 #[inline(always)]
 pub(crate) fn op_gt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top_flag(a > b);
+    s.set_top_flag(gt(a, b));
+}
+
+/// GT's result.
+#[inline(always)]
+pub(crate) fn gt(a: U256, b: U256) -> bool {
+    a > b
 }
 
 /// SLT.
@@ -41,14 +54,26 @@ pub(crate) fn op_slt(s: &mut Sp) {
 #[inline(always)]
 pub(crate) fn op_sgt(s: &mut Sp) {
     let (a, b) = s.pop_top();
-    s.set_top_flag(slt(b, a));
+    s.set_top_flag(sgt(a, b));
+}
+
+/// SGT's result.
+#[inline(always)]
+pub(crate) fn sgt(a: U256, b: U256) -> bool {
+    slt(b, a)
 }
 
 /// EQ.
 #[inline(always)]
 pub(crate) fn op_eq(s: &mut Sp) {
     let (a, b) = s.pop_top_limbs();
-    s.set_top_flag(eq_limbs(a, b));
+    s.set_top_flag(eq(a, b));
+}
+
+/// EQ's result.
+#[inline(always)]
+pub(crate) fn eq(a: U256, b: U256) -> bool {
+    eq_limbs(a, b)
 }
 
 /// ISZERO.
@@ -62,14 +87,26 @@ pub(crate) fn op_iszero(s: &mut Sp) {
 #[inline(always)]
 pub(crate) fn op_and(s: &mut Sp) {
     let (a, b) = s.pop_top_limbs();
-    s.set_top(b & a);
+    s.set_top(and(a, b));
+}
+
+/// AND's result.
+#[inline(always)]
+pub(crate) fn and(a: U256, b: U256) -> U256 {
+    b & a
 }
 
 /// OR.
 #[inline(always)]
 pub(crate) fn op_or(s: &mut Sp) {
     let (a, b) = s.pop_top_limbs();
-    s.set_top(b | a);
+    s.set_top(or(a, b));
+}
+
+/// OR's result.
+#[inline(always)]
+pub(crate) fn or(a: U256, b: U256) -> U256 {
+    b | a
 }
 
 /// XOR.
