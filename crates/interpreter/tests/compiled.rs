@@ -44,6 +44,8 @@ enum Piece {
     Loop(u8, Vec<u8>),
     /// DUPn and a binary operator (fused by translation for the operators it fuses).
     DupOp(u8, u8),
+    /// PUSHn of a value and a binary operator (fused when the value is below 2^64).
+    PushOp(u8, u64, u8),
     /// A CALL to a precompile-like address with small arguments (suspends the frame).
     Call,
 }
@@ -104,13 +106,16 @@ fn piece() -> impl Strategy<Value = Piece> {
         1 => (1u8..6, proptest::collection::vec(op(), 0..6)).prop_map(|(n, body)| Piece::Loop(n, body)),
         1 => Just(Piece::Call),
         3 => (1u8..=16, binary_op()).prop_map(|(n, op)| Piece::DupOp(n, op)),
+        3 => (1u8..=32, any::<u64>(), binary_op()).prop_map(|(n, v, op)| Piece::PushOp(n, v, op)),
     ]
 }
 
 /// The operators translation fuses with a DUPn before them, and some it does not.
 fn binary_op() -> impl Strategy<Value = u8> {
     use kestrel_bytecode::opcode::*;
-    proptest::sample::select(vec![ADD, SUB, MUL, LT, GT, SLT, SGT, EQ, AND, OR, XOR, DIV, BYTE])
+    proptest::sample::select(vec![
+        ADD, SUB, MUL, LT, GT, SLT, SGT, EQ, AND, OR, XOR, DIV, BYTE, SHL, SHR, SAR,
+    ])
 }
 
 fn program() -> impl Strategy<Value = Vec<Piece>> {
@@ -144,6 +149,7 @@ fn size(p: &Piece) -> usize {
         // 7 PUSH1s and CALL
         Piece::Call => 15,
         Piece::DupOp(..) => 2,
+        Piece::PushOp(n, ..) => 2 + *n as usize,
     }
 }
 
@@ -187,6 +193,7 @@ fn assemble(pieces: &[Piece]) -> Vec<u8> {
                     .op(POP)
             }
             Piece::DupOp(n, op) => asm.op(DUP1 + n - 1).op(*op),
+            Piece::PushOp(n, v, op) => asm.push_n(*n as usize, *v).op(*op),
             Piece::Call => {
                 // gas, to, value, in offset, in len, out offset, out len (pushed in reverse).
                 [0u64, 0, 2, 0, 0, 4, 100].iter().fold(asm, |a, v| a.push_n(1, *v)).op(CALL)

@@ -26,11 +26,13 @@ const KINDS: &[(&str, &str)] = &[
     ("UNDEFINED", "A byte no fork defines: halts with `InvalidOpcode`."),
 ];
 
-/// DUPn + binary operator, fused (profiles: 5-10 % of the opcodes the compute-bound workloads
-/// run are such pairs; DESIGN.md): the operator, and the statement that writes its result over
-/// the top from `a` (item `n`, which the DUP would copy) and `b` (the top), with the operator's
-/// own function. Operators here must be Frontier stack opcodes of fixed gas.
-const DUP_FUSIONS: &[(&str, &str)] = &[
+/// Binary operators fused with the instruction before them (profiles, DESIGN.md): DUPn +
+/// operator (5-10 % of the opcodes the compute-bound workloads run) and a push of a constant
+/// below 2^64 + operator (5-11 % of burntpix, factorial, bswap64, weth). Each with the
+/// statement that writes its result over the top from `a` (what the first instruction would
+/// push: item n, or the constant) and `b` (the top), with the operator's own function.
+/// Operators here must be stack opcodes of fixed gas.
+const FUSED_OPERATORS: &[(&str, &str)] = &[
     ("ADD", "r.sp.set_top(arithmetic::add(a, b))"),
     ("SUB", "r.sp.set_top(arithmetic::sub(a, b))"),
     ("MUL", "r.sp.set_top(arithmetic::mul(a, b))"),
@@ -41,19 +43,34 @@ const DUP_FUSIONS: &[(&str, &str)] = &[
     ("EQ", "r.sp.set_top_flag(bitwise::eq(a, b))"),
     ("AND", "r.sp.set_top(bitwise::and(a, b))"),
     ("OR", "r.sp.set_top(bitwise::or(a, b))"),
+    ("BYTE", "r.sp.set_top(bitwise::byte(a, b))"),
+    ("SHL", "r.sp.set_top(bitwise::shl(a, b))"),
+    ("SHR", "r.sp.set_top(bitwise::shr(a, b))"),
 ];
 
-/// Every fused kind, in numbering order: [`KINDS`] with the [`DUP_FUSIONS`] before its last,
+/// The two fusions of every operator: the kind's name prefix, its doc, and how the arm reads
+/// `a` and `b`.
+const FUSIONS: &[(&str, &str, &str)] = &[
+    (
+        "DUP",
+        "DUPn + {op}: the top becomes item `a` (1-based) {op} the top, no copy made.",
+        "r.sp.dup_top(inst.a as usize)",
+    ),
+    (
+        "PUSH",
+        "PUSHn + {op}: the top becomes the constant `a | b << 32` {op} the top, nothing pushed.",
+        "(compiled::small_value(inst), r.sp.top_value())",
+    ),
+];
+
+/// Every fused kind, in numbering order: [`KINDS`] with the [`FUSIONS`] before its last,
 /// `UNDEFINED` (which takes every other undefined byte too).
 fn all_kinds() -> Vec<(String, String)> {
     let (undefined, rest) = KINDS.split_last().expect("kinds");
     rest.iter()
         .map(|(n, d)| (n.to_string(), d.to_string()))
-        .chain(DUP_FUSIONS.iter().map(|(op, _)| {
-            (
-                format!("DUP_{op}"),
-                format!("DUPn + {op}: the top becomes item `a` (1-based) {op} the top, no copy made."),
-            )
+        .chain(FUSIONS.iter().flat_map(|(prefix, doc, _)| {
+            FUSED_OPERATORS.iter().map(move |(op, _)| (format!("{prefix}_{op}"), doc.replace("{op}", op)))
         }))
         .chain([(undefined.0.to_string(), undefined.1.to_string())])
         .collect()
@@ -77,15 +94,10 @@ pub(crate) fn validate(ops: &[Op]) -> Result<(), String> {
     if kind_bytes(ops).len() < all_kinds().len() {
         return Err("not enough undefined bytes for the compiled tier's fused instructions".into());
     }
-    for (name, _) in DUP_FUSIONS {
+    for (name, _) in FUSED_OPERATORS {
         match ops.iter().find(|o| o.name == *name) {
-            Some(op)
-                if op.since == SpecId::Frontier && op.shape == Shape::Stack && fixed_gas(op).is_some() => {}
-            _ => {
-                return Err(format!(
-                    "{name}: a fused DUPn + operator needs a Frontier stack opcode of fixed gas"
-                ));
-            }
+            Some(op) if op.shape == Shape::Stack && op.mode != Mode::Flush && fixed_gas(op).is_some() => {}
+            _ => return Err(format!("{name}: a fused operator needs a stack opcode of fixed gas")),
         }
     }
     for op in ops {
@@ -103,13 +115,19 @@ pub(crate) fn program_facts(ops: &[Op]) -> String {
     for ((name, doc), byte) in kinds.iter().zip(kind_bytes(ops)) {
         writeln!(out, "/// {doc}\npub const {name}: u8 = 0x{byte:02x};").unwrap();
     }
-    out.push_str("\n/// The fused DUPn + operator kind of every operator byte; 0 for the others.\n");
-    out.push_str("pub(super) static DUP_FUSION: [u8; 256] = {\nlet mut t = [0u8; 256];\n");
-    for (name, _) in DUP_FUSIONS {
-        let op = ops.iter().find(|o| o.name == *name).expect("validated");
-        writeln!(out, "t[0x{:02x}] = DUP_{name};", op.byte).unwrap();
+    for (prefix, _, _) in FUSIONS {
+        writeln!(
+            out,
+            "\n/// The fused {prefix} + operator kind of every operator byte; 0 for the others.\n\
+             pub(super) static {prefix}_FUSION: [u8; 256] = {{\nlet mut t = [0u8; 256];"
+        )
+        .unwrap();
+        for (name, _) in FUSED_OPERATORS {
+            let op = ops.iter().find(|o| o.name == *name).expect("validated");
+            writeln!(out, "t[0x{:02x}] = {prefix}_{name};", op.byte).unwrap();
+        }
+        out.push_str("t\n};\n");
     }
-    out.push_str("t\n};\n");
     out.push_str(
         "\n/// Marks an opcode whose static gas differs between forks (it charges itself).\n\
          pub(super) const VARYING_GAS: u16 = u16::MAX;\n\n\
@@ -308,13 +326,22 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         fail("Status::InvalidJump"),
     )
     .unwrap();
-    for (name, statement) in DUP_FUSIONS {
-        writeln!(
-            out,
-            "// DUP_{name}\n0x{:02x} => {{ let (a, b) = r.sp.dup_top(inst.a as usize); {statement}; ip = ip.add(1); }}",
-            k(&format!("DUP_{name}"))
-        )
-        .unwrap();
+    for (prefix, _, operands) in FUSIONS {
+        for (name, statement) in FUSED_OPERATORS {
+            let op = ops.iter().find(|o| o.name == *name).expect("validated");
+            // An operator of a later fork halts as undefined where the plain one would.
+            let gate = if op.since == SpecId::Frontier {
+                String::new()
+            } else {
+                format!("if gas_table[0x{:02x}] == UNDEFINED_GAS {}", op.byte, fail("Status::InvalidOpcode"))
+            };
+            writeln!(
+                out,
+                "// {prefix}_{name}\n0x{:02x} => {{ {gate}let (a, b) = {operands}; {statement}; ip = ip.add(1); }}",
+                k(&format!("{prefix}_{name}"))
+            )
+            .unwrap();
+        }
     }
     let rest: Vec<String> = (0..=255u8)
         .filter(|b| {

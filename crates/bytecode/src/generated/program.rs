@@ -39,10 +39,42 @@ pub const DUP_EQ: u8 = 0x2c;
 pub const DUP_AND: u8 = 0x2d;
 /// DUPn + OR: the top becomes item `a` (1-based) OR the top, no copy made.
 pub const DUP_OR: u8 = 0x2e;
+/// DUPn + BYTE: the top becomes item `a` (1-based) BYTE the top, no copy made.
+pub const DUP_BYTE: u8 = 0x2f;
+/// DUPn + SHL: the top becomes item `a` (1-based) SHL the top, no copy made.
+pub const DUP_SHL: u8 = 0x4b;
+/// DUPn + SHR: the top becomes item `a` (1-based) SHR the top, no copy made.
+pub const DUP_SHR: u8 = 0x4c;
+/// PUSHn + ADD: the top becomes the constant `a | b << 32` ADD the top, nothing pushed.
+pub const PUSH_ADD: u8 = 0x4d;
+/// PUSHn + SUB: the top becomes the constant `a | b << 32` SUB the top, nothing pushed.
+pub const PUSH_SUB: u8 = 0x4e;
+/// PUSHn + MUL: the top becomes the constant `a | b << 32` MUL the top, nothing pushed.
+pub const PUSH_MUL: u8 = 0x4f;
+/// PUSHn + LT: the top becomes the constant `a | b << 32` LT the top, nothing pushed.
+pub const PUSH_LT: u8 = 0xa5;
+/// PUSHn + GT: the top becomes the constant `a | b << 32` GT the top, nothing pushed.
+pub const PUSH_GT: u8 = 0xa6;
+/// PUSHn + SLT: the top becomes the constant `a | b << 32` SLT the top, nothing pushed.
+pub const PUSH_SLT: u8 = 0xa7;
+/// PUSHn + SGT: the top becomes the constant `a | b << 32` SGT the top, nothing pushed.
+pub const PUSH_SGT: u8 = 0xa8;
+/// PUSHn + EQ: the top becomes the constant `a | b << 32` EQ the top, nothing pushed.
+pub const PUSH_EQ: u8 = 0xa9;
+/// PUSHn + AND: the top becomes the constant `a | b << 32` AND the top, nothing pushed.
+pub const PUSH_AND: u8 = 0xaa;
+/// PUSHn + OR: the top becomes the constant `a | b << 32` OR the top, nothing pushed.
+pub const PUSH_OR: u8 = 0xab;
+/// PUSHn + BYTE: the top becomes the constant `a | b << 32` BYTE the top, nothing pushed.
+pub const PUSH_BYTE: u8 = 0xac;
+/// PUSHn + SHL: the top becomes the constant `a | b << 32` SHL the top, nothing pushed.
+pub const PUSH_SHL: u8 = 0xad;
+/// PUSHn + SHR: the top becomes the constant `a | b << 32` SHR the top, nothing pushed.
+pub const PUSH_SHR: u8 = 0xae;
 /// A byte no fork defines: halts with `InvalidOpcode`.
-pub const UNDEFINED: u8 = 0x2f;
+pub const UNDEFINED: u8 = 0xaf;
 
-/// The fused DUPn + operator kind of every operator byte; 0 for the others.
+/// The fused DUP + operator kind of every operator byte; 0 for the others.
 pub(super) static DUP_FUSION: [u8; 256] = {
     let mut t = [0u8; 256];
     t[0x01] = DUP_ADD;
@@ -55,6 +87,28 @@ pub(super) static DUP_FUSION: [u8; 256] = {
     t[0x14] = DUP_EQ;
     t[0x16] = DUP_AND;
     t[0x17] = DUP_OR;
+    t[0x1a] = DUP_BYTE;
+    t[0x1b] = DUP_SHL;
+    t[0x1c] = DUP_SHR;
+    t
+};
+
+/// The fused PUSH + operator kind of every operator byte; 0 for the others.
+pub(super) static PUSH_FUSION: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[0x01] = PUSH_ADD;
+    t[0x03] = PUSH_SUB;
+    t[0x02] = PUSH_MUL;
+    t[0x10] = PUSH_LT;
+    t[0x11] = PUSH_GT;
+    t[0x12] = PUSH_SLT;
+    t[0x13] = PUSH_SGT;
+    t[0x14] = PUSH_EQ;
+    t[0x16] = PUSH_AND;
+    t[0x17] = PUSH_OR;
+    t[0x1a] = PUSH_BYTE;
+    t[0x1b] = PUSH_SHL;
+    t[0x1c] = PUSH_SHR;
     t
 };
 

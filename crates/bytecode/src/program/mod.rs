@@ -44,13 +44,14 @@ mod generated {
 /// The instruction kinds that are not opcodes, and the per-opcode facts translation uses.
 pub mod kind {
     pub use super::generated::{
-        DUP_ADD, DUP_AND, DUP_EQ, DUP_GT, DUP_LT, DUP_MUL, DUP_OR, DUP_SGT, DUP_SLT, DUP_SUB, ISZERO_JUMPI,
-        ISZERO_JUMPI_INVALID, JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID, JUMPI_STATIC, PUSH_RUN, PUSH_SMALL,
-        SWAP1_JUMP, UNDEFINED,
+        DUP_ADD, DUP_AND, DUP_BYTE, DUP_EQ, DUP_GT, DUP_LT, DUP_MUL, DUP_OR, DUP_SGT, DUP_SHL, DUP_SHR,
+        DUP_SLT, DUP_SUB, ISZERO_JUMPI, ISZERO_JUMPI_INVALID, JUMP_INVALID, JUMP_STATIC, JUMPI_INVALID,
+        JUMPI_STATIC, PUSH_ADD, PUSH_AND, PUSH_BYTE, PUSH_EQ, PUSH_GT, PUSH_LT, PUSH_MUL, PUSH_OR, PUSH_RUN,
+        PUSH_SGT, PUSH_SHL, PUSH_SHR, PUSH_SLT, PUSH_SMALL, PUSH_SUB, SWAP1_JUMP, UNDEFINED,
     };
 }
 
-use generated::{DUP_FUSION, FACTS, VARYING_GAS};
+use generated::{DUP_FUSION, FACTS, PUSH_FUSION, VARYING_GAS};
 
 /// What the translator knows of one opcode byte beyond [`crate::opcode::OpInfo`].
 #[derive(Clone, Copy, Debug)]
@@ -411,6 +412,25 @@ impl<'a> Translator<'a> {
             if step.plain && reachable {
                 // Most opcodes: one instruction, the gas added to the open segments.
                 self.cum += step.gas as u64;
+                // A push of a constant below 2^64 + operator: one instruction with the constant
+                // (pending pushes never span an arrival point).
+                let pushed = PUSH_FUSION[op as usize];
+                if pushed != 0
+                    && let Some(&first) = self.pending.last()
+                    && let Ok(small) = u64::try_from(self.consts[self.consts.len() - 1])
+                {
+                    self.pop_pending();
+                    self.flush_pushes();
+                    self.insts.push(Inst {
+                        kind: pushed,
+                        pc: first,
+                        a: small as u32,
+                        b: (small >> 32) as u32,
+                        ..Inst::default()
+                    });
+                    pc += 1;
+                    continue;
+                }
                 self.flush_pushes();
                 let fused = DUP_FUSION[op as usize];
                 match self.fusable_previous() {

@@ -48,15 +48,13 @@ fn arrival_points_split_fusion_and_segments() {
     // PUSH1 1, JUMPDEST, PUSH1 2, ADD, MSTORE(flush), PUSH1 0, GAS(flush), STOP
     let code = [PUSH1, 1, JUMPDEST, PUSH1, 2, ADD, MSTORE, PUSH1, 0, GAS, STOP];
     let p = translate(&code);
-    assert_eq!(
-        kinds(&p),
-        vec![kind::PUSH_SMALL, kind::PUSH_SMALL, ADD, MSTORE, kind::PUSH_SMALL, GAS, STOP, STOP]
-    );
+    // The JUMPDEST keeps PUSH1 1 apart from what follows; PUSH1 2 + ADD fuse.
+    assert_eq!(kinds(&p), vec![kind::PUSH_SMALL, kind::PUSH_ADD, MSTORE, kind::PUSH_SMALL, GAS, STOP, STOP]);
     assert_eq!(p.entry_at(0).unwrap().charge, 3 + 1 + 3 + 3 + 3);
     assert_eq!(p.entry_at(2).unwrap().charge, 1 + 3 + 3 + 3);
     // After MSTORE: PUSH1 + GAS; after GAS: STOP.
-    assert_eq!(p.insts()[3].a, 3 + 2);
-    assert_eq!(p.insts()[5].a, 0);
+    assert_eq!(p.insts()[2].a, 3 + 2);
+    assert_eq!(p.insts()[4].a, 0);
 }
 
 #[test]
@@ -138,6 +136,36 @@ fn dup_and_an_operator_fuse_unless_control_arrives_between() {
     assert_eq!((p.insts()[0].a, p.insts()[1].a), (3, 1));
     // The segment's charge (to the STOP) still counts both opcodes of each pair.
     assert_eq!(p.entry_at(0).unwrap().charge, 7 * 3 + 1 + 3);
-    // A push between the two is not fused away.
-    assert_eq!(kinds(&translate(&[DUP1, PUSH1, 1, ADD])), vec![DUP1, kind::PUSH_SMALL, ADD, STOP]);
+    // With a push between, the push is what fuses with the operator.
+    assert_eq!(kinds(&translate(&[DUP1, PUSH1, 1, ADD])), vec![DUP1, kind::PUSH_ADD, STOP]);
+}
+
+#[test]
+fn a_small_push_and_an_operator_fuse() {
+    // PUSH1 32, ADD | PUSH1 1, PUSH1 224, SHR | PUSH32 (large), AND | PC, SUB | STOP
+    let mut code = vec![PUSH1, 32, ADD, PUSH1, 1, PUSH1, 224, SHR, PUSH32];
+    code.extend([0xff; 32]);
+    code.extend([AND, PC, SUB, STOP]);
+    let p = translate(&code);
+    assert_eq!(
+        kinds(&p),
+        vec![
+            kind::PUSH_ADD,
+            kind::PUSH_SMALL,
+            kind::PUSH_SHR,
+            kind::PUSH_RUN,
+            AND,
+            kind::PUSH_SUB,
+            STOP,
+            STOP
+        ]
+    );
+    assert_eq!((p.insts()[0].a, p.insts()[1].a, p.insts()[2].a), (32, 1, 224));
+    // PC pushes its own pc.
+    assert_eq!(p.insts()[5].a, 42);
+    // The constants keep only the large value; the charges count every opcode.
+    assert_eq!(p.consts(), &[U256::MAX]);
+    assert_eq!(p.entry_at(0).unwrap().charge, 3 * 8 + 2);
+    // A push whose operator comes after an arrival point stays a push.
+    assert_eq!(kinds(&translate(&[PUSH1, 1, JUMPDEST, ADD])), vec![kind::PUSH_SMALL, ADD, STOP]);
 }

@@ -72,7 +72,13 @@ pub(crate) unsafe fn entry(p: &Program, i: u32) -> &Entry {
 /// PUSH_SMALL: one value below 2^64.
 #[inline(always)]
 pub(crate) fn push_small(sp: &mut Sp, inst: &Inst) {
-    sp.push(U256::from_limbs([inst.a as u64 | (inst.b as u64) << 32, 0, 0, 0]));
+    sp.push(small_value(inst));
+}
+
+/// The value below 2^64 of a PUSH_SMALL or fused PUSH + operator: `a | b << 32`.
+#[inline(always)]
+pub(crate) fn small_value(inst: &Inst) -> U256 {
+    U256::from_limbs([inst.a as u64 | (inst.b as u64) << 32, 0, 0, 0])
 }
 
 /// PUSH_RUN: `count` values from the constants.

@@ -1441,17 +1441,124 @@ pub(crate) fn run_program<H: Host + ?Sized>(
                     r.sp.set_top(bitwise::or(a, b));
                     ip = ip.add(1);
                 }
+                // DUP_BYTE
+                0x2f => {
+                    let (a, b) = r.sp.dup_top(inst.a as usize);
+                    r.sp.set_top(bitwise::byte(a, b));
+                    ip = ip.add(1);
+                }
+                // DUP_SHL
+                0x4b => {
+                    if gas_table[0x1b] == UNDEFINED_GAS {
+                        break 'run Status::InvalidOpcode;
+                    }
+                    let (a, b) = r.sp.dup_top(inst.a as usize);
+                    r.sp.set_top(bitwise::shl(a, b));
+                    ip = ip.add(1);
+                }
+                // DUP_SHR
+                0x4c => {
+                    if gas_table[0x1c] == UNDEFINED_GAS {
+                        break 'run Status::InvalidOpcode;
+                    }
+                    let (a, b) = r.sp.dup_top(inst.a as usize);
+                    r.sp.set_top(bitwise::shr(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_ADD
+                0x4d => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(arithmetic::add(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_SUB
+                0x4e => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(arithmetic::sub(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_MUL
+                0x4f => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(arithmetic::mul(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_LT
+                0xa5 => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top_flag(bitwise::lt(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_GT
+                0xa6 => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top_flag(bitwise::gt(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_SLT
+                0xa7 => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top_flag(bitwise::slt(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_SGT
+                0xa8 => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top_flag(bitwise::sgt(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_EQ
+                0xa9 => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top_flag(bitwise::eq(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_AND
+                0xaa => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(bitwise::and(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_OR
+                0xab => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(bitwise::or(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_BYTE
+                0xac => {
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(bitwise::byte(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_SHL
+                0xad => {
+                    if gas_table[0x1b] == UNDEFINED_GAS {
+                        break 'run Status::InvalidOpcode;
+                    }
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(bitwise::shl(a, b));
+                    ip = ip.add(1);
+                }
+                // PUSH_SHR
+                0xae => {
+                    if gas_table[0x1c] == UNDEFINED_GAS {
+                        break 'run Status::InvalidOpcode;
+                    }
+                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                    r.sp.set_top(bitwise::shr(a, b));
+                    ip = ip.add(1);
+                }
                 // UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).
-                0x2f | 0x4b | 0x4c | 0x4d | 0x4e | 0x4f | 0x58 | 0x5b | 0x60 | 0x61 | 0x62 | 0x63 | 0x64
-                | 0x65 | 0x66 | 0x67 | 0x68 | 0x69 | 0x6a | 0x6b | 0x6c | 0x6d | 0x6e | 0x6f | 0x70
-                | 0x71 | 0x72 | 0x73 | 0x74 | 0x75 | 0x76 | 0x77 | 0x78 | 0x79 | 0x7a | 0x7b | 0x7c
-                | 0x7d | 0x7e | 0x7f | 0xa5 | 0xa6 | 0xa7 | 0xa8 | 0xa9 | 0xaa | 0xab | 0xac | 0xad
-                | 0xae | 0xaf | 0xb0 | 0xb1 | 0xb2 | 0xb3 | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9
-                | 0xba | 0xbb | 0xbc | 0xbd | 0xbe | 0xbf | 0xc0 | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5
-                | 0xc6 | 0xc7 | 0xc8 | 0xc9 | 0xca | 0xcb | 0xcc | 0xcd | 0xce | 0xcf | 0xd0 | 0xd1
-                | 0xd2 | 0xd3 | 0xd4 | 0xd5 | 0xd6 | 0xd7 | 0xd8 | 0xd9 | 0xda | 0xdb | 0xdc | 0xdd
-                | 0xde | 0xdf | 0xe0 | 0xe1 | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6 | 0xe7 | 0xe8 | 0xe9
-                | 0xea | 0xeb | 0xec | 0xed | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9 | 0xfb | 0xfc => {
+                0x58 | 0x5b | 0x60 | 0x61 | 0x62 | 0x63 | 0x64 | 0x65 | 0x66 | 0x67 | 0x68 | 0x69 | 0x6a
+                | 0x6b | 0x6c | 0x6d | 0x6e | 0x6f | 0x70 | 0x71 | 0x72 | 0x73 | 0x74 | 0x75 | 0x76
+                | 0x77 | 0x78 | 0x79 | 0x7a | 0x7b | 0x7c | 0x7d | 0x7e | 0x7f | 0xaf | 0xb0 | 0xb1
+                | 0xb2 | 0xb3 | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9 | 0xba | 0xbb | 0xbc | 0xbd
+                | 0xbe | 0xbf | 0xc0 | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5 | 0xc6 | 0xc7 | 0xc8 | 0xc9
+                | 0xca | 0xcb | 0xcc | 0xcd | 0xce | 0xcf | 0xd0 | 0xd1 | 0xd2 | 0xd3 | 0xd4 | 0xd5
+                | 0xd6 | 0xd7 | 0xd8 | 0xd9 | 0xda | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1
+                | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6 | 0xe7 | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed
+                | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9 | 0xfb | 0xfc => {
                     let status = core::hint::black_box(Status::InvalidOpcode);
                     {
                         break 'run status;

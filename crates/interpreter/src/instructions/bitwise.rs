@@ -127,10 +127,16 @@ pub(crate) fn op_not(s: &mut Sp) {
 #[inline(always)]
 pub(crate) fn op_byte(s: &mut Sp) {
     let (i, x) = s.pop_top();
-    s.set_top(match usize::try_from(i) {
+    s.set_top(byte(i, x));
+}
+
+/// BYTE's result: `i` the top, `x` the second item.
+#[inline(always)]
+pub(crate) fn byte(i: U256, x: U256) -> U256 {
+    match usize::try_from(i) {
         Ok(i) if i < 32 => U256::from(x.byte(31 - i)),
         _ => U256::ZERO,
-    });
+    }
 }
 
 /// The shift amount as a `usize`, or `None` when it is 256 or more.
@@ -146,20 +152,32 @@ fn shift_amount(shift: U256) -> Option<usize> {
 #[inline(always)]
 pub(crate) fn op_shl(s: &mut Sp) {
     let (shift, x) = s.pop_top();
-    s.set_top(match shift_amount(shift) {
+    s.set_top(shl(shift, x));
+}
+
+/// SHL's result: `shift` the top, `x` the second item.
+#[inline(always)]
+pub(crate) fn shl(shift: U256, x: U256) -> U256 {
+    match shift_amount(shift) {
         Some(n) => x << n,
         None => U256::ZERO,
-    });
+    }
 }
 
 /// SHR (EIP-145).
 #[inline(always)]
 pub(crate) fn op_shr(s: &mut Sp) {
     let (shift, x) = s.pop_top();
-    s.set_top(match shift_amount(shift) {
+    s.set_top(shr(shift, x));
+}
+
+/// SHR's result: `shift` the top, `x` the second item.
+#[inline(always)]
+pub(crate) fn shr(shift: U256, x: U256) -> U256 {
+    match shift_amount(shift) {
         Some(n) => x >> n,
         None => U256::ZERO,
-    });
+    }
 }
 
 /// SAR (EIP-145): arithmetic shift, filling with the sign bit.
