@@ -293,3 +293,20 @@ fn gas_pc_and_loops_are_exact() {
         }
     }
 }
+
+/// Fused operators of a later fork halt as undefined where the plain opcode would: a push or a
+/// DUPn + SHL/SHR before Constantinople, in every runner.
+#[test]
+fn fused_shifts_before_constantinople_are_undefined() {
+    use kestrel_bytecode::opcode::*;
+    for (code, result) in [
+        // 1 << 2
+        (Asm::new().push(1u64).push(2u64).op(SHL).op(STOP).build(), 4u64),
+        // 1 >> 1
+        (Asm::new().push(1u64).op(DUP1).op(SHR).op(STOP).build(), 0),
+    ] {
+        assert_eq!(check(SpecId::Byzantium, &code, 100_000).status, Status::InvalidOpcode);
+        let out = check(SpecId::Constantinople, &code, 100_000);
+        assert_eq!((out.status, out.stack), (Status::Stop, vec![U256::from(result)]));
+    }
+}
