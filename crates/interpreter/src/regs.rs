@@ -6,7 +6,7 @@ use crate::memory::to_saturated;
 use crate::stack::Sp;
 use kestrel_bytecode::RunEntry;
 
-use crate::{Frame, Gas, Status, Step};
+use crate::{Frame, Gas, STACK_LIMIT, Status, Step};
 
 /// The machine state the dispatch loop keeps in locals while it runs a frame.
 ///
