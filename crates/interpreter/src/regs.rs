@@ -141,5 +141,10 @@ impl Regs {
 /// otherwise overflow.
 #[cold]
 fn stack_error(height: usize, run: &RunEntry) -> Status {
-    if height < run.stack_required as usize { Status::StackUnderflow } else { Status::StackOverflow }
+    if height < run.stack_required as usize {
+        Status::StackUnderflow
+    } else {
+        debug_assert!(height + run.stack_growth as usize > STACK_LIMIT);
+        Status::StackOverflow
+    }
 }
