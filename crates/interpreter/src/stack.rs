@@ -330,31 +330,33 @@ unsafe fn copy_limbs(src: *const U256, dst: *mut U256) {
     }
 }
 
+/// `x`, through an empty `asm!` that LLVM cannot see into: an OR chain over the four limbs cut
+/// in two by it is no longer a reduction the SLP vectorizer rebuilds in vector registers.
+#[inline(always)]
+fn opaque(mut x: u64) -> u64 {
+    // SAFETY: an empty template that only names a register: it reads and writes nothing.
+    unsafe { core::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack, preserves_flags)) };
+    x
+}
+
 /// Whether `v` is zero, as three scalar ORs.
 ///
 /// `U256::is_zero` compiles to a 32-byte compare that LLVM assembles from the limbs in vector
 /// registers (eleven instructions and a trip through the native stack); a limb's OR chain needs
-/// four. The empty `asm!` hides the chain from the SLP vectorizer, which would otherwise
-/// rebuild the same vector reduction.
+/// four (see [`opaque`]).
 #[inline(always)]
 fn is_zero_limbs(v: U256) -> bool {
     let [a, b, c, d] = *v.as_limbs();
-    let mut low = a | b;
-    // SAFETY: an empty template that only names a register: it reads and writes nothing.
-    unsafe { core::arch::asm!("/* {0} */", inout(reg) low, options(pure, nomem, nostack, preserves_flags)) };
-    (low | c | d) == 0
+    (opaque(a | b) | c | d) == 0
 }
 
 /// Whether `a == b`, as XORs and ORs of the limbs (EQ): `==` on two words compiles to a
-/// byte-wise vector compare of copies on the native stack. The barrier is `is_zero_limbs`'.
+/// byte-wise vector compare of copies on the native stack.
 #[inline(always)]
 pub(crate) fn eq_limbs(a: U256, b: U256) -> bool {
     let [a0, a1, a2, a3] = *a.as_limbs();
     let [b0, b1, b2, b3] = *b.as_limbs();
-    let mut low = (a0 ^ b0) | (a1 ^ b1);
-    // SAFETY: an empty template that only names a register: it reads and writes nothing.
-    unsafe { core::arch::asm!("/* {0} */", inout(reg) low, options(pure, nomem, nostack, preserves_flags)) };
-    (low | (a2 ^ b2) | (a3 ^ b3)) == 0
+    (opaque((a0 ^ b0) | (a1 ^ b1)) | (a2 ^ b2) | (a3 ^ b3)) == 0
 }
 
 /// Reads the slot at `p` limb by limb (see [`copy_limbs`]).

@@ -19,12 +19,7 @@ pub const KECCAK_EMPTY: B256 = b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca
 #[inline]
 pub fn keccak256(data: impl AsRef<[u8]>) -> B256 {
     let data = data.as_ref();
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F and AVX-512BW, the features the function is compiled for.
-        return B256::new(unsafe { avx512::keccak256(data) });
-    }
-    keccak256_fallback(data)
+    keccak256_avx512(data).unwrap_or_else(|| keccak256_fallback(data))
 }
 
 /// Whether the CPU runs the AVX-512 path. Detected once: std caches CPUID's answer in a static,
@@ -43,14 +38,14 @@ pub fn keccak256_fallback(data: &[u8]) -> B256 {
     B256::from_slice(&Keccak256::digest(data))
 }
 
-/// Keccak-256 of `data` on the AVX-512 path, or `None` where the CPU (or target) lacks it. For
-/// benchmarks and tests that compare the two.
+/// Keccak-256 of `data` on the AVX-512 path, or `None` where the CPU (or target) lacks it:
+/// [`keccak256`]'s first choice, public for benchmarks and tests that compare the two.
 #[doc(hidden)]
 #[inline]
 pub fn keccak256_avx512(data: &[u8]) -> Option<B256> {
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
-        // SAFETY: the CPU has AVX-512F and AVX-512BW.
+        // SAFETY: the CPU has AVX-512F and AVX-512BW, the features the function is compiled for.
         return Some(B256::new(unsafe { avx512::keccak256(data) }));
     }
     let _ = data;

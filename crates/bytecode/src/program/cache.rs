@@ -140,6 +140,11 @@ impl Worker {
     const NAPS: (Duration, Duration) = (Duration::from_micros(50), Duration::from_millis(2));
     /// Idle time after which the translator sleeps until woken.
     const AWAKE: Duration = Duration::from_secs(1);
+
+    /// The queue, locked (a panic elsewhere while it was held left it consistent).
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Bytecode>>> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Default for ProgramCache {
@@ -298,7 +303,7 @@ impl ProgramCache {
         });
         let Some(worker) = worker else { return false };
         {
-            let mut queue = worker.queue.lock().unwrap_or_else(|e| e.into_inner());
+            let mut queue = worker.queue();
             if queue.len() >= Self::QUEUE {
                 return false;
             }
@@ -323,7 +328,7 @@ impl ProgramCache {
         };
         let (mut nap, mut last_work) = (Worker::NAPS.0, Instant::now());
         loop {
-            let next = worker.queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+            let next = worker.queue().pop_front();
             if let Some(code) = next {
                 self.translate_one(&code);
                 (nap, last_work) = (Worker::NAPS.0, Instant::now());
@@ -332,7 +337,7 @@ impl ProgramCache {
                 nap = (nap * 2).min(Worker::NAPS.1);
             } else {
                 worker.asleep.store(true, Ordering::SeqCst);
-                if worker.queue.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+                if worker.queue().is_empty() {
                     std::thread::park();
                 }
                 worker.asleep.store(false, Ordering::SeqCst);

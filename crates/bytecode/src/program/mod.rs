@@ -130,6 +130,14 @@ pub struct Inst {
     pub b: u32,
 }
 
+impl Inst {
+    /// An instruction of `kind` at `pc` carrying the value `small` as `a | b << 32` (PUSH_SMALL
+    /// and the fused push + operator kinds).
+    fn small(kind: u8, pc: u32, small: u64) -> Self {
+        Self { kind, pc, a: small as u32, b: (small >> 32) as u32, ..Self::default() }
+    }
+}
+
 /// An arrival point: what the interpreter checks there, and where the program goes on.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -323,13 +331,7 @@ impl<'a> Translator<'a> {
             && let Ok(small) = u64::try_from(self.consts[first])
         {
             self.consts.pop();
-            self.insts.push(Inst {
-                kind: kind::PUSH_SMALL,
-                pc,
-                a: small as u32,
-                b: (small >> 32) as u32,
-                ..Inst::default()
-            });
+            self.insts.push(Inst::small(kind::PUSH_SMALL, pc, small));
         } else {
             for (i, chunk) in self.pending.chunks(MAX_RUN).enumerate() {
                 self.insts.push(Inst {
@@ -421,31 +423,22 @@ impl<'a> Translator<'a> {
                 {
                     self.pop_pending();
                     self.flush_pushes();
-                    self.insts.push(Inst {
-                        kind: pushed,
-                        pc: first,
-                        a: small as u32,
-                        b: (small >> 32) as u32,
-                        ..Inst::default()
-                    });
+                    self.insts.push(Inst::small(pushed, first, small));
                     pc += 1;
                     continue;
                 }
                 self.flush_pushes();
+                // DUPn + operator, no arrival point between: one instruction that reads item n in
+                // place (neither can fail: both are in the run checked on arrival).
                 let fused = DUP_FUSION[op as usize];
-                match self.fusable_previous() {
-                    // DUPn + operator, no arrival point between: one instruction that reads
-                    // item n in place (neither can fail: both are in the run checked on arrival).
-                    Some(previous @ DUP1..=DUP16) if fused != 0 => {
-                        let dup = self.insts.last_mut().expect("a previous instruction");
-                        *dup = Inst {
-                            kind: fused,
-                            a: (previous - DUP1 + 1) as u32,
-                            pc: dup.pc,
-                            ..Inst::default()
-                        };
-                    }
-                    _ => self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() }),
+                if fused != 0
+                    && let Some(previous @ DUP1..=DUP16) = self.fusable_previous()
+                {
+                    let dup = self.insts.last_mut().expect("a previous instruction");
+                    dup.kind = fused;
+                    dup.a = (previous - DUP1 + 1) as u32;
+                } else {
+                    self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() });
                 }
                 pc += 1;
                 continue;
