@@ -105,14 +105,47 @@ impl PartialEq for ProgramSlot {
 
 impl Eq for ProgramSlot {}
 
+/// Code with its keccak256 hash, computed here: the only way to give a [`Bytecode`] its
+/// identity.
+///
+/// A code hash names code in every cache of the process ([`crate::AnalysisCache`],
+/// [`ProgramCache`](crate::program::ProgramCache)) and a translated [`Program`] is attached to
+/// analysed code by hash, so a hash the caller only claims (a database's, say) must never become
+/// one: a program of other code would run on this code's bytes. A caller that needs the hash
+/// anyway (CREATE2's address) computes it once, here, and passes the pair on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashedCode<'a> {
+    code: &'a [u8],
+    hash: B256,
+}
+
+impl<'a> HashedCode<'a> {
+    /// `code` and its keccak256 hash.
+    pub fn new(code: &'a [u8]) -> Self {
+        Self { code, hash: keccak256(code) }
+    }
+
+    /// The code.
+    #[inline]
+    pub fn code(&self) -> &'a [u8] {
+        self.code
+    }
+
+    /// keccak256 of the code.
+    #[inline]
+    pub fn hash(&self) -> B256 {
+        self.hash
+    }
+}
+
 impl Bytecode {
     /// Analyses `code`, hashing it.
     pub fn new(code: &[u8]) -> Self {
-        Self::with_hash(code, keccak256(code))
+        Self::from_hashed(HashedCode::new(code))
     }
 
-    /// Analyses `code` whose keccak256 hash the caller already knows.
-    pub fn with_hash(code: &[u8], hash: B256) -> Self {
+    /// Analyses code already hashed (see [`HashedCode`]).
+    pub fn from_hashed(code: HashedCode<'_>) -> Self {
         let mut analysed = Self {
             padded: Vec::new(),
             len: 0,
@@ -122,15 +155,15 @@ impl Bytecode {
             shape: Shape::default(),
             program: ProgramSlot::default(),
         };
-        analysed.reanalyze(code, hash);
+        analysed.reanalyze(code);
         analysed
     }
 
-    /// Replaces this analysis with that of `code`, whose keccak256 hash is `hash`, reusing the
-    /// buffers: allocates only when `code` is longer than every code this value held before.
-    /// The result equals `Bytecode::with_hash(code, hash)`: a program attached to the old code
-    /// is dropped.
-    pub fn reanalyze(&mut self, code: &[u8], hash: B256) {
+    /// Replaces this analysis with that of `code`, reusing the buffers: allocates only when the
+    /// code is longer than every code this value held before. The result equals
+    /// `Bytecode::from_hashed(code)`: a program attached to the old code is dropped.
+    pub fn reanalyze(&mut self, code: HashedCode<'_>) {
+        let HashedCode { code, hash } = code;
         self.padded.clear();
         self.padded.reserve_exact(code.len() + PADDING);
         self.padded.extend_from_slice(code);
@@ -495,7 +528,7 @@ mod tests {
         let program = Arc::new(crate::program::Program::translate(&code).expect("short code"));
         assert!(code.attach_program(&program));
         let other = [PUSH1, 2, 0x00];
-        code.reanalyze(&other, keccak256(other));
+        code.reanalyze(HashedCode::new(&other));
         assert!(code.program().is_none());
         assert!(!code.attach_program(&program));
     }
@@ -511,7 +544,7 @@ mod tests {
                 prop_oneof![Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), any::<u8>()], 0..300),
         ) {
             let mut recycled = Bytecode::new(&first);
-            recycled.reanalyze(&second, keccak256(&second));
+            recycled.reanalyze(HashedCode::new(&second));
             let fresh = Bytecode::new(&second);
             prop_assert_eq!(&recycled, &fresh);
             prop_assert_eq!(recycled.shape(), fresh.shape());

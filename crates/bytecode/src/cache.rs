@@ -3,9 +3,9 @@
 use alloy_primitives::map::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use kestrel_primitives::{B256, Bytes, keccak256};
+use kestrel_primitives::{B256, Bytes};
 
-use crate::Bytecode;
+use crate::{Bytecode, HashedCode};
 
 /// Analysed code shared by code hash for the whole process.
 ///
@@ -78,9 +78,8 @@ impl AnalysisCache {
         if let Some(found) = self.read().by_hash.get(&hash) {
             return found.analysis.clone();
         }
-        let computed = keccak256(code);
-        let analysed = Arc::new(Bytecode::with_hash(code, computed));
-        if computed != hash {
+        let analysed = Arc::new(Bytecode::new(code));
+        if analysed.hash() != hash {
             return analysed;
         }
         self.insert(hash, Entry { analysis: analysed, code: code.clone() }).0
@@ -91,12 +90,13 @@ impl AnalysisCache {
     /// back as the buffer already held, so deploying it again allocates nothing; new code is
     /// copied once and analysed now, ready for its first call.
     pub fn intern(&self, code: &[u8]) -> (B256, Bytes) {
-        let hash = keccak256(code);
+        let hashed = HashedCode::new(code);
+        let hash = hashed.hash();
         if let Some(found) = self.read().by_hash.get(&hash) {
             return (hash, found.code.clone());
         }
         let entry =
-            Entry { analysis: Arc::new(Bytecode::with_hash(code, hash)), code: Bytes::copy_from_slice(code) };
+            Entry { analysis: Arc::new(Bytecode::from_hashed(hashed)), code: Bytes::copy_from_slice(code) };
         (hash, self.insert(hash, entry).1)
     }
 

@@ -12,5 +12,5 @@ mod cache;
 pub mod opcode;
 pub mod program;
 
-pub use analysis::{Bytecode, PADDING, RunEntry};
+pub use analysis::{Bytecode, HashedCode, PADDING, RunEntry};
 pub use cache::AnalysisCache;

@@ -10,13 +10,13 @@
 use std::sync::Arc;
 
 use kestrel_bytecode::program::{ExecutionMode, ProgramCache};
-use kestrel_bytecode::{AnalysisCache, Bytecode};
+use kestrel_bytecode::{AnalysisCache, Bytecode, HashedCode};
 use kestrel_interpreter::{
     Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status, Tracer,
     run_compiled, run_traced,
 };
 use kestrel_primitives::gas::{eip3860, frontier};
-use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, SpecId, keccak256};
+use kestrel_primitives::{Address, Bytes, KECCAK_EMPTY, SpecId};
 use kestrel_state::{Checkpoint, CreateError, Database, Journal};
 
 use crate::address::{create_address, create2_address};
@@ -116,7 +116,7 @@ impl FrameStack {
     /// and empties the buffers.
     pub(crate) fn abandon(&mut self) {
         while let Some(live) = self.frames.pop() {
-            self.stacks.push(live.frame.stack);
+            self.stacks.push(live.frame.into_stack());
         }
         self.buffers.clear();
     }
@@ -145,7 +145,7 @@ impl FrameStack {
                         Some(tracer) => run_traced(&mut live.frame, &mut self.buffers, ctx, tracer),
                     };
                     if let Status::Call | Status::Create = status {
-                        started = match live.frame.request.take() {
+                        started = match live.frame.take_request() {
                             Some(request) => self.start(ctx, request),
                             None => Some(Ended::not_run(0, Resume::Call { success: false })),
                         };
@@ -156,12 +156,14 @@ impl FrameStack {
             };
             let Some(parent) = self.frames.last_mut() else { return ended };
             let parent = &mut parent.frame;
-            match ended.resume {
+            // The parent waits for this child on these buffers: it cannot refuse.
+            let resumed = match ended.resume {
                 Resume::Call { success } => {
                     parent.finish_call(&mut self.buffers, success, ended.gas_left, ended.refund)
                 }
                 Resume::Create { address } => parent.finish_create(address, ended.gas_left, ended.refund),
-            }
+            };
+            debug_assert!(resumed.is_ok(), "the parent waits for its child");
         }
     }
 
@@ -256,12 +258,12 @@ impl FrameStack {
         let nonce = if is_root { creator.nonce - 1 } else { creator.nonce };
         let init_code = &self.buffers.memory[self.buffers.window(caller, req.init_offset, req.init_len)];
         // One hash serves CREATE2's address and the analysis.
-        let hash = keccak256(init_code);
+        let init_code = HashedCode::new(init_code);
         let address = match req.scheme {
             CreateScheme::Create => create_address(&req.caller, nonce),
-            CreateScheme::Create2 { salt } => create2_address(&req.caller, &salt, &hash),
+            CreateScheme::Create2 { salt } => create2_address(&req.caller, &salt, &init_code.hash()),
         };
-        let code = init_code_analysis(&mut self.init_codes, init_code, hash);
+        let code = init_code_analysis(&mut self.init_codes, init_code);
         ctx.journal.warm_account(&address);
         if !is_root {
             ctx.journal.inc_nonce(&req.caller);
@@ -318,8 +320,9 @@ impl FrameStack {
         let mut frame = self.buffers.open_frame(stack, init).expect("call data lies inside memory");
         // A frame whose gas cannot pay for the run at pc 0 halts there, out of gas, in either
         // tier: it needs no program.
-        frame.compiled = frame.gas.remaining() >= u64::from(frame.code.run_entry(0).gas)
-            && ProgramCache::global().prepare(self.active_mode, &frame.code);
+        let compiled = frame.gas.remaining() >= u64::from(frame.code().run_entry(0).gas)
+            && ProgramCache::global().prepare(self.active_mode, frame.code());
+        frame.set_compiled(compiled);
         self.frames.push(LiveFrame { frame, checkpoint, created });
     }
 
@@ -376,7 +379,7 @@ impl FrameStack {
         let keep_output = status == Status::Revert || (status == Status::Return && created.is_none());
         self.buffers.close_frame(&frame, keep_output);
         let refund = frame.gas.refunded;
-        self.stacks.push(frame.stack);
+        self.stacks.push(frame.into_stack());
         let success = status.is_success();
         let resume = match created {
             Some(address) => Resume::Create { address: success.then_some(address) },
@@ -386,26 +389,27 @@ impl FrameStack {
     }
 }
 
-/// The analysis of init code `code`, whose keccak256 is `hash`, reusing `pool`: the pooled
+/// The analysis of init code `code`, reusing `pool`: the pooled
 /// analysis of the same code as is (a factory deploying again), else a pooled analysis nothing
 /// holds any more re-filled in place (its buffers only grow), else a new one, kept in the pool
 /// while it has room. In steady state a creation allocates nothing for its init code.
-fn init_code_analysis(pool: &mut Vec<Arc<Bytecode>>, code: &[u8], hash: B256) -> Arc<Bytecode> {
-    if let Some(same) = pool.iter().find(|analysis| analysis.hash() == hash) {
+fn init_code_analysis(pool: &mut Vec<Arc<Bytecode>>, code: HashedCode<'_>) -> Arc<Bytecode> {
+    if let Some(same) = pool.iter().find(|analysis| analysis.hash() == code.hash()) {
         return same.clone();
     }
-    if code.len() <= MAX_POOLED_INIT_CODE {
+    let len = code.code().len();
+    if len <= MAX_POOLED_INIT_CODE {
         // `get_mut` succeeds only when the pool holds the sole reference: no frame runs it and
         // no translator has it queued, so re-filling it changes nothing anyone sees.
         if let Some(free) = pool.iter_mut().position(|slot| Arc::get_mut(slot).is_some()) {
             if let Some(analysis) = Arc::get_mut(&mut pool[free]) {
-                analysis.reanalyze(code, hash);
+                analysis.reanalyze(code);
             }
             return pool[free].clone();
         }
     }
-    let analysis = Arc::new(Bytecode::with_hash(code, hash));
-    if pool.len() < INIT_CODE_POOL && code.len() <= MAX_POOLED_INIT_CODE {
+    let analysis = Arc::new(Bytecode::from_hashed(code));
+    if pool.len() < INIT_CODE_POOL && len <= MAX_POOLED_INIT_CODE {
         pool.push(analysis.clone());
     }
     analysis

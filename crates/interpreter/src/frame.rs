@@ -2,11 +2,12 @@
 
 use std::ops::Range;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use kestrel_bytecode::Bytecode;
 use kestrel_primitives::{Address, B256, SpecId, U256};
 
-use crate::{Gas, Stack};
+use crate::{Gas, Stack, Status};
 
 /// Byte buffers shared by every frame of a transaction, reused from one transaction to the next.
 ///
@@ -16,7 +17,14 @@ use crate::{Gas, Stack};
 /// memory, and a child's call data is the range of its caller's memory that CALL named, which
 /// cannot change while the child runs. Nothing is copied when a frame starts, and nothing is
 /// allocated once the buffers have grown to the transaction's high-water mark.
-#[derive(Debug, Default)]
+///
+/// Every access the runners make to these buffers is bounds-checked, so their contents are
+/// public. Which buffers a frame belongs to is not: each `Buffers` has an identity, renewed by
+/// every [`open_transaction`](Self::open_transaction), that its frames carry, and the runners
+/// refuse a frame of other buffers or of an earlier transaction ([`Status::BuffersMismatch`]).
+///
+/// [`Status::BuffersMismatch`]: crate::Status::BuffersMismatch
+#[derive(Debug)]
 pub struct Buffers {
     /// The transaction's call data, then the memory of all live frames, each a window starting
     /// at its `Frame::memory_base`.
@@ -25,6 +33,29 @@ pub struct Buffers {
     pub return_data: Vec<u8>,
     /// Recent KECCAK256 results of 64-byte inputs (mapping slots).
     pub(crate) keccak_memo: crate::keccak_memo::KeccakMemo,
+    /// Which buffers, and which transaction of them, frames opened now belong to.
+    identity: BuffersId,
+}
+
+/// The identity of a [`Buffers`] and of its current transaction: unique in the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BuffersId {
+    /// Unique per `Buffers` value (a process-wide counter, read once when it is made).
+    buffers: u64,
+    /// Transactions opened on these buffers so far.
+    transaction: u64,
+}
+
+impl Default for Buffers {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Self {
+            memory: Vec::new(),
+            return_data: Vec::new(),
+            keccak_memo: Default::default(),
+            identity: BuffersId { buffers: NEXT.fetch_add(1, Ordering::Relaxed), transaction: 0 },
+        }
+    }
 }
 
 impl Buffers {
@@ -37,7 +68,10 @@ impl Buffers {
     /// Starts a transaction: empties the buffers and writes `data` at the start of memory, where
     /// the outermost frame finds its call data (or its initcode) as a window
     /// ([`window`](Self::window) with no caller).
+    ///
+    /// Frames of the previous transaction no longer run on these buffers.
     pub fn open_transaction(&mut self, data: &[u8]) {
+        self.identity.transaction = self.identity.transaction.wrapping_add(1);
         self.clear();
         self.keccak_memo.forget();
         self.memory.extend_from_slice(data);
@@ -47,9 +81,11 @@ impl Buffers {
     /// transaction's data), as a range of [`memory`](Self::memory): where a request's call data
     /// or initcode lies. The interpreter expanded the caller's memory over it before asking.
     #[inline]
+    /// The sums saturate: a window past the end of memory is one no caller can use, and
+    /// [`Frame::new`] refuses it.
     pub fn window(&self, caller: Option<&Frame>, offset: usize, len: usize) -> Range<usize> {
-        let start = caller.map_or(0, Frame::memory_base) + offset;
-        start..start + len
+        let start = caller.map_or(0, Frame::memory_base).saturating_add(offset);
+        start..start.saturating_add(len)
     }
 
     /// Opens the windows of a new innermost frame and returns it ([`Frame::new`]): its memory
@@ -64,9 +100,11 @@ impl Buffers {
     /// the return data its parent sees becomes its RETURN/REVERT output when `keep_output`,
     /// else nothing.
     pub fn close_frame(&mut self, frame: &Frame, keep_output: bool) {
-        let output = if keep_output { frame.output_range() } else { 0..0 };
         self.return_data.clear();
-        self.return_data.extend_from_slice(&self.memory[output]);
+        if keep_output {
+            let output = slice(&self.memory, frame.memory_base, frame.output.0, frame.output.1);
+            self.return_data.extend_from_slice(output);
+        }
         self.memory.truncate(frame.memory_base);
     }
 
@@ -179,9 +217,12 @@ pub struct FrameInit {
     pub input: Range<usize>,
 }
 
-/// Why [`Frame::new`] refused its arguments.
+/// Why [`Frame::new`], [`Frame::finish_call`] or [`Frame::finish_create`] refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FrameError {
+    /// The frame does not wait for a child (or the buffers are not its own): there is no
+    /// result to take.
+    NotWaiting,
     /// The call data range does not lie inside the buffers' memory.
     InputOutOfBounds {
         /// The range asked for.
@@ -194,6 +235,7 @@ pub enum FrameError {
 impl core::fmt::Display for FrameError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
+            Self::NotWaiting => write!(f, "the frame does not wait for a child on these buffers"),
             Self::InputOutOfBounds { input, memory_len } => {
                 write!(f, "call data {input:?} is not inside the {memory_len} bytes of memory")
             }
@@ -205,19 +247,24 @@ impl std::error::Error for FrameError {}
 
 /// One call frame: everything that belongs to a single execution context.
 ///
-/// The program counter and the frame's windows into [`Buffers`] are private: [`Frame::new`]
-/// derives the windows from the buffers, and [`run`](crate::run) refuses buffers that do not
-/// hold them, so no frame can make the interpreter read outside its code or memory.
+/// What the runners rely on without checking is private: the code (and the program attached to
+/// it), the program counter, the stack, the windows into [`Buffers`], the pending request and
+/// the frame's place in its life. [`Frame::new`] derives them, only the runners move them on,
+/// and [`run`](crate::run) and [`run_compiled`](crate::run_compiled) refuse, before running
+/// anything, a frame that is not theirs to run: buffers that are not its own
+/// ([`Status::BuffersMismatch`](crate::Status::BuffersMismatch)), or a frame that has finished
+/// or waits for its child ([`Status::NotRunnable`](crate::Status::NotRunnable)). So no
+/// sequence of safe calls makes a runner read outside the frame's code, stack or memory.
 #[derive(Debug)]
 pub struct Frame {
     /// The operand stack.
-    pub stack: Stack,
-    /// Program counter into the padded code: always inside it.
+    pub(crate) stack: Stack,
+    /// Program counter into the padded code: an opcode of the code, or the STOP in the padding.
     pub(crate) pc: usize,
     /// Gas.
     pub gas: Gas,
     /// The code being run.
-    pub code: Arc<Bytecode>,
+    pub(crate) code: Arc<Bytecode>,
     /// The fork rules in force.
     pub spec: SpecId,
     /// ADDRESS: the account whose storage this frame uses.
@@ -234,17 +281,32 @@ pub struct Frame {
     pub(crate) memory_base: usize,
     /// This frame's call data in [`Buffers::memory`]: start and length, before `memory_base`.
     pub(crate) input: (usize, usize),
-    /// RETURN/REVERT data: offset and length in this frame's memory.
-    pub output: (usize, usize),
-    /// Where a pending call's output goes in this frame's memory: offset and length.
-    pub return_window: (usize, usize),
+    /// RETURN/REVERT data: offset and length in this frame's memory, expanded over.
+    pub(crate) output: (usize, usize),
+    /// Where a pending call's output goes in this frame's memory: offset and length, expanded
+    /// over.
+    pub(crate) return_window: (usize, usize),
     /// The child this frame waits for, after [`Status::Call`](crate::Status::Call) or
     /// [`Status::Create`](crate::Status::Create).
-    pub request: Option<FrameRequest>,
-    /// True when the frame runs in the compiled tier ([`run_compiled`](crate::run_compiled))
-    /// on the program attached to `code` ([`Bytecode::program`]); set before the frame first
-    /// runs.
-    pub compiled: bool,
+    pub(crate) request: Option<FrameRequest>,
+    /// True when the frame runs in the compiled tier ([`run_compiled`](crate::run_compiled)) on
+    /// the program attached to `code` ([`Bytecode::program`]).
+    pub(crate) compiled: bool,
+    /// Where the frame is in its life.
+    state: FrameState,
+    /// The buffers (and their transaction) this frame's windows are in.
+    buffers: BuffersId,
+}
+
+/// Where a [`Frame`] is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameState {
+    /// New, or resumed after its child: the runners may run it.
+    Runnable,
+    /// Suspended by CALL or CREATE until [`Frame::finish_call`] / [`Frame::finish_create`].
+    Waiting,
+    /// Stopped or halted: it never runs again.
+    Finished,
 }
 
 impl Frame {
@@ -273,7 +335,95 @@ impl Frame {
             return_window: (0, 0),
             request: None,
             compiled: false,
+            state: FrameState::Runnable,
+            buffers: buffers.identity,
         })
+    }
+
+    /// Checks, where a runner is entered, that it may run this frame on `buffers`.
+    #[inline]
+    pub(crate) fn enter(&self, buffers: &Buffers) -> Result<(), Status> {
+        if self.state != FrameState::Runnable {
+            return Err(Status::NotRunnable);
+        }
+        if !self.fits(buffers) {
+            return Err(Status::BuffersMismatch);
+        }
+        Ok(())
+    }
+
+    /// Records how a run ended: suspended for a child, or finished for good.
+    #[inline]
+    pub(crate) fn leave(&mut self, status: Status) {
+        self.state = match status {
+            Status::Call | Status::Create => FrameState::Waiting,
+            _ => FrameState::Finished,
+        };
+    }
+
+    /// The operand stack, as the frame last left it.
+    #[inline]
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+
+    /// The frame's stack, to be reused for another frame ([`Frame::new`] clears it).
+    #[inline]
+    pub fn into_stack(self) -> Stack {
+        self.stack
+    }
+
+    /// The code being run.
+    #[inline]
+    pub fn code(&self) -> &Arc<Bytecode> {
+        &self.code
+    }
+
+    /// The child this frame waits for, after [`Status::Call`] or [`Status::Create`].
+    #[inline]
+    pub fn request(&self) -> Option<&FrameRequest> {
+        self.request.as_ref()
+    }
+
+    /// Takes the child this frame waits for, to run it; the frame still waits for its result
+    /// ([`finish_call`](Self::finish_call) / [`finish_create`](Self::finish_create)).
+    #[inline]
+    pub fn take_request(&mut self) -> Option<FrameRequest> {
+        self.request.take()
+    }
+
+    /// Where a pending call's output goes in this frame's memory: offset and length.
+    #[inline]
+    pub fn return_window(&self) -> (usize, usize) {
+        self.return_window
+    }
+
+    /// True when the frame has finished: it stopped or halted, and never runs again.
+    #[inline]
+    pub fn is_finished(&self) -> bool {
+        self.state == FrameState::Finished
+    }
+
+    /// True when the frame waits for its child's result.
+    #[inline]
+    pub fn is_waiting(&self) -> bool {
+        self.state == FrameState::Waiting
+    }
+
+    /// True when [`run_compiled`](crate::run_compiled) runs this frame on the program attached
+    /// to its code.
+    #[inline]
+    pub fn is_compiled(&self) -> bool {
+        self.compiled
+    }
+
+    /// Chooses the tier [`run_compiled`](crate::run_compiled) runs this frame in: the program
+    /// attached to its code when `compiled` and one is attached, else the interpreter. Any
+    /// choice is safe at any time: the compiled runner resumes only at a pc where the program
+    /// has an arrival point, and interprets otherwise.
+    #[inline]
+    pub fn set_compiled(&mut self, compiled: bool) {
+        self.compiled = compiled;
     }
 
     /// The program counter.
@@ -294,58 +444,77 @@ impl Frame {
         self.input
     }
 
-    /// True when `buffers` hold this frame's windows: its call data and the start of its
-    /// memory lie inside them. [`run`](crate::run) checks it before running.
+    /// True when `buffers` are the ones this frame was opened on, in the same transaction, and
+    /// still hold its windows: its call data and the start of its memory lie inside them.
+    /// [`run`](crate::run) checks it before running.
     #[inline]
     pub fn fits(&self, buffers: &Buffers) -> bool {
-        self.memory_base <= buffers.memory.len() && self.input.0 + self.input.1 <= self.memory_base
+        self.buffers == buffers.identity
+            && self.memory_base <= buffers.memory.len()
+            && self.input.0 + self.input.1 <= self.memory_base
     }
 
     /// This frame's call data.
     #[inline]
     pub fn input<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
-        &buffers.memory[self.input.0..self.input.0 + self.input.1]
+        slice(&buffers.memory, self.input.0, 0, self.input.1)
     }
 
-    /// This frame's memory (the frame must be the innermost live one).
+    /// This frame's memory (the frame must be the innermost live one); empty when `buffers` do
+    /// not hold it.
     #[inline]
     pub fn memory<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
-        &buffers.memory[self.memory_base..]
+        buffers.memory.get(self.memory_base..).unwrap_or_default()
     }
 
-    /// This frame's RETURN/REVERT data.
+    /// This frame's RETURN/REVERT data; empty when `buffers` do not hold it.
     pub fn output<'b>(&self, buffers: &'b Buffers) -> &'b [u8] {
-        &buffers.memory[self.output_range()]
-    }
-
-    /// Where this frame's RETURN/REVERT data lies in [`Buffers::memory`].
-    #[inline]
-    fn output_range(&self) -> Range<usize> {
-        let start = self.memory_base + self.output.0;
-        start..start + self.output.1
+        slice(&buffers.memory, self.memory_base, self.output.0, self.output.1)
     }
 
     /// Resumes after a CALL-family child: pushes the success flag, copies the child's output
     /// (already in [`Buffers::return_data`]) into the return window, takes back unspent gas and,
     /// on success, the child's refunds.
-    pub fn finish_call(&mut self, buffers: &mut Buffers, success: bool, gas_left: u64, refunded: i64) {
+    ///
+    /// Refused, changing nothing, unless the frame waits for a child and `buffers` are its own.
+    pub fn finish_call(
+        &mut self,
+        buffers: &mut Buffers,
+        success: bool,
+        gas_left: u64,
+        refunded: i64,
+    ) -> Result<(), FrameError> {
+        if self.state != FrameState::Waiting || !self.fits(buffers) {
+            return Err(FrameError::NotWaiting);
+        }
         self.gas.reimburse(gas_left);
         if success {
             self.gas.refunded += refunded;
         }
         let (offset, len) = self.return_window;
         let n = len.min(buffers.return_data.len());
-        if n > 0 {
-            let start = self.memory_base + offset;
-            buffers.memory[start..start + n].copy_from_slice(&buffers.return_data[..n]);
+        // The CALL expanded memory over the window, so it is inside; checked all the same.
+        let start = self.memory_base.saturating_add(offset);
+        if let Some(target) = buffers.memory.get_mut(start..start.saturating_add(n)) {
+            target.copy_from_slice(&buffers.return_data[..n]);
         }
-        self.stack.push(U256::from(success as u8));
-        self.request = None;
+        self.resume(U256::from(success as u8));
+        Ok(())
     }
 
     /// Resumes after a CREATE child: pushes the new address (or zero), takes back unspent gas
     /// and, on success, the child's refunds. The caller sets [`Buffers::return_data`].
-    pub fn finish_create(&mut self, created: Option<Address>, gas_left: u64, refunded: i64) {
+    ///
+    /// Refused, changing nothing, unless the frame waits for a child.
+    pub fn finish_create(
+        &mut self,
+        created: Option<Address>,
+        gas_left: u64,
+        refunded: i64,
+    ) -> Result<(), FrameError> {
+        if self.state != FrameState::Waiting {
+            return Err(FrameError::NotWaiting);
+        }
         self.gas.reimburse(gas_left);
         let word = match created {
             Some(address) => {
@@ -354,7 +523,22 @@ impl Frame {
             }
             None => U256::ZERO,
         };
-        self.stack.push(word);
-        self.request = None;
+        self.resume(word);
+        Ok(())
     }
+
+    /// Pushes a child's result and makes the frame runnable again. The CALL or CREATE that
+    /// suspended it popped more items than this pushes, so the stack has room.
+    fn resume(&mut self, result: U256) {
+        self.stack.push(result);
+        self.request = None;
+        self.state = FrameState::Runnable;
+    }
+}
+
+/// `len` bytes at `base + offset` of `memory`; empty when they are not all inside.
+#[inline]
+fn slice(memory: &[u8], base: usize, offset: usize, len: usize) -> &[u8] {
+    let start = base.saturating_add(offset);
+    memory.get(start..start.saturating_add(len)).unwrap_or_default()
 }

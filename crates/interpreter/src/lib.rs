@@ -24,20 +24,19 @@ mod keccak_memo;
 pub mod memory;
 mod mock_host;
 mod regs;
+mod run;
 mod stack;
 mod status;
 mod tracing;
 
-pub use compiled::run_compiled;
 pub use frame::{
     Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameError, FrameInit, FrameRequest,
 };
 pub use gas::Gas;
 pub use generated::gas_table::{STATIC_GAS, UNDEFINED_GAS, static_gas};
-pub use generated::runner::run;
-pub use generated::runner::run_traced;
 pub use host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
 pub use mock_host::MockHost;
+pub use run::{run, run_compiled, run_traced};
 pub use stack::{STACK_LIMIT, Stack};
 pub use status::{Status, Step};
 pub use tracing::{Eip3155Tracer, NoopTracer, Tracer};

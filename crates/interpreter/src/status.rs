@@ -49,6 +49,10 @@ pub enum Status {
     /// [`run`](crate::run) was given buffers that do not hold the frame's call data and memory
     /// (an embedding error, never the result of any bytecode): nothing ran.
     BuffersMismatch,
+    /// [`run`](crate::run) was given a frame that has finished, or that waits for its child's
+    /// result ([`Frame::finish_call`](crate::Frame::finish_call)): an embedding error, never the
+    /// result of any bytecode. Nothing ran.
+    NotRunnable,
 }
 
 /// What a handler returns: `Ok` to go on, `Err(status)` to stop the frame.

@@ -15,12 +15,14 @@ use proptest::prelude::*;
 
 /// The caller loop, once: calls succeed with half their gas back, creates fail.
 fn resume(frame: &mut Frame, buffers: &mut Buffers) {
-    match frame.request.clone() {
+    match frame.request().cloned() {
         Some(FrameRequest::Call(req)) => {
             buffers.return_data = vec![7; 3];
-            frame.finish_call(buffers, true, req.gas_limit / 2, 0);
+            frame.finish_call(buffers, true, req.gas_limit / 2, 0).expect("the frame waits for its child");
         }
-        Some(FrameRequest::Create(req)) => frame.finish_create(None, req.gas_limit / 2, 0),
+        Some(FrameRequest::Create(req)) => {
+            frame.finish_create(None, req.gas_limit / 2, 0).expect("the frame waits for its child")
+        }
         None => {}
     }
 }

@@ -214,25 +214,22 @@ fn an_unaffordable_block_halts_before_it_runs() {
     for (code, prefix, start, block) in cases {
         let code = Arc::new(Bytecode::new(&code));
         for short in [0, 1, 100, block / 2, block - 1] {
-            let mut frame = fresh_frame(&code, prefix + short);
-            let status = run(&mut frame, &mut Buffers::default(), &mut MockHost::default());
+            let (mut frame, mut buffers) = fresh_frame(&code, prefix + short);
+            let status = run(&mut frame, &mut buffers, &mut MockHost::default());
             assert_eq!(status, Status::OutOfGas, "start {start}, gas {short}");
             assert_eq!(frame.pc(), start, "start {start}, gas {short}: the block did not run");
         }
         // With enough gas the same block runs to its end.
-        let mut frame = fresh_frame(&code, prefix + block);
-        assert_eq!(
-            run(&mut frame, &mut Buffers::default(), &mut MockHost::default()),
-            Status::Stop,
-            "start {start}"
-        );
+        let (mut frame, mut buffers) = fresh_frame(&code, prefix + block);
+        assert_eq!(run(&mut frame, &mut buffers, &mut MockHost::default()), Status::Stop, "start {start}");
         assert_eq!(frame.gas.remaining(), 0, "start {start}");
     }
 }
 
-fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> Frame {
+fn fresh_frame(code: &Arc<Bytecode>, gas: u64) -> (Frame, Buffers) {
     let init = frame_init(code.clone(), SpecId::Osaka, gas, 0..0);
-    Frame::new(Stack::new(), init, &Buffers::default()).expect("empty call data")
+    let buffers = Buffers::default();
+    (Frame::new(Stack::new(), init, &buffers).expect("empty call data"), buffers)
 }
 
 /// `Frame::new` refuses call data outside the buffers, and `run` refuses buffers that do not
@@ -250,17 +247,22 @@ fn frames_and_buffers_that_do_not_match_are_refused() {
 
     let mut frame = Frame::new(Stack::new(), init(32..64), &buffers).expect("inside memory");
     assert_eq!((frame.memory_base(), frame.input_range()), (64, (32, 32)));
-    // Buffers that lost the frame's memory, or that are some other buffers altogether.
-    let mut short = Buffers::default();
-    short.memory = vec![7; 16];
-    for mut wrong in [short, Buffers::default()] {
+    // Other buffers, even with the same contents, or with room for the frame's windows.
+    let mut same_bytes = Buffers::default();
+    same_bytes.memory = vec![7; 64];
+    let mut longer = Buffers::default();
+    longer.memory = vec![7; 128];
+    for mut wrong in [same_bytes, longer, Buffers::default()] {
         assert!(!frame.fits(&wrong));
         assert_eq!(run(&mut frame, &mut wrong, &mut MockHost::default()), Status::BuffersMismatch);
         assert_eq!(frame.pc(), 0, "nothing ran");
     }
-    let mut right = Buffers::default();
-    right.memory = vec![7; 64];
-    assert_eq!(run(&mut frame, &mut right, &mut MockHost::default()), Status::Stop);
+    // Its own buffers once they lost the frame's memory.
+    let kept = core::mem::replace(&mut buffers.memory, vec![7; 16]);
+    assert!(!frame.fits(&buffers));
+    assert_eq!(run(&mut frame, &mut buffers, &mut MockHost::default()), Status::BuffersMismatch);
+    buffers.memory = kept;
+    assert_eq!(run(&mut frame, &mut buffers, &mut MockHost::default()), Status::Stop);
     // CALLDATALOAD read the caller's bytes 32..64; the frame's own memory is empty.
-    assert_eq!(frame.stack.as_slice(), &[U256::from_be_bytes([7u8; 32]), U256::ZERO]);
+    assert_eq!(frame.stack().as_slice(), &[U256::from_be_bytes([7u8; 32]), U256::ZERO]);
 }

@@ -97,7 +97,7 @@ fn resuming_after_create() {
     for outcome in [Some(created), None] {
         let out = Ctx::new(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
             buffers.return_data = if outcome.is_some() { Vec::new() } else { vec![1, 2, 3] };
-            frame.finish_create(outcome, 1000, 77);
+            frame.finish_create(outcome, 1000, 77).expect("the frame waits for its child");
         });
         out.expect(Status::Stop);
         let address_word = outcome.map_or(U256::ZERO, w);

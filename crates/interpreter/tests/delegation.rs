@@ -94,7 +94,7 @@ fn run_both(code: &[u8], delegate_cold: bool) -> (Status, u64, Option<FrameReque
         } else {
             run(&mut frame, &mut buffers, &mut host)
         };
-        results.push((status, frame.gas.spent(), frame.request.clone()));
+        results.push((status, frame.gas.spent(), frame.request().cloned()));
     }
     assert_eq!(results[0], results[1], "fast vs traced");
     results.pop().unwrap()

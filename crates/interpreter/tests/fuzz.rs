@@ -55,15 +55,17 @@ fn check(out: &Outcome) -> Result<(), TestCaseError> {
 /// Plays the caller loop once: the child returns half its gas and a few bytes of output; CALLs
 /// succeed, CREATEs alternate between an address and failure by the child's gas parity.
 fn resume(frame: &mut Frame, buffers: &mut Buffers) {
-    match frame.request.clone() {
+    match frame.request().cloned() {
         Some(FrameRequest::Call(req)) => {
             buffers.return_data = (0..(req.gas_limit % 40) as u8).collect();
-            frame.finish_call(buffers, req.gas_limit % 3 != 0, req.gas_limit / 2, 10);
+            frame
+                .finish_call(buffers, req.gas_limit % 3 != 0, req.gas_limit / 2, 10)
+                .expect("the frame waits for its child");
         }
         Some(FrameRequest::Create(req)) => {
             let created = (req.gas_limit % 2 == 0).then_some(OTHER);
             buffers.return_data = if created.is_some() { Vec::new() } else { vec![0xfe; 5] };
-            frame.finish_create(created, req.gas_limit / 2, 10);
+            frame.finish_create(created, req.gas_limit / 2, 10).expect("the frame waits for its child");
         }
         None => {}
     }

@@ -203,9 +203,9 @@ fn resuming_after_a_call() {
     let output: Vec<u8> = (1..=12).collect();
     for success in [true, false] {
         let out = world(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
-            assert_eq!(frame.request.as_ref().map(|_| frame.return_window), Some((0, 8)));
+            assert_eq!(frame.request().map(|_| frame.return_window()), Some((0, 8)));
             buffers.return_data = output.clone();
-            frame.finish_call(buffers, success, 7_000, 500);
+            frame.finish_call(buffers, success, 7_000, 500).expect("the frame waits for its child");
         });
         out.expect(Status::Stop);
         // Only the window's 8 bytes are copied, though the child returned 12.
@@ -233,7 +233,7 @@ fn a_short_child_output_leaves_the_rest_of_the_window_alone() {
         .build();
     let out = world(SpecId::Cancun).run_resumed(&code, |frame, buffers| {
         buffers.return_data = vec![0x12, 0x34];
-        frame.finish_call(buffers, true, 0, 0);
+        frame.finish_call(buffers, true, 0, 0).expect("the frame waits for its child");
     });
     let mut word = [0xffu8; 32];
     word[..2].copy_from_slice(&[0x12, 0x34]);

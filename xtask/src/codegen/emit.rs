@@ -184,21 +184,20 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     out.push_str("use crate::regs::Regs;\n");
     out.push_str("use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};\n\n");
     out.push_str(
-        "/// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /\n\
-         /// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the\n\
+        "/// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks\n\
+         /// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the\n\
          /// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written\n\
-         /// back to `f` when the loop returns. Returns [`Status::BuffersMismatch`] without running\n\
-         /// when `b` does not hold `f`'s call data and memory (see [`Frame::fits`]).\n\
-         pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {\n\
+         /// back to `f` when the loop returns. Entered only through [`crate::run`] and\n\
+         /// [`crate::run_compiled`], which check the frame first ([`Frame::enter`]).\n\
+         pub(crate) fn interpret<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {\n\
          run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)\n}\n\n\
-         /// Like [`run`], but charges static gas opcode by opcode and calls `tracer` before and after\n\
-         /// every opcode, with the frame up to date.\n\
-         pub fn run_traced<H: Host + ?Sized, T: Tracer + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
+         /// Like [`interpret`], but charges static gas opcode by opcode and calls `tracer` before and\n\
+         /// after every opcode, with the frame up to date. Entered only through [`crate::run_traced`].\n\
+         pub(crate) fn interpret_traced<H: Host + ?Sized, T: Tracer + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
          run_loop::<H, T, true>(f, b, host, tracer)\n}\n\n\
          /// The dispatch loop; `TRACE` is a constant, so the fast instantiation has no trace code.\n\
          #[inline(always)]\n\
          fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(f: &mut Frame, b: &mut Buffers, host: &mut H, tracer: &mut T) -> Status {\n\
-         if !f.fits(b) { return Status::BuffersMismatch; }\n\
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
          // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.\n\

@@ -17,28 +17,24 @@ use crate::regs::Regs;
 use crate::stack::Sp;
 use crate::{Buffers, Frame, Host, Status, Step};
 
-/// Runs `f` until it stops, halts or asks for a child frame: on the program attached to its code
-/// when the frame is [`Frame::compiled`], else in the interpreter ([`crate::run`]).
+/// Runs `f` on the program attached to its code, from the arrival point at `f`'s pc; `None`
+/// when the frame does not run compiled, has no program, or its pc is no arrival point of the
+/// program (the caller interprets instead). The caller checked the frame ([`Frame::enter`]).
 ///
 /// A frame keeps the runner it started with: a program is only used from pc 0 or from a pc
 /// where it resumed on the same program.
-pub fn run_compiled<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
-    if !f.fits(b) {
-        return Status::BuffersMismatch;
-    }
-    let Some(program) = f.code.program().filter(|_| f.compiled).map(Arc::as_ptr) else {
-        return crate::run(f, b, host);
-    };
+#[inline]
+pub(crate) fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Option<Status> {
+    let program = f.code.program().filter(|_| f.compiled).map(Arc::as_ptr)?;
     // SAFETY: the frame's `Arc<Bytecode>` keeps its code, and the program attached to it once
-    // and for good, alive for this whole call: nothing replaces `f.code` while the frame runs
-    // (the host sets it when it pushes the frame; no handler touches it). So the program
-    // outlives the reference while the handlers borrow the frame. Cloning an `Arc` instead cost
-    // two atomic operations per run, most of a zero-gas call's time.
+    // and for good, alive for this whole call: `Frame::code` is private and set only by
+    // `Frame::new`, and a `Bytecode`'s program is only dropped through `&mut Bytecode`, which
+    // no one can have while the frame shares it. So the program outlives the reference while the
+    // handlers borrow the frame. It was translated from this very code: it is attached only to
+    // code of its hash, and a `Bytecode`'s hash is one Kestrel computed (`HashedCode`). Cloning
+    // an `Arc` instead cost two atomic operations per run, most of a zero-gas call's time.
     let program = unsafe { &*program };
-    match crate::generated::compiled_runner::run_program(f, b, host, program) {
-        Some(status) => status,
-        None => crate::run(f, b, host),
-    }
+    crate::generated::compiled_runner::run_program(f, b, host, program)
 }
 
 /// The interpreter's run check where control arrives at `e`, then the charge of the segment

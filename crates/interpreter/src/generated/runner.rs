@@ -8,18 +8,18 @@ use crate::instructions::{
 use crate::regs::Regs;
 use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};
 
-/// Runs `f` until it stops, halts, or asks for a child frame ([`Status::Call`] /
-/// [`Status::Create`]). Static gas is accumulated and checked at `flush` opcodes; the
+/// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks
+/// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the
 /// instruction pointer, stack pointer and gas live in registers ([`Regs`]) and are written
-/// back to `f` when the loop returns. Returns [`Status::BuffersMismatch`] without running
-/// when `b` does not hold `f`'s call data and memory (see [`Frame::fits`]).
-pub fn run<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
+/// back to `f` when the loop returns. Entered only through [`crate::run`] and
+/// [`crate::run_compiled`], which check the frame first ([`Frame::enter`]).
+pub(crate) fn interpret<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H) -> Status {
     run_loop::<H, NoopTracer, false>(f, b, host, &mut NoopTracer)
 }
 
-/// Like [`run`], but charges static gas opcode by opcode and calls `tracer` before and after
-/// every opcode, with the frame up to date.
-pub fn run_traced<H: Host + ?Sized, T: Tracer + ?Sized>(
+/// Like [`interpret`], but charges static gas opcode by opcode and calls `tracer` before and
+/// after every opcode, with the frame up to date. Entered only through [`crate::run_traced`].
+pub(crate) fn interpret_traced<H: Host + ?Sized, T: Tracer + ?Sized>(
     f: &mut Frame,
     b: &mut Buffers,
     host: &mut H,
@@ -36,9 +36,6 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     host: &mut H,
     tracer: &mut T,
 ) -> Status {
-    if !f.fits(b) {
-        return Status::BuffersMismatch;
-    }
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
     // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.

@@ -44,7 +44,7 @@ impl<W: Write> Eip3155Tracer<W> {
 impl<W: Write + Send> Tracer for Eip3155Tracer<W> {
     fn step(&mut self, frame: &Frame, buffers: &Buffers, op: u8) {
         let mut stack = String::from("[");
-        for (i, item) in frame.stack.as_slice().iter().enumerate() {
+        for (i, item) in frame.stack().as_slice().iter().enumerate() {
             if i > 0 {
                 stack.push(',');
             }

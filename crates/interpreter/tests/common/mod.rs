@@ -178,12 +178,12 @@ impl Ctx {
         let mut frame = Frame::new(Stack::new(), init, &buffers).expect("the call data is in memory");
         // The program runs when attached to the code (a translation of the same code, if
         // another is attached already).
-        frame.compiled = program.is_some_and(|p| code.attach_program(p) || code.program().is_some());
+        frame.set_compiled(program.is_some_and(|p| code.attach_program(p) || code.program().is_some()));
         let mut tracer = Recorder::default();
         let mut go = |frame: &mut Frame, buffers: &mut Buffers| {
             if traced {
                 run_traced(frame, buffers, &mut host, &mut tracer)
-            } else if frame.compiled {
+            } else if frame.is_compiled() {
                 run_compiled(frame, buffers, &mut host)
             } else {
                 run(frame, buffers, &mut host)
@@ -192,7 +192,7 @@ impl Ctx {
         let mut status = go(&mut frame, &mut buffers);
         if matches!(status, Status::Call | Status::Create) {
             resume(&mut frame, &mut buffers);
-            if frame.request.is_none() {
+            if frame.request().is_none() {
                 status = go(&mut frame, &mut buffers);
             }
         }
@@ -211,11 +211,11 @@ impl Ctx {
             gas_limit: self.gas,
             gas_left: frame.gas.remaining(),
             refunded: frame.gas.refunded,
-            stack: frame.stack.as_slice().to_vec(),
+            stack: frame.stack().as_slice().to_vec(),
             memory: frame.memory(&buffers).to_vec(),
             output,
-            request: frame.request.clone(),
-            return_window: frame.return_window,
+            request: frame.request().cloned(),
+            return_window: frame.return_window(),
             pc: frame.pc(),
             host,
             trace: tracer.steps,
@@ -287,7 +287,7 @@ impl Tracer for Recorder {
             op,
             gas_before: frame.gas.remaining(),
             gas_after: 0,
-            stack_before: frame.stack.len(),
+            stack_before: frame.stack().len(),
             status: None,
         });
     }
