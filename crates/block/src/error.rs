@@ -134,6 +134,9 @@ pub enum BlockError {
     },
     /// The database failed.
     Database(String),
+    /// A header value the rules derive from the parent (the named one) does not fit its
+    /// field: no header can carry it, so the block is invalid.
+    Overflow(&'static str),
 }
 
 impl fmt::Display for BlockError {

@@ -4,6 +4,8 @@
 
 use kestrel_host::blob::fake_exponential;
 use kestrel_primitives::gas::eip4844::{GAS_PER_BLOB, MIN_BLOB_BASE_FEE};
+use kestrel_primitives::ruint::UintTryFrom;
+use kestrel_primitives::ruint::aliases::U512;
 use kestrel_primitives::{B256, SpecId, U256, b256};
 
 use crate::config::BlobParams;
@@ -46,6 +48,9 @@ fn check_gas_limit(gas_limit: u64, parent_gas_limit: u64) -> bool {
 }
 
 /// The EIP-1559 base fee of a block after `parent` (which is a London block).
+///
+/// Computed exactly, in 512 bits: a parent whose base fee is so high that the next one would
+/// not fit 256 bits has no valid child ([`BlockError::Overflow`]).
 pub fn base_fee(gas_limit: u64, parent: &Header) -> Result<U256, BlockError> {
     let parent_fee = parent.base_fee_per_gas.unwrap_or_default();
     if !check_gas_limit(gas_limit, parent.gas_limit) {
@@ -56,14 +61,16 @@ pub fn base_fee(gas_limit: u64, parent: &Header) -> Result<U256, BlockError> {
     if target == 0 || used == target {
         return Ok(parent_fee);
     }
-    let denominator = U256::from(BASE_FEE_MAX_CHANGE_DENOMINATOR);
-    if used > target {
-        let delta = parent_fee * U256::from(used - target) / U256::from(target) / denominator;
-        Ok(parent_fee + delta.max(U256::from(1)))
+    let wide_fee = U512::from(parent_fee);
+    let denominator = U512::from(target) * U512::from(BASE_FEE_MAX_CHANGE_DENOMINATOR);
+    // A 256-bit fee times a 64-bit gas difference fits 512 bits.
+    let delta = |difference: u64| wide_fee * U512::from(difference) / denominator;
+    let fee = if used > target {
+        wide_fee + delta(used - target).max(U512::from(1))
     } else {
-        let delta = parent_fee * U256::from(target - used) / U256::from(target) / denominator;
-        Ok(parent_fee.saturating_sub(delta))
-    }
+        wide_fee.saturating_sub(delta(target - used))
+    };
+    U256::uint_try_from(fee).map_err(|_| BlockError::Overflow("base fee"))
 }
 
 /// The blob base fee for an excess under `params`.
@@ -74,27 +81,41 @@ pub fn blob_base_fee(excess_blob_gas: u64, params: BlobParams) -> U256 {
 /// The excess blob gas of a block after `parent` under the child's fork `spec` and blob
 /// parameters (EIP-4844; from Osaka with EIP-7918's reserve price). A parent from before
 /// Cancun counts as zero excess and zero use.
-pub fn excess_blob_gas(spec: SpecId, params: BlobParams, parent: &Header) -> u64 {
-    let excess = parent.excess_blob_gas.unwrap_or(0);
-    let used = parent.blob_gas_used.unwrap_or(0);
-    let target = params.target * GAS_PER_BLOB;
-    let parent_blob_gas = excess.saturating_add(used);
+///
+/// The spec computes with unbounded integers; a header holds 64 bits. A result, or a blob
+/// schedule, beyond them has no valid header: [`BlockError::Overflow`], in debug and release
+/// builds alike.
+pub fn excess_blob_gas(spec: SpecId, params: BlobParams, parent: &Header) -> Result<u64, BlockError> {
+    let overflow = || BlockError::Overflow("excess blob gas");
+    let excess = u128::from(parent.excess_blob_gas.unwrap_or(0));
+    let used = u128::from(parent.blob_gas_used.unwrap_or(0));
+    // Both factors fit 64 bits, so the products and sums below fit 128.
+    let target = u128::from(params.target) * u128::from(GAS_PER_BLOB);
+    let parent_blob_gas = excess + used;
     if parent_blob_gas < target {
-        return 0;
+        return Ok(0);
     }
     if spec.is_enabled_in(SpecId::Osaka) {
         let base_fee = parent.base_fee_per_gas.unwrap_or_default();
         let reserve = U256::from(BLOB_BASE_COST).saturating_mul(base_fee);
-        let target_price = U256::from(GAS_PER_BLOB).saturating_mul(blob_base_fee(excess, params));
+        let excess_u64 = u64::try_from(excess).map_err(|_| overflow())?;
+        let target_price = U256::from(GAS_PER_BLOB).saturating_mul(blob_base_fee(excess_u64, params));
         if reserve > target_price && params.max > 0 {
-            return excess + used * (params.max - params.target) / params.max;
+            // A schedule whose maximum is below its target is no schedule (the spec would
+            // compute with a negative factor).
+            let spread =
+                params.max.checked_sub(params.target).ok_or(BlockError::Overflow("blob schedule"))?;
+            let grown = excess + used * u128::from(spread) / u128::from(params.max);
+            return u64::try_from(grown).map_err(|_| overflow());
         }
     }
-    parent_blob_gas - target
+    u64::try_from(parent_blob_gas - target).map_err(|_| overflow())
 }
 
 /// The difficulty a pre-Merge block must have (`calculate_block_difficulty` of each fork).
-fn difficulty(spec: SpecId, header: &Header, parent: &Header) -> U256 {
+/// A parent difficulty so close to 2^256 that its child's would not fit has no valid child.
+fn difficulty(spec: SpecId, header: &Header, parent: &Header) -> Result<U256, BlockError> {
+    let overflow = || BlockError::Overflow("difficulty");
     const MINIMUM: u64 = 131_072;
     let parent_diff = parent.difficulty;
     let step = parent_diff / U256::from(2048);
@@ -107,12 +128,13 @@ fn difficulty(spec: SpecId, header: &Header, parent: &Header) -> U256 {
             (1 - (dt / 10).min(1000) as i64).max(-99)
         };
         if factor >= 0 {
-            parent_diff + step * U256::from(factor as u64)
+            // `step` is at most 2^245 and `factor` at most 2: only the sum can overflow.
+            parent_diff.checked_add(step * U256::from(factor as u64)).ok_or_else(overflow)?
         } else {
             parent_diff.saturating_sub(step * U256::from(factor.unsigned_abs()))
         }
     } else if dt < 13 {
-        parent_diff + step
+        parent_diff.checked_add(step).ok_or_else(overflow)?
     } else {
         parent_diff - step
     };
@@ -126,9 +148,10 @@ fn difficulty(spec: SpecId, header: &Header, parent: &Header) -> U256 {
     };
     let periods = (header.number.saturating_sub(delay) / 100_000) as i64 - 2;
     if header.number >= delay && periods >= 0 {
-        d = d.saturating_add(U256::from(1).checked_shl(periods as usize).unwrap_or(U256::MAX));
+        let bomb = U256::from(1).checked_shl(periods as usize).ok_or_else(overflow)?;
+        d = d.checked_add(bomb).ok_or_else(overflow)?;
     }
-    d.max(U256::from(MINIMUM))
+    Ok(d.max(U256::from(MINIMUM)))
 }
 
 /// Checks `block`'s header against its parent under `spec` (`parent_spec` is the parent's
@@ -146,7 +169,7 @@ pub fn validate_header(
         return Err(BlockError::BlockTooLarge { size: block.rlp_length });
     }
     if let Some(params) = blob.filter(|_| spec.is_enabled_in(SpecId::Cancun)) {
-        let expected = excess_blob_gas(spec, params, parent);
+        let expected = excess_blob_gas(spec, params, parent)?;
         let got = header.excess_blob_gas.unwrap_or_default();
         if got != expected {
             return Err(BlockError::IncorrectExcessBlobGas { expected, got });
@@ -192,7 +215,7 @@ pub fn validate_header(
             return Err(BlockError::InvalidOmmersHash);
         }
     } else {
-        let expected = difficulty(spec, header, parent);
+        let expected = difficulty(spec, header, parent)?;
         if header.difficulty != expected {
             return Err(BlockError::InvalidDifficulty { expected, got: header.difficulty });
         }
@@ -237,6 +260,92 @@ pub fn validate_ommers(spec: SpecId, block: &Block) -> Result<(), BlockError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn header() -> Header {
+        Header {
+            parent_hash: B256::ZERO,
+            ommers_hash: EMPTY_OMMERS_HASH,
+            coinbase: Default::default(),
+            state_root: B256::ZERO,
+            transactions_root: B256::ZERO,
+            receipts_root: B256::ZERO,
+            logs_bloom: [0; 256],
+            difficulty: U256::ZERO,
+            number: 1,
+            gas_limit: 30_000_000,
+            gas_used: 0,
+            timestamp: 1,
+            extra_data: Default::default(),
+            mix_hash: B256::ZERO,
+            nonce: [0; 8],
+            base_fee_per_gas: None,
+            withdrawals_root: None,
+            blob_gas_used: None,
+            excess_blob_gas: None,
+            parent_beacon_block_root: None,
+            requests_hash: None,
+            hash: B256::ZERO,
+        }
+    }
+
+    fn parent(base_fee: U256, gas_limit: u64, gas_used: u64) -> Header {
+        Header { base_fee_per_gas: Some(base_fee), gas_limit, gas_used, ..header() }
+    }
+
+    /// The base fee is exact near 2^256 and refuses what does not fit, in debug and release.
+    #[test]
+    fn base_fee_near_the_top_is_exact_or_refused() {
+        // Full parent: the fee grows by 1/8.
+        let full = parent(U256::MAX, 30_000_000, 30_000_000);
+        assert_eq!(base_fee(30_000_000, &full), Err(BlockError::Overflow("base fee")));
+        // Empty parent: it falls by 1/8, computed without wrapping the product.
+        let empty = parent(U256::MAX, 30_000_000, 0);
+        assert_eq!(base_fee(30_000_000, &empty), Ok(U256::MAX - U256::MAX / U256::from(8)));
+        // The largest fee that may still grow by an eighth.
+        let top = U256::MAX / U256::from(9) * U256::from(8);
+        let grown = base_fee(30_000_000, &parent(top, 30_000_000, 30_000_000)).expect("fits");
+        assert_eq!(grown, top + top / U256::from(8));
+    }
+
+    /// A difficulty that would pass 2^256 is refused; one that falls is exact.
+    #[test]
+    fn difficulty_near_the_top_is_checked() {
+        let parent = Header { difficulty: U256::MAX, number: 1, timestamp: 100, ..header() };
+        let quick = Header { number: 2, timestamp: 101, ..header() };
+        let slow = Header { number: 2, timestamp: 200, ..header() };
+        for spec in [SpecId::Frontier, SpecId::Homestead, SpecId::Byzantium] {
+            assert_eq!(
+                difficulty(spec, &quick, &parent),
+                Err(BlockError::Overflow("difficulty")),
+                "{spec:?}"
+            );
+            let fell = difficulty(spec, &slow, &parent).expect("a falling difficulty fits");
+            assert!(fell < U256::MAX, "{spec:?}");
+        }
+        let bomb = Header { number: u64::MAX, timestamp: 200, ..header() };
+        let low = Header { difficulty: U256::from(1u64 << 40), ..parent };
+        assert_eq!(difficulty(SpecId::Frontier, &bomb, &low), Err(BlockError::Overflow("difficulty")));
+    }
+
+    /// Extreme parents and schedules: an error, never a wrapped value or a panic.
+    #[test]
+    fn excess_blob_gas_is_checked() {
+        let mut h = Header { excess_blob_gas: Some(u64::MAX), blob_gas_used: Some(u64::MAX), ..header() };
+        let params = BlobParams::PRAGUE;
+        assert_eq!(excess_blob_gas(SpecId::Cancun, params, &h), Err(BlockError::Overflow("excess blob gas")));
+        // A target so large its blob gas does not fit 64 bits: the parent is below it.
+        let huge = BlobParams { target: u64::MAX, max: u64::MAX, update_fraction: 1 };
+        assert_eq!(excess_blob_gas(SpecId::Cancun, huge, &h), Ok(0));
+        // Osaka's reserve price path with a maximum below the target.
+        h.base_fee_per_gas = Some(U256::MAX);
+        h.excess_blob_gas = Some(0);
+        h.blob_gas_used = Some(1 << 20);
+        let backwards = BlobParams { target: 2, max: 1, update_fraction: 1 };
+        assert_eq!(excess_blob_gas(SpecId::Osaka, backwards, &h), Err(BlockError::Overflow("blob schedule")));
+        // An ordinary parent is unchanged: 6 blobs used at target 3 leave 3 blobs of excess.
+        let ordinary = Header { excess_blob_gas: Some(0), blob_gas_used: Some(6 * GAS_PER_BLOB), ..header() };
+        assert_eq!(excess_blob_gas(SpecId::Cancun, BlobParams::CANCUN, &ordinary), Ok(3 * GAS_PER_BLOB));
+    }
 
     #[test]
     fn gas_limit_bounds() {
