@@ -11,6 +11,8 @@
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
 
+#![forbid(unsafe_code)]
+
 pub mod config;
 pub mod dao;
 pub mod error;

@@ -7,6 +7,8 @@
 //! The opcode constants and the opcode info table ([`opcode`]) are generated from the
 //! interpreter's opcode table by `cargo xtask codegen`.
 
+#![forbid(unsafe_code)]
+
 mod analysis;
 mod cache;
 pub mod opcode;

@@ -4,6 +4,8 @@
 //! Every transaction goes through [`statetest::exec`], the single seam between this crate and
 //! the executor.
 
+#![forbid(unsafe_code)]
+
 pub mod bench;
 pub mod blocktest;
 pub mod statetest;

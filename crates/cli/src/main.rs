@@ -1,6 +1,8 @@
 //! `kestrel`: run Ethereum state tests (`kestrel statetest`) and blockchain tests
 //! (`kestrel blocktest`), or time them (`kestrel bench`, `kestrel blocktest --bench`).
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,6 +7,8 @@
 //! CREATE from bytecode. The `Evm` keeps its frame stack, stack pool and shared buffers from one
 //! transaction to the next.
 
+#![forbid(unsafe_code)]
+
 mod address;
 mod authorization;
 pub mod blob;

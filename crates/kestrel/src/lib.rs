@@ -43,6 +43,8 @@
 //! assert_eq!(U256::from_be_slice(&result.output), U256::from(42));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub use kestrel_block as block;
 pub use kestrel_bytecode as bytecode;
 pub use kestrel_host as host;

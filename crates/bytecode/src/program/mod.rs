@@ -32,6 +32,7 @@
 use kestrel_primitives::{B256, U256};
 
 mod cache;
+mod validate;
 pub use cache::{CacheStats, ExecutionMode, ProgramCache};
 
 use crate::opcode::{DUP1, DUP16, ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
@@ -184,6 +185,11 @@ impl Program {
         let (program, scratch) = Translator::new(code, scratch).run();
         if scratch.insts.capacity() <= Scratch::KEEP {
             SCRATCH.set(scratch);
+        }
+        // The compiled runner trusts these indices; debug builds prove them for every program.
+        #[cfg(debug_assertions)]
+        if let Err(violation) = program.validate(code) {
+            panic!("translation of {} produced an unsound program: {violation}", code.hash());
         }
         Some(program)
     }

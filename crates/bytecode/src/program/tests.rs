@@ -169,3 +169,36 @@ fn a_small_push_and_an_operator_fuse() {
     // A push whose operator comes after an arrival point stays a push.
     assert_eq!(kinds(&translate(&[PUSH1, 1, JUMPDEST, ADD])), vec![kind::PUSH_SMALL, ADD, STOP]);
 }
+
+/// The validator catches each way a program could break what the compiled runner relies on.
+#[test]
+fn the_validator_catches_unsound_programs() {
+    // 0: PUSH1 1, PUSH1 2, PUSH1 9, JUMP, PUSH0 CALL.. | 9: JUMPDEST, DUP1, ADD, GAS, PUSH1 9, JUMPI, STOP
+    let mut code = vec![PUSH1, 1, PUSH1, 2, PUSH1, 9, JUMP, 0xfe, 0xfe, JUMPDEST, DUP1, ADD];
+    code.extend([GAS, PUSH1, 9, JUMPI]);
+    code.extend([PUSH1, 0, DUP1, DUP1, DUP1, DUP1, GAS, CALL, STOP]);
+    let analysed = Bytecode::new(&code);
+    let good = Program::translate(&analysed).expect("short code");
+    assert_eq!(good.validate(&analysed), Ok(()));
+    let broken = |edit: &dyn Fn(&mut Program)| {
+        let mut p = good.clone();
+        edit(&mut p);
+        p.validate(&analysed)
+    };
+    let index = |kind: u8| good.insts().iter().position(|i| i.kind == kind).expect("kind present");
+    assert!(broken(&|p| p.hash = B256::ZERO).is_err(), "other code");
+    assert!(broken(&|p| p.insts.last_mut().unwrap().kind = ADD).is_err(), "no final STOP");
+    assert!(broken(&|p| p.entries[0].inst = 1000).is_err(), "entry past the instructions");
+    assert!(broken(&|p| p.by_pc[9] = NO_ENTRY).is_err(), "a JUMPDEST without entry");
+    assert!(broken(&|p| p.entries[0].run.gas += 1).is_err(), "a run check not the code's");
+    let jump = index(kind::JUMP_STATIC);
+    assert!(broken(&|p| p.insts[jump].a = 99).is_err(), "a jump to no entry");
+    assert!(broken(&|p| p.insts[jump].a = p.by_pc[16] - 1).is_err(), "a static jump to a fall-through");
+    let run = index(kind::PUSH_RUN);
+    assert!(broken(&|p| p.insts[run].count = 200).is_err(), "constants past the table");
+    let dup = index(kind::DUP_ADD);
+    assert!(broken(&|p| p.insts[dup].a = 17).is_err(), "DUP17");
+    let call = index(CALL);
+    assert!(broken(&|p| p.by_pc[p.insts[call].pc as usize + 1] = NO_ENTRY).is_err(), "no resume entry");
+    assert!(broken(&|p| p.insts[0].kind = PUSH1).is_err(), "an opcode translation removes");
+}

@@ -1,7 +1,11 @@
-//! The process-wide analysis cache cannot be poisoned: a database that serves other code under
-//! an existing code hash does not make a later, honest `Evm` in the process run that code.
+//! Misuse through the host's public API. The process-wide analysis and program caches cannot
+//! be poisoned: a database that serves other code under an existing code hash does not make a
+//! later, honest `Evm` in the process run that code, in any tier (the analysis is cached only
+//! under a hash Kestrel computed, and a program is translated from, and attached to, only such
+//! an analysis). Frames, buffers and stacks are private to the `Evm`: an embedder cannot hand a
+//! frame of one `Evm` to another.
 
-use kestrel_host::Evm;
+use kestrel_host::{Evm, ExecutionMode};
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address, keccak256};
 use kestrel_state::{AccountInfo, Database, InMemoryDb};
 
@@ -48,10 +52,11 @@ impl Database for LyingDb {
     }
 }
 
-fn run(code: &'static [u8]) -> U256 {
+fn run(code: &'static [u8], mode: ExecutionMode) -> U256 {
     let mut inner = InMemoryDb::new();
     inner.insert_account(SENDER, AccountInfo::new(U256::from(10u64.pow(18)), 0, Bytes::new()));
     let mut evm = Evm::new(LyingDb { inner, code: Bytes::from_static(code) }, SpecId::Cancun, 1);
+    evm.set_mode(mode);
     evm.set_block(BlockEnv { gas_limit: 30_000_000, ..Default::default() });
     let tx = TxEnv { caller: SENDER, gas_limit: 100_000, to: Some(CONTRACT), ..Default::default() };
     assert!(evm.transact(tx).unwrap().is_success());
@@ -60,8 +65,17 @@ fn run(code: &'static [u8]) -> U256 {
 
 #[test]
 fn a_lying_database_cannot_poison_an_honest_evm() {
-    // The liar runs first and runs what it serves...
-    assert_eq!(run(&EVIL), U256::from(0xbad0));
-    // ...but the honest Evm after it runs the code it has.
-    assert_eq!(run(&HONEST), U256::from(0x4b1d));
+    let modes = [ExecutionMode::Compiled, ExecutionMode::Auto, ExecutionMode::Interpreter];
+    for liar in modes {
+        // The liar runs first (twice, so Auto queues it). It runs what it serves, or the code
+        // of the hash it claims once that is cached: its inconsistency is its own...
+        for _ in 0..2 {
+            let stored = run(&EVIL, liar);
+            assert!([U256::from(0xbad0), U256::from(0x4b1d)].contains(&stored), "{liar:?}");
+        }
+        // ...but an honest Evm after it runs the code it has, in every tier.
+        for honest in modes {
+            assert_eq!(run(&HONEST, honest), U256::from(0x4b1d), "{liar:?} then {honest:?}");
+        }
+    }
 }
