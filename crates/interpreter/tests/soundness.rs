@@ -42,8 +42,11 @@ fn frame_of(code: &[u8], buffers: &Buffers) -> Frame {
     Frame::new(Stack::new(), init, buffers).expect("empty call data")
 }
 
+/// A runner, as the tests call it.
+type Runner = fn(&mut Frame, &mut Buffers, &mut MockHost) -> Status;
+
 /// The three runners, by name, for the assertions' messages.
-fn runners() -> [(&'static str, fn(&mut Frame, &mut Buffers, &mut MockHost) -> Status); 3] {
+fn runners() -> [(&'static str, Runner); 3] {
     [
         ("run", |f, b, h| run(f, b, h)),
         ("run_traced", |f, b, h| run_traced(f, b, h, &mut kestrel_interpreter::NoopTracer)),

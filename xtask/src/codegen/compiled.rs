@@ -197,7 +197,7 @@ fn arm(op: &Op) -> String {
         );
     }
     if !op.terminating {
-        body.push_str("ip = ip.add(1);\n");
+        body.push_str("ip.next();\n");
     }
     format!("// {}\n0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
 }
@@ -205,7 +205,7 @@ fn arm(op: &Op) -> String {
 /// Arrives at entry `e` (an `&Entry` expression) or leaves the loop.
 fn arrive(e: &str) -> String {
     let bind = if e == "e" { String::new() } else { format!("let e = {e}; ") };
-    format!("{{ {bind}{}ip = insts.add(e.inst as usize); }}\n", attempt("compiled::arrive(&mut r, e)"))
+    format!("{{ {bind}{}ip = compiled::Ip::at(p, e); }}\n", attempt("compiled::arrive(&mut r, e)"))
 }
 
 /// `crates/interpreter/src/generated/compiled_runner.rs`.
@@ -225,22 +225,17 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          /// halts or asks for a child frame, from the arrival point at `f`'s pc. The same handlers as\n\
          /// the interpreter's fast runner; fixed static gas is charged once per segment.\n\
          /// `None` when `f`'s pc is not an arrival point of `p` (the caller interprets instead).\n\
-         #[allow(unused_unsafe, clippy::missing_safety_doc)]\n\
          pub(crate) fn run_program<H: Host + ?Sized>(f: &mut Frame, b: &mut Buffers, host: &mut H, p: &Program) -> Option<Status> {\n\
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let start = p.entry_at(f.pc)?;\n\
-         let insts = p.insts().as_ptr();\n\
          let mut r = Regs::load(f);\n\
-         // SAFETY (every `ip` use): the translator ends the program with a STOP, gives every\n\
-         // instruction that goes on a successor, and every jump an entry of this program.\n\
          let mut ip;\n\
          match compiled::arrive(&mut r, start) {\n\
-         Ok(()) => ip = unsafe { insts.add(start.inst as usize) },\n\
+         Ok(()) => ip = compiled::Ip::at(p, start),\n\
          Err(status) => { compiled::save(&r, f); return Some(status); }\n\
          }\n\
          let status = 'run: loop {\n\
-         let inst = unsafe { &*ip };\n\
-         unsafe {\n\
+         let inst = ip.inst();\n\
          match inst.kind {\n",
     );
     let kinds = kind_bytes(ops);
@@ -282,8 +277,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     let k = |name: &str| kinds[names.iter().position(|(n, _)| n == name).expect("a kind")];
     writeln!(
         out,
-        "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip = ip.add(1); }}\n\
-         // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip = ip.add(1); }}\n\
+        "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip.next(); }}\n\
+         // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip.next(); }}\n\
          // JUMP_STATIC\n0x{:02x} => {{ {}{} }}\n\
          // JUMPI_STATIC\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
          // JUMP_INVALID\n0x{:02x} => {{ {}{} }}\n\
@@ -337,7 +332,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
             };
             writeln!(
                 out,
-                "// {prefix}_{name}\n0x{:02x} => {{ {gate}let (a, b) = {operands}; {statement}; ip = ip.add(1); }}",
+                "// {prefix}_{name}\n0x{:02x} => {{ {gate}let (a, b) = {operands}; {statement}; ip.next(); }}",
                 k(&format!("{prefix}_{name}"))
             )
             .unwrap();
@@ -352,7 +347,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     writeln!(
         out,
         "// UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).\n\
-         {} => {{ let status = core::hint::black_box(Status::InvalidOpcode); {} }}\n}}\n}}",
+         {} => {{ let status = core::hint::black_box(Status::InvalidOpcode); {} }}\n}}",
         rest.join(" | "),
         fail("status")
     )

@@ -76,10 +76,8 @@ impl Program {
                         ));
                     }
                 }
-                k if DUP_FUSION.contains(&k) && k != 0 => {
-                    if !(1..=16).contains(&inst.a) {
-                        return Err(format!("instruction {at} duplicates item {}", inst.a));
-                    }
+                k if k != 0 && DUP_FUSION.contains(&k) && !(1..=16).contains(&inst.a) => {
+                    return Err(format!("instruction {at} duplicates item {}", inst.a));
                 }
                 PUSH1..=PUSH32 | PC | JUMPDEST => {
                     return Err(format!(

@@ -8,6 +8,7 @@
 //! static gas of the segment that starts there ([`arrive`]); inside a segment no opcode touches
 //! the gas, and each `flush` opcode checks the deficit and then charges the next segment.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use kestrel_bytecode::program::{Entry, Inst, Program};
@@ -54,14 +55,53 @@ pub(crate) fn save(r: &Regs, f: &mut Frame) {
     f.gas = r.gas;
 }
 
-/// Entry `i` of `p`.
+/// The compiled runner's instruction pointer: an instruction of one program.
 ///
-/// # Safety
-/// `i` is an entry index the translator wrote into an instruction of `p`.
+/// The one place the runner moves through a program without bounds checks. Sound because a
+/// [`Program`] can only be made by translation (its fields are private) and translation keeps
+/// three invariants, proved for every program in debug builds by [`Program::validate`]: every
+/// entry starts at an instruction, the last instruction is a STOP (which does not go on), and
+/// every instruction that goes on has a successor.
+#[derive(Clone, Copy)]
+pub(crate) struct Ip<'p> {
+    at: *const Inst,
+    program: PhantomData<&'p Program>,
+}
+
+impl<'p> Ip<'p> {
+    /// The first instruction of `e`, an entry of `p`.
+    #[inline(always)]
+    pub(crate) fn at(p: &'p Program, e: &Entry) -> Self {
+        debug_assert!((e.inst as usize) < p.insts().len());
+        // SAFETY: every entry of a program starts at one of its instructions (see `Ip`).
+        Self { at: unsafe { p.insts().as_ptr().add(e.inst as usize) }, program: PhantomData }
+    }
+
+    /// The instruction pointed at.
+    #[inline(always)]
+    pub(crate) fn inst(self) -> &'p Inst {
+        // SAFETY: `at` points at an instruction of the program `'p` borrows: it starts at an
+        // entry's and moves only to a successor (see `Ip`).
+        unsafe { &*self.at }
+    }
+
+    /// Moves to the next instruction, after one that goes on.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) {
+        // SAFETY: only an instruction that goes on moves here, and it has a successor (the
+        // program ends with a STOP, which never does): the result points at an instruction.
+        self.at = unsafe { self.at.add(1) };
+    }
+}
+
+/// Entry `i` of `p`, where `i` is an entry index the translator wrote into an instruction of `p`
+/// (a static jump's target, a JUMPI's fall-through).
 #[inline(always)]
-pub(crate) unsafe fn entry(p: &Program, i: u32) -> &Entry {
+pub(crate) fn entry(p: &Program, i: u32) -> &Entry {
     debug_assert!((i as usize) < p.entries().len());
-    // SAFETY: the caller's.
+    // SAFETY: the entry indices in a program's instructions are its own entries' (translation
+    // writes them; `Program::validate` checks them in debug builds), and `p` is only ever the
+    // program the instruction came from.
     unsafe { p.entries().get_unchecked(i as usize) }
 }
 
@@ -77,16 +117,14 @@ pub(crate) fn small_value(inst: &Inst) -> U256 {
     U256::from_limbs([inst.a as u64 | (inst.b as u64) << 32, 0, 0, 0])
 }
 
-/// PUSH_RUN: `count` values from the constants.
-///
-/// # Safety
-/// `inst` is a PUSH_RUN of `p`: its values are in `p`'s constants.
+/// PUSH_RUN: `count` values from the constants of `p`, the program `inst` is from.
 #[inline(always)]
-pub(crate) unsafe fn push_run(sp: &mut Sp, p: &Program, inst: &Inst) {
+pub(crate) fn push_run(sp: &mut Sp, p: &Program, inst: &Inst) {
     let start = inst.a as usize;
     let count = inst.count as usize;
     debug_assert!(start + count <= p.consts().len());
-    // SAFETY: the caller's.
+    // SAFETY: a PUSH_RUN's values are among its program's constants (translation writes them;
+    // `Program::validate` checks them in debug builds).
     let values = unsafe { p.consts().get_unchecked(start..start + count) };
     for value in values {
         sp.push(*value);

@@ -15,7 +15,6 @@ use kestrel_bytecode::program::Program;
 /// halts or asks for a child frame, from the arrival point at `f`'s pc. The same handlers as
 /// the interpreter's fast runner; fixed static gas is charged once per segment.
 /// `None` when `f`'s pc is not an arrival point of `p` (the caller interprets instead).
-#[allow(unused_unsafe, clippy::missing_safety_doc)]
 pub(crate) fn run_program<H: Host + ?Sized>(
     f: &mut Frame,
     b: &mut Buffers,
@@ -24,1545 +23,1540 @@ pub(crate) fn run_program<H: Host + ?Sized>(
 ) -> Option<Status> {
     let gas_table = &STATIC_GAS[f.spec.index()];
     let start = p.entry_at(f.pc)?;
-    let insts = p.insts().as_ptr();
     let mut r = Regs::load(f);
-    // SAFETY (every `ip` use): the translator ends the program with a STOP, gives every
-    // instruction that goes on a successor, and every jump an entry of this program.
     let mut ip;
     match compiled::arrive(&mut r, start) {
-        Ok(()) => ip = unsafe { insts.add(start.inst as usize) },
+        Ok(()) => ip = compiled::Ip::at(p, start),
         Err(status) => {
             compiled::save(&r, f);
             return Some(status);
         }
     }
     let status = 'run: loop {
-        let inst = unsafe { &*ip };
-        unsafe {
-            match inst.kind {
-                // STOP
-                0x00 => {
-                    if let Err(status) = r.gas.flush() {
+        let inst = ip.inst();
+        match inst.kind {
+            // STOP
+            0x00 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_stop(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+            }
+            // ADD
+            0x01 => {
+                arithmetic::op_add(&mut r.sp);
+                ip.next();
+            }
+            // MUL
+            0x02 => {
+                arithmetic::op_mul(&mut r.sp);
+                ip.next();
+            }
+            // SUB
+            0x03 => {
+                arithmetic::op_sub(&mut r.sp);
+                ip.next();
+            }
+            // DIV
+            0x04 => {
+                arithmetic::op_div(&mut r.sp);
+                ip.next();
+            }
+            // SDIV
+            0x05 => {
+                arithmetic::op_sdiv(&mut r.sp);
+                ip.next();
+            }
+            // MOD
+            0x06 => {
+                arithmetic::op_mod(&mut r.sp);
+                ip.next();
+            }
+            // SMOD
+            0x07 => {
+                arithmetic::op_smod(&mut r.sp);
+                ip.next();
+            }
+            // ADDMOD
+            0x08 => {
+                arithmetic::op_addmod(&mut r.sp);
+                ip.next();
+            }
+            // MULMOD
+            0x09 => {
+                arithmetic::op_mulmod(&mut r.sp);
+                ip.next();
+            }
+            // EXP
+            0x0a => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = arithmetic::op_exp(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // SIGNEXTEND
+            0x0b => {
+                arithmetic::op_signextend(&mut r.sp);
+                ip.next();
+            }
+            // LT
+            0x10 => {
+                bitwise::op_lt(&mut r.sp);
+                ip.next();
+            }
+            // GT
+            0x11 => {
+                bitwise::op_gt(&mut r.sp);
+                ip.next();
+            }
+            // SLT
+            0x12 => {
+                bitwise::op_slt(&mut r.sp);
+                ip.next();
+            }
+            // SGT
+            0x13 => {
+                bitwise::op_sgt(&mut r.sp);
+                ip.next();
+            }
+            // EQ
+            0x14 => {
+                bitwise::op_eq(&mut r.sp);
+                ip.next();
+            }
+            // ISZERO
+            0x15 => {
+                bitwise::op_iszero(&mut r.sp);
+                ip.next();
+            }
+            // AND
+            0x16 => {
+                bitwise::op_and(&mut r.sp);
+                ip.next();
+            }
+            // OR
+            0x17 => {
+                bitwise::op_or(&mut r.sp);
+                ip.next();
+            }
+            // XOR
+            0x18 => {
+                bitwise::op_xor(&mut r.sp);
+                ip.next();
+            }
+            // NOT
+            0x19 => {
+                bitwise::op_not(&mut r.sp);
+                ip.next();
+            }
+            // BYTE
+            0x1a => {
+                bitwise::op_byte(&mut r.sp);
+                ip.next();
+            }
+            // SHL
+            0x1b => {
+                if gas_table[0x1b] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                bitwise::op_shl(&mut r.sp);
+                ip.next();
+            }
+            // SHR
+            0x1c => {
+                if gas_table[0x1c] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                bitwise::op_shr(&mut r.sp);
+                ip.next();
+            }
+            // SAR
+            0x1d => {
+                if gas_table[0x1d] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                bitwise::op_sar(&mut r.sp);
+                ip.next();
+            }
+            // CLZ
+            0x1e => {
+                if gas_table[0x1e] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                bitwise::op_clz(&mut r.sp);
+                ip.next();
+            }
+            // KECCAK256
+            0x20 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = memory::op_keccak256(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // ADDRESS
+            0x30 => {
+                let mut regs = r;
+                let result = environment::op_address(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // BALANCE
+            0x31 => {
+                r.gas.remaining -= gas_table[0x31] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_balance(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // ORIGIN
+            0x32 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_origin(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CALLER
+            0x33 => {
+                let mut regs = r;
+                let result = environment::op_caller(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CALLVALUE
+            0x34 => {
+                let mut regs = r;
+                let result = environment::op_callvalue(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CALLDATALOAD
+            0x35 => {
+                let mut regs = r;
+                let result = environment::op_calldataload(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CALLDATASIZE
+            0x36 => {
+                let mut regs = r;
+                let result = environment::op_calldatasize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CALLDATACOPY
+            0x37 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = environment::op_calldatacopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // CODESIZE
+            0x38 => {
+                let mut regs = r;
+                let result = environment::op_codesize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CODECOPY
+            0x39 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = environment::op_codecopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // GASPRICE
+            0x3a => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_gasprice(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // EXTCODESIZE
+            0x3b => {
+                r.gas.remaining -= gas_table[0x3b] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_extcodesize(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // EXTCODECOPY
+            0x3c => {
+                r.gas.remaining -= gas_table[0x3c] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_extcodecopy(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // RETURNDATASIZE
+            0x3d => {
+                if gas_table[0x3d] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                let mut regs = r;
+                let result = environment::op_returndatasize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // RETURNDATACOPY
+            0x3e => {
+                if gas_table[0x3e] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = environment::op_returndatacopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // EXTCODEHASH
+            0x3f => {
+                if gas_table[0x3f] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                r.gas.remaining -= gas_table[0x3f] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = environment::op_extcodehash(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // BLOCKHASH
+            0x40 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_blockhash(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // COINBASE
+            0x41 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_coinbase(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // TIMESTAMP
+            0x42 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_timestamp(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // NUMBER
+            0x43 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_number(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // PREVRANDAO
+            0x44 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_prevrandao(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // GASLIMIT
+            0x45 => {
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_gaslimit(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // CHAINID
+            0x46 => {
+                if gas_table[0x46] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_chainid(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // SELFBALANCE
+            0x47 => {
+                if gas_table[0x47] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_selfbalance(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // BASEFEE
+            0x48 => {
+                if gas_table[0x48] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_basefee(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // BLOBHASH
+            0x49 => {
+                if gas_table[0x49] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_blobhash(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // BLOBBASEFEE
+            0x4a => {
+                if gas_table[0x4a] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = block::op_blobbasefee(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // POP
+            0x50 => {
+                stack::op_pop(&mut r.sp);
+                ip.next();
+            }
+            // MLOAD
+            0x51 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = memory::op_mload(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // MSTORE
+            0x52 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = memory::op_mstore(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // MSTORE8
+            0x53 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = memory::op_mstore8(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // SLOAD
+            0x54 => {
+                r.gas.remaining -= gas_table[0x54] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = storage::op_sload(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // SSTORE
+            0x55 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = storage::op_sstore(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // JUMP to a target known only at run time
+            0x56 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let target = to_saturated(r.sp.pop_limbs());
+                match p.jump_entry(target) {
+                    Some(e) => {
+                        if let Err(status) = compiled::arrive(&mut r, e) {
+                            break 'run status;
+                        }
+                        ip = compiled::Ip::at(p, e);
+                    }
+                    None => {
+                        break 'run Status::InvalidJump;
+                    }
+                }
+            }
+            // JUMPI to a target known only at run time
+            0x57 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let target = to_saturated(r.sp.pop_limbs());
+                if r.sp.pop_is_zero() {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
                         break 'run status;
                     }
-                    let mut regs = r;
-                    let result = control::op_stop(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                }
-                // ADD
-                0x01 => {
-                    arithmetic::op_add(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // MUL
-                0x02 => {
-                    arithmetic::op_mul(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SUB
-                0x03 => {
-                    arithmetic::op_sub(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DIV
-                0x04 => {
-                    arithmetic::op_div(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SDIV
-                0x05 => {
-                    arithmetic::op_sdiv(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // MOD
-                0x06 => {
-                    arithmetic::op_mod(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SMOD
-                0x07 => {
-                    arithmetic::op_smod(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // ADDMOD
-                0x08 => {
-                    arithmetic::op_addmod(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // MULMOD
-                0x09 => {
-                    arithmetic::op_mulmod(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // EXP
-                0x0a => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = arithmetic::op_exp(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // SIGNEXTEND
-                0x0b => {
-                    arithmetic::op_signextend(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // LT
-                0x10 => {
-                    bitwise::op_lt(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // GT
-                0x11 => {
-                    bitwise::op_gt(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SLT
-                0x12 => {
-                    bitwise::op_slt(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SGT
-                0x13 => {
-                    bitwise::op_sgt(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // EQ
-                0x14 => {
-                    bitwise::op_eq(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // ISZERO
-                0x15 => {
-                    bitwise::op_iszero(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // AND
-                0x16 => {
-                    bitwise::op_and(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // OR
-                0x17 => {
-                    bitwise::op_or(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // XOR
-                0x18 => {
-                    bitwise::op_xor(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // NOT
-                0x19 => {
-                    bitwise::op_not(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // BYTE
-                0x1a => {
-                    bitwise::op_byte(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SHL
-                0x1b => {
-                    if gas_table[0x1b] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    bitwise::op_shl(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SHR
-                0x1c => {
-                    if gas_table[0x1c] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    bitwise::op_shr(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SAR
-                0x1d => {
-                    if gas_table[0x1d] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    bitwise::op_sar(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // CLZ
-                0x1e => {
-                    if gas_table[0x1e] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    bitwise::op_clz(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // KECCAK256
-                0x20 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = memory::op_keccak256(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // ADDRESS
-                0x30 => {
-                    let mut regs = r;
-                    let result = environment::op_address(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // BALANCE
-                0x31 => {
-                    r.gas.remaining -= gas_table[0x31] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_balance(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // ORIGIN
-                0x32 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_origin(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CALLER
-                0x33 => {
-                    let mut regs = r;
-                    let result = environment::op_caller(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CALLVALUE
-                0x34 => {
-                    let mut regs = r;
-                    let result = environment::op_callvalue(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CALLDATALOAD
-                0x35 => {
-                    let mut regs = r;
-                    let result = environment::op_calldataload(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CALLDATASIZE
-                0x36 => {
-                    let mut regs = r;
-                    let result = environment::op_calldatasize(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CALLDATACOPY
-                0x37 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = environment::op_calldatacopy(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // CODESIZE
-                0x38 => {
-                    let mut regs = r;
-                    let result = environment::op_codesize(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CODECOPY
-                0x39 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = environment::op_codecopy(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // GASPRICE
-                0x3a => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_gasprice(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // EXTCODESIZE
-                0x3b => {
-                    r.gas.remaining -= gas_table[0x3b] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_extcodesize(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // EXTCODECOPY
-                0x3c => {
-                    r.gas.remaining -= gas_table[0x3c] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_extcodecopy(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // RETURNDATASIZE
-                0x3d => {
-                    if gas_table[0x3d] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    let mut regs = r;
-                    let result = environment::op_returndatasize(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // RETURNDATACOPY
-                0x3e => {
-                    if gas_table[0x3e] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = environment::op_returndatacopy(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // EXTCODEHASH
-                0x3f => {
-                    if gas_table[0x3f] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    r.gas.remaining -= gas_table[0x3f] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = environment::op_extcodehash(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // BLOCKHASH
-                0x40 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_blockhash(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // COINBASE
-                0x41 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_coinbase(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // TIMESTAMP
-                0x42 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_timestamp(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // NUMBER
-                0x43 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_number(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // PREVRANDAO
-                0x44 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_prevrandao(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // GASLIMIT
-                0x45 => {
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_gaslimit(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // CHAINID
-                0x46 => {
-                    if gas_table[0x46] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_chainid(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // SELFBALANCE
-                0x47 => {
-                    if gas_table[0x47] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_selfbalance(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // BASEFEE
-                0x48 => {
-                    if gas_table[0x48] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_basefee(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // BLOBHASH
-                0x49 => {
-                    if gas_table[0x49] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_blobhash(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // BLOBBASEFEE
-                0x4a => {
-                    if gas_table[0x4a] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = block::op_blobbasefee(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // POP
-                0x50 => {
-                    stack::op_pop(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // MLOAD
-                0x51 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = memory::op_mload(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // MSTORE
-                0x52 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = memory::op_mstore(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // MSTORE8
-                0x53 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = memory::op_mstore8(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // SLOAD
-                0x54 => {
-                    r.gas.remaining -= gas_table[0x54] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = storage::op_sload(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // SSTORE
-                0x55 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = storage::op_sstore(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // JUMP to a target known only at run time
-                0x56 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let target = to_saturated(r.sp.pop_limbs());
+                    ip = compiled::Ip::at(p, e);
+                } else {
                     match p.jump_entry(target) {
                         Some(e) => {
                             if let Err(status) = compiled::arrive(&mut r, e) {
                                 break 'run status;
                             }
-                            ip = insts.add(e.inst as usize);
+                            ip = compiled::Ip::at(p, e);
                         }
                         None => {
                             break 'run Status::InvalidJump;
                         }
                     }
                 }
-                // JUMPI to a target known only at run time
-                0x57 => {
-                    if let Err(status) = r.gas.flush() {
+            }
+            // MSIZE
+            0x59 => {
+                let mut regs = r;
+                let result = memory::op_msize(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                ip.next();
+            }
+            // GAS
+            0x5a => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_gas(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // TLOAD
+            0x5c => {
+                if gas_table[0x5c] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = storage::op_tload(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // TSTORE
+            0x5d => {
+                if gas_table[0x5d] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = storage::op_tstore(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // MCOPY
+            0x5e => {
+                if gas_table[0x5e] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = memory::op_mcopy(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // PUSH0
+            0x5f => {
+                if gas_table[0x5f] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                stack::op_push0(&mut r.sp);
+                ip.next();
+            }
+            // DUP1
+            0x80 => {
+                stack::op_dup::<1>(&mut r.sp);
+                ip.next();
+            }
+            // DUP2
+            0x81 => {
+                stack::op_dup::<2>(&mut r.sp);
+                ip.next();
+            }
+            // DUP3
+            0x82 => {
+                stack::op_dup::<3>(&mut r.sp);
+                ip.next();
+            }
+            // DUP4
+            0x83 => {
+                stack::op_dup::<4>(&mut r.sp);
+                ip.next();
+            }
+            // DUP5
+            0x84 => {
+                stack::op_dup::<5>(&mut r.sp);
+                ip.next();
+            }
+            // DUP6
+            0x85 => {
+                stack::op_dup::<6>(&mut r.sp);
+                ip.next();
+            }
+            // DUP7
+            0x86 => {
+                stack::op_dup::<7>(&mut r.sp);
+                ip.next();
+            }
+            // DUP8
+            0x87 => {
+                stack::op_dup::<8>(&mut r.sp);
+                ip.next();
+            }
+            // DUP9
+            0x88 => {
+                stack::op_dup::<9>(&mut r.sp);
+                ip.next();
+            }
+            // DUP10
+            0x89 => {
+                stack::op_dup::<10>(&mut r.sp);
+                ip.next();
+            }
+            // DUP11
+            0x8a => {
+                stack::op_dup::<11>(&mut r.sp);
+                ip.next();
+            }
+            // DUP12
+            0x8b => {
+                stack::op_dup::<12>(&mut r.sp);
+                ip.next();
+            }
+            // DUP13
+            0x8c => {
+                stack::op_dup::<13>(&mut r.sp);
+                ip.next();
+            }
+            // DUP14
+            0x8d => {
+                stack::op_dup::<14>(&mut r.sp);
+                ip.next();
+            }
+            // DUP15
+            0x8e => {
+                stack::op_dup::<15>(&mut r.sp);
+                ip.next();
+            }
+            // DUP16
+            0x8f => {
+                stack::op_dup::<16>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP1
+            0x90 => {
+                stack::op_swap::<1>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP2
+            0x91 => {
+                stack::op_swap::<2>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP3
+            0x92 => {
+                stack::op_swap::<3>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP4
+            0x93 => {
+                stack::op_swap::<4>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP5
+            0x94 => {
+                stack::op_swap::<5>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP6
+            0x95 => {
+                stack::op_swap::<6>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP7
+            0x96 => {
+                stack::op_swap::<7>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP8
+            0x97 => {
+                stack::op_swap::<8>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP9
+            0x98 => {
+                stack::op_swap::<9>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP10
+            0x99 => {
+                stack::op_swap::<10>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP11
+            0x9a => {
+                stack::op_swap::<11>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP12
+            0x9b => {
+                stack::op_swap::<12>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP13
+            0x9c => {
+                stack::op_swap::<13>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP14
+            0x9d => {
+                stack::op_swap::<14>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP15
+            0x9e => {
+                stack::op_swap::<15>(&mut r.sp);
+                ip.next();
+            }
+            // SWAP16
+            0x9f => {
+                stack::op_swap::<16>(&mut r.sp);
+                ip.next();
+            }
+            // LOG0
+            0xa0 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = log::op_log::<0, H>(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // LOG1
+            0xa1 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = log::op_log::<1, H>(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // LOG2
+            0xa2 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = log::op_log::<2, H>(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // LOG3
+            0xa3 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = log::op_log::<3, H>(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // LOG4
+            0xa4 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = log::op_log::<4, H>(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // CREATE
+            0xf0 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_create(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // CALL
+            0xf1 => {
+                r.gas.remaining -= gas_table[0xf1] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_call(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // CALLCODE
+            0xf2 => {
+                r.gas.remaining -= gas_table[0xf2] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_callcode(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // RETURN
+            0xf3 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_return(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+            }
+            // DELEGATECALL
+            0xf4 => {
+                if gas_table[0xf4] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                r.gas.remaining -= gas_table[0xf4] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_delegatecall(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // CREATE2
+            0xf5 => {
+                if gas_table[0xf5] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_create2(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // STATICCALL
+            0xfa => {
+                if gas_table[0xfa] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                r.gas.remaining -= gas_table[0xfa] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_staticcall(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+                // The fixed gas of the segment after this flush opcode.
+                r.gas.remaining -= inst.a as i64;
+                ip.next();
+            }
+            // REVERT
+            0xfd => {
+                if gas_table[0xfd] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
+                }
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_revert(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+            }
+            // INVALID
+            0xfe => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let mut regs = r;
+                let result = control::op_invalid(&mut regs, f, b);
+                r = regs;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+            }
+            // SELFDESTRUCT
+            0xff => {
+                r.gas.remaining -= gas_table[0xff] as i64;
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                f.stack.set_from(r.sp);
+                f.gas = r.gas;
+                f.pc = inst.pc as usize;
+                let result = system::op_selfdestruct(f, b, host);
+                r.sp = f.stack.sp();
+                r.gas = f.gas;
+                if let Err(status) = result {
+                    break 'run status;
+                }
+            }
+            // PUSH_SMALL
+            0x0c => {
+                compiled::push_small(&mut r.sp, inst);
+                ip.next();
+            }
+            // PUSH_RUN
+            0x0d => {
+                compiled::push_run(&mut r.sp, p, inst);
+                ip.next();
+            }
+            // JUMP_STATIC
+            0x0e => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
                         break 'run status;
                     }
-                    let target = to_saturated(r.sp.pop_limbs());
-                    if r.sp.pop_is_zero() {
-                        let e = compiled::entry(p, inst.a);
+                    ip = compiled::Ip::at(p, e);
+                }
+            }
+            // JUMPI_STATIC
+            0x0f => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                if r.sp.pop_is_zero() {
+                    let e = compiled::entry(p, inst.b);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                } else {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                }
+            }
+            // JUMP_INVALID
+            0x1f => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                {
+                    break 'run Status::InvalidJump;
+                }
+            }
+            // JUMPI_INVALID
+            0x21 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                if r.sp.pop_is_zero() {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                } else {
+                    break 'run Status::InvalidJump;
+                }
+            }
+            // ISZERO_JUMPI
+            0x22 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                if r.sp.pop_is_zero() {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                } else {
+                    let e = compiled::entry(p, inst.b);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                }
+            }
+            // ISZERO_JUMPI_INVALID
+            0x23 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                if r.sp.pop_is_zero() {
+                    break 'run Status::InvalidJump;
+                } else {
+                    let e = compiled::entry(p, inst.a);
+                    if let Err(status) = compiled::arrive(&mut r, e) {
+                        break 'run status;
+                    }
+                    ip = compiled::Ip::at(p, e);
+                }
+            }
+            // SWAP1_JUMP
+            0x24 => {
+                if let Err(status) = r.gas.flush() {
+                    break 'run status;
+                }
+                let target = to_saturated(compiled::swap1_pop(&mut r.sp));
+                match p.jump_entry(target) {
+                    Some(e) => {
                         if let Err(status) = compiled::arrive(&mut r, e) {
                             break 'run status;
                         }
-                        ip = insts.add(e.inst as usize);
-                    } else {
-                        match p.jump_entry(target) {
-                            Some(e) => {
-                                if let Err(status) = compiled::arrive(&mut r, e) {
-                                    break 'run status;
-                                }
-                                ip = insts.add(e.inst as usize);
-                            }
-                            None => {
-                                break 'run Status::InvalidJump;
-                            }
-                        }
+                        ip = compiled::Ip::at(p, e);
                     }
-                }
-                // MSIZE
-                0x59 => {
-                    let mut regs = r;
-                    let result = memory::op_msize(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    ip = ip.add(1);
-                }
-                // GAS
-                0x5a => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = control::op_gas(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // TLOAD
-                0x5c => {
-                    if gas_table[0x5c] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = storage::op_tload(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // TSTORE
-                0x5d => {
-                    if gas_table[0x5d] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = storage::op_tstore(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // MCOPY
-                0x5e => {
-                    if gas_table[0x5e] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = memory::op_mcopy(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // PUSH0
-                0x5f => {
-                    if gas_table[0x5f] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    stack::op_push0(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP1
-                0x80 => {
-                    stack::op_dup::<1>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP2
-                0x81 => {
-                    stack::op_dup::<2>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP3
-                0x82 => {
-                    stack::op_dup::<3>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP4
-                0x83 => {
-                    stack::op_dup::<4>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP5
-                0x84 => {
-                    stack::op_dup::<5>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP6
-                0x85 => {
-                    stack::op_dup::<6>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP7
-                0x86 => {
-                    stack::op_dup::<7>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP8
-                0x87 => {
-                    stack::op_dup::<8>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP9
-                0x88 => {
-                    stack::op_dup::<9>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP10
-                0x89 => {
-                    stack::op_dup::<10>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP11
-                0x8a => {
-                    stack::op_dup::<11>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP12
-                0x8b => {
-                    stack::op_dup::<12>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP13
-                0x8c => {
-                    stack::op_dup::<13>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP14
-                0x8d => {
-                    stack::op_dup::<14>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP15
-                0x8e => {
-                    stack::op_dup::<15>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // DUP16
-                0x8f => {
-                    stack::op_dup::<16>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP1
-                0x90 => {
-                    stack::op_swap::<1>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP2
-                0x91 => {
-                    stack::op_swap::<2>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP3
-                0x92 => {
-                    stack::op_swap::<3>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP4
-                0x93 => {
-                    stack::op_swap::<4>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP5
-                0x94 => {
-                    stack::op_swap::<5>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP6
-                0x95 => {
-                    stack::op_swap::<6>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP7
-                0x96 => {
-                    stack::op_swap::<7>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP8
-                0x97 => {
-                    stack::op_swap::<8>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP9
-                0x98 => {
-                    stack::op_swap::<9>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP10
-                0x99 => {
-                    stack::op_swap::<10>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP11
-                0x9a => {
-                    stack::op_swap::<11>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP12
-                0x9b => {
-                    stack::op_swap::<12>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP13
-                0x9c => {
-                    stack::op_swap::<13>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP14
-                0x9d => {
-                    stack::op_swap::<14>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP15
-                0x9e => {
-                    stack::op_swap::<15>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // SWAP16
-                0x9f => {
-                    stack::op_swap::<16>(&mut r.sp);
-                    ip = ip.add(1);
-                }
-                // LOG0
-                0xa0 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = log::op_log::<0, H>(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // LOG1
-                0xa1 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = log::op_log::<1, H>(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // LOG2
-                0xa2 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = log::op_log::<2, H>(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // LOG3
-                0xa3 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = log::op_log::<3, H>(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // LOG4
-                0xa4 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = log::op_log::<4, H>(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // CREATE
-                0xf0 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_create(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // CALL
-                0xf1 => {
-                    r.gas.remaining -= gas_table[0xf1] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_call(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // CALLCODE
-                0xf2 => {
-                    r.gas.remaining -= gas_table[0xf2] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_callcode(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // RETURN
-                0xf3 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = control::op_return(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                }
-                // DELEGATECALL
-                0xf4 => {
-                    if gas_table[0xf4] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    r.gas.remaining -= gas_table[0xf4] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_delegatecall(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // CREATE2
-                0xf5 => {
-                    if gas_table[0xf5] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_create2(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // STATICCALL
-                0xfa => {
-                    if gas_table[0xfa] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    r.gas.remaining -= gas_table[0xfa] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_staticcall(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                    // The fixed gas of the segment after this flush opcode.
-                    r.gas.remaining -= inst.a as i64;
-                    ip = ip.add(1);
-                }
-                // REVERT
-                0xfd => {
-                    if gas_table[0xfd] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = control::op_revert(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                }
-                // INVALID
-                0xfe => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let mut regs = r;
-                    let result = control::op_invalid(&mut regs, f, b);
-                    r = regs;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                }
-                // SELFDESTRUCT
-                0xff => {
-                    r.gas.remaining -= gas_table[0xff] as i64;
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    f.stack.set_from(r.sp);
-                    f.gas = r.gas;
-                    f.pc = inst.pc as usize;
-                    let result = system::op_selfdestruct(f, b, host);
-                    r.sp = f.stack.sp();
-                    r.gas = f.gas;
-                    if let Err(status) = result {
-                        break 'run status;
-                    }
-                }
-                // PUSH_SMALL
-                0x0c => {
-                    compiled::push_small(&mut r.sp, inst);
-                    ip = ip.add(1);
-                }
-                // PUSH_RUN
-                0x0d => {
-                    compiled::push_run(&mut r.sp, p, inst);
-                    ip = ip.add(1);
-                }
-                // JUMP_STATIC
-                0x0e => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    {
-                        let e = compiled::entry(p, inst.a);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    }
-                }
-                // JUMPI_STATIC
-                0x0f => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    if r.sp.pop_is_zero() {
-                        let e = compiled::entry(p, inst.b);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    } else {
-                        let e = compiled::entry(p, inst.a);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    }
-                }
-                // JUMP_INVALID
-                0x1f => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    {
+                    None => {
                         break 'run Status::InvalidJump;
                     }
                 }
-                // JUMPI_INVALID
-                0x21 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    if r.sp.pop_is_zero() {
-                        let e = compiled::entry(p, inst.a);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    } else {
-                        break 'run Status::InvalidJump;
-                    }
+            }
+            // DUP_ADD
+            0x25 => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(arithmetic::add(a, b));
+                ip.next();
+            }
+            // DUP_SUB
+            0x26 => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(arithmetic::sub(a, b));
+                ip.next();
+            }
+            // DUP_MUL
+            0x27 => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(arithmetic::mul(a, b));
+                ip.next();
+            }
+            // DUP_LT
+            0x28 => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top_flag(bitwise::lt(a, b));
+                ip.next();
+            }
+            // DUP_GT
+            0x29 => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top_flag(bitwise::gt(a, b));
+                ip.next();
+            }
+            // DUP_SLT
+            0x2a => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top_flag(bitwise::slt(a, b));
+                ip.next();
+            }
+            // DUP_SGT
+            0x2b => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top_flag(bitwise::sgt(a, b));
+                ip.next();
+            }
+            // DUP_EQ
+            0x2c => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top_flag(bitwise::eq(a, b));
+                ip.next();
+            }
+            // DUP_AND
+            0x2d => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(bitwise::and(a, b));
+                ip.next();
+            }
+            // DUP_OR
+            0x2e => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(bitwise::or(a, b));
+                ip.next();
+            }
+            // DUP_BYTE
+            0x2f => {
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(bitwise::byte(a, b));
+                ip.next();
+            }
+            // DUP_SHL
+            0x4b => {
+                if gas_table[0x1b] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
                 }
-                // ISZERO_JUMPI
-                0x22 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    if r.sp.pop_is_zero() {
-                        let e = compiled::entry(p, inst.a);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    } else {
-                        let e = compiled::entry(p, inst.b);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    }
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(bitwise::shl(a, b));
+                ip.next();
+            }
+            // DUP_SHR
+            0x4c => {
+                if gas_table[0x1c] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
                 }
-                // ISZERO_JUMPI_INVALID
-                0x23 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    if r.sp.pop_is_zero() {
-                        break 'run Status::InvalidJump;
-                    } else {
-                        let e = compiled::entry(p, inst.a);
-                        if let Err(status) = compiled::arrive(&mut r, e) {
-                            break 'run status;
-                        }
-                        ip = insts.add(e.inst as usize);
-                    }
+                let (a, b) = r.sp.dup_top(inst.a as usize);
+                r.sp.set_top(bitwise::shr(a, b));
+                ip.next();
+            }
+            // PUSH_ADD
+            0x4d => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(arithmetic::add(a, b));
+                ip.next();
+            }
+            // PUSH_SUB
+            0x4e => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(arithmetic::sub(a, b));
+                ip.next();
+            }
+            // PUSH_MUL
+            0x4f => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(arithmetic::mul(a, b));
+                ip.next();
+            }
+            // PUSH_LT
+            0xa5 => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top_flag(bitwise::lt(a, b));
+                ip.next();
+            }
+            // PUSH_GT
+            0xa6 => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top_flag(bitwise::gt(a, b));
+                ip.next();
+            }
+            // PUSH_SLT
+            0xa7 => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top_flag(bitwise::slt(a, b));
+                ip.next();
+            }
+            // PUSH_SGT
+            0xa8 => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top_flag(bitwise::sgt(a, b));
+                ip.next();
+            }
+            // PUSH_EQ
+            0xa9 => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top_flag(bitwise::eq(a, b));
+                ip.next();
+            }
+            // PUSH_AND
+            0xaa => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(bitwise::and(a, b));
+                ip.next();
+            }
+            // PUSH_OR
+            0xab => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(bitwise::or(a, b));
+                ip.next();
+            }
+            // PUSH_BYTE
+            0xac => {
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(bitwise::byte(a, b));
+                ip.next();
+            }
+            // PUSH_SHL
+            0xad => {
+                if gas_table[0x1b] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
                 }
-                // SWAP1_JUMP
-                0x24 => {
-                    if let Err(status) = r.gas.flush() {
-                        break 'run status;
-                    }
-                    let target = to_saturated(compiled::swap1_pop(&mut r.sp));
-                    match p.jump_entry(target) {
-                        Some(e) => {
-                            if let Err(status) = compiled::arrive(&mut r, e) {
-                                break 'run status;
-                            }
-                            ip = insts.add(e.inst as usize);
-                        }
-                        None => {
-                            break 'run Status::InvalidJump;
-                        }
-                    }
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(bitwise::shl(a, b));
+                ip.next();
+            }
+            // PUSH_SHR
+            0xae => {
+                if gas_table[0x1c] == UNDEFINED_GAS {
+                    break 'run Status::InvalidOpcode;
                 }
-                // DUP_ADD
-                0x25 => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(arithmetic::add(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_SUB
-                0x26 => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(arithmetic::sub(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_MUL
-                0x27 => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(arithmetic::mul(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_LT
-                0x28 => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top_flag(bitwise::lt(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_GT
-                0x29 => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top_flag(bitwise::gt(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_SLT
-                0x2a => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top_flag(bitwise::slt(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_SGT
-                0x2b => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top_flag(bitwise::sgt(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_EQ
-                0x2c => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top_flag(bitwise::eq(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_AND
-                0x2d => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(bitwise::and(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_OR
-                0x2e => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(bitwise::or(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_BYTE
-                0x2f => {
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(bitwise::byte(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_SHL
-                0x4b => {
-                    if gas_table[0x1b] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(bitwise::shl(a, b));
-                    ip = ip.add(1);
-                }
-                // DUP_SHR
-                0x4c => {
-                    if gas_table[0x1c] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    let (a, b) = r.sp.dup_top(inst.a as usize);
-                    r.sp.set_top(bitwise::shr(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_ADD
-                0x4d => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(arithmetic::add(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_SUB
-                0x4e => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(arithmetic::sub(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_MUL
-                0x4f => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(arithmetic::mul(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_LT
-                0xa5 => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top_flag(bitwise::lt(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_GT
-                0xa6 => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top_flag(bitwise::gt(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_SLT
-                0xa7 => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top_flag(bitwise::slt(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_SGT
-                0xa8 => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top_flag(bitwise::sgt(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_EQ
-                0xa9 => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top_flag(bitwise::eq(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_AND
-                0xaa => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(bitwise::and(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_OR
-                0xab => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(bitwise::or(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_BYTE
-                0xac => {
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(bitwise::byte(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_SHL
-                0xad => {
-                    if gas_table[0x1b] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(bitwise::shl(a, b));
-                    ip = ip.add(1);
-                }
-                // PUSH_SHR
-                0xae => {
-                    if gas_table[0x1c] == UNDEFINED_GAS {
-                        break 'run Status::InvalidOpcode;
-                    }
-                    let (a, b) = (compiled::small_value(inst), r.sp.top_value());
-                    r.sp.set_top(bitwise::shr(a, b));
-                    ip = ip.add(1);
-                }
-                // UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).
-                0x58 | 0x5b | 0x60 | 0x61 | 0x62 | 0x63 | 0x64 | 0x65 | 0x66 | 0x67 | 0x68 | 0x69 | 0x6a
-                | 0x6b | 0x6c | 0x6d | 0x6e | 0x6f | 0x70 | 0x71 | 0x72 | 0x73 | 0x74 | 0x75 | 0x76
-                | 0x77 | 0x78 | 0x79 | 0x7a | 0x7b | 0x7c | 0x7d | 0x7e | 0x7f | 0xaf | 0xb0 | 0xb1
-                | 0xb2 | 0xb3 | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9 | 0xba | 0xbb | 0xbc | 0xbd
-                | 0xbe | 0xbf | 0xc0 | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5 | 0xc6 | 0xc7 | 0xc8 | 0xc9
-                | 0xca | 0xcb | 0xcc | 0xcd | 0xce | 0xcf | 0xd0 | 0xd1 | 0xd2 | 0xd3 | 0xd4 | 0xd5
-                | 0xd6 | 0xd7 | 0xd8 | 0xd9 | 0xda | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1
-                | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6 | 0xe7 | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed
-                | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9 | 0xfb | 0xfc => {
-                    let status = core::hint::black_box(Status::InvalidOpcode);
-                    {
-                        break 'run status;
-                    }
+                let (a, b) = (compiled::small_value(inst), r.sp.top_value());
+                r.sp.set_top(bitwise::shr(a, b));
+                ip.next();
+            }
+            // UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).
+            0x58 | 0x5b | 0x60 | 0x61 | 0x62 | 0x63 | 0x64 | 0x65 | 0x66 | 0x67 | 0x68 | 0x69 | 0x6a
+            | 0x6b | 0x6c | 0x6d | 0x6e | 0x6f | 0x70 | 0x71 | 0x72 | 0x73 | 0x74 | 0x75 | 0x76 | 0x77
+            | 0x78 | 0x79 | 0x7a | 0x7b | 0x7c | 0x7d | 0x7e | 0x7f | 0xaf | 0xb0 | 0xb1 | 0xb2 | 0xb3
+            | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9 | 0xba | 0xbb | 0xbc | 0xbd | 0xbe | 0xbf | 0xc0
+            | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5 | 0xc6 | 0xc7 | 0xc8 | 0xc9 | 0xca | 0xcb | 0xcc | 0xcd
+            | 0xce | 0xcf | 0xd0 | 0xd1 | 0xd2 | 0xd3 | 0xd4 | 0xd5 | 0xd6 | 0xd7 | 0xd8 | 0xd9 | 0xda
+            | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1 | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6 | 0xe7
+            | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9 | 0xfb
+            | 0xfc => {
+                let status = core::hint::black_box(Status::InvalidOpcode);
+                {
+                    break 'run status;
                 }
             }
         }
