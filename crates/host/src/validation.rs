@@ -48,9 +48,12 @@ pub enum InvalidTransaction {
     SenderHasCode,
     /// A blob transaction without blobs.
     NoBlobs,
-    /// More blob gas than the block allows (the spec's `BlobGasLimitExceededError`).
+    /// More blob gas than the block allows (the spec's `BlobGasLimitExceededError`), from Osaka.
     BlobGasAllowanceExceeded,
-    /// More blobs than one transaction may carry (EIP-7594, Osaka; `BlobCountExceededError`).
+    /// More blobs than one transaction may carry: from Osaka the per-transaction limit of
+    /// EIP-7594 (`BlobCountExceededError`), before it the block's maximum (the spec's
+    /// `BlobGasLimitExceededError`, which the execution-spec tests name
+    /// `TYPE_3_TX_BLOB_COUNT_EXCEEDED` until Osaka).
     BlobCountExceeded,
     /// A versioned hash without the KZG version byte.
     InvalidBlobVersionedHash,
@@ -211,9 +214,17 @@ pub(crate) fn check_stateless_at(
         return Err(InvalidTransaction::GasLimitExceedsBlock);
     }
     // `check_transaction` of the spec: the block's blob gas allowance comes right after its gas
-    // allowance, before the sender is recovered and before the fee checks.
+    // allowance, before the sender is recovered and before the fee checks. Until Osaka the
+    // block's maximum is the only limit on a transaction's blobs, and the execution-spec tests
+    // name a transaction over it TYPE_3_TX_BLOB_COUNT_EXCEEDED (`test_invalid_tx_blob_count`);
+    // from Osaka a lower per-transaction limit has that name (EIP-7594, checked below) and a
+    // transaction over the block's maximum exceeds the blob gas allowance
+    // (`test_invalid_max_blobs_per_tx`).
     if tx.tx_type == 3 && tx.blob_hashes.len() as u64 > blob::max_blobs_per_block(spec, block) {
-        return Err(InvalidTransaction::BlobGasAllowanceExceeded);
+        return Err(match spec.is_enabled_in(SpecId::Osaka) {
+            true => InvalidTransaction::BlobGasAllowanceExceeded,
+            false => InvalidTransaction::BlobCountExceeded,
+        });
     }
 
     let effective_gas_price = match tx.gas_priority_fee {

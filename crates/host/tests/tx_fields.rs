@@ -131,3 +131,25 @@ fn required_fields_are_checked() {
         missing(3, TxField::MaxFeePerBlobGas)
     );
 }
+
+/// The blob-count rejections, fork by fork, as the execution-spec tests name them: until Osaka
+/// a transaction over the block's maximum is TYPE_3_TX_BLOB_COUNT_EXCEEDED; from Osaka that is
+/// the blob gas allowance, and the count name belongs to EIP-7594's per-transaction limit.
+#[test]
+fn blob_count_rejections_by_fork() {
+    let blobs = |n: usize| TxEnv { blob_hashes: vec![B256::right_padding_from(&[1]); n], ..base(3) };
+    let invalid = |e| Err(TxError::Invalid(e));
+    let cases = [
+        (SpecId::Cancun, 7, invalid(InvalidTransaction::BlobCountExceeded)),
+        (SpecId::Cancun, 6, Ok(())),
+        (SpecId::Prague, 10, invalid(InvalidTransaction::BlobCountExceeded)),
+        (SpecId::Prague, 9, Ok(())),
+        (SpecId::Osaka, 10, invalid(InvalidTransaction::BlobGasAllowanceExceeded)),
+        (SpecId::Osaka, 7, invalid(InvalidTransaction::BlobCountExceeded)),
+        (SpecId::Osaka, 6, Ok(())),
+        (SpecId::Cancun, 0, invalid(InvalidTransaction::NoBlobs)),
+    ];
+    for (spec, count, expected) in cases {
+        assert_eq!(run(spec, blobs(count)), expected, "{spec:?} with {count} blobs");
+    }
+}

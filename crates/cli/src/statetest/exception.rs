@@ -295,6 +295,7 @@ mod tests {
             ("TR_NoFunds", invalid(0, I::IntrinsicGasTooLow { required: 1, limit: 0 })),
             ("TransactionException.TYPE_3_TX_PRE_FORK", invalid(4, I::TypeNotSupported(4))),
             ("TransactionException.TYPE_4_TX_CONTRACT_CREATION", invalid(3, I::CreateNotAllowed)),
+            // Each fork's validation picks the one the execution-spec tests name (see the host).
             ("TransactionException.TYPE_3_TX_BLOB_COUNT_EXCEEDED", invalid(3, I::BlobGasAllowanceExceeded)),
             (
                 "TransactionException.TYPE_3_TX_MAX_BLOB_GAS_ALLOWANCE_EXCEEDED",
