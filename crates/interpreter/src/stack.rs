@@ -332,11 +332,22 @@ unsafe fn copy_limbs(src: *const U256, dst: *mut U256) {
 
 /// `x`, through an empty `asm!` that LLVM cannot see into: an OR chain over the four limbs cut
 /// in two by it is no longer a reduction the SLP vectorizer rebuilds in vector registers.
+///
+/// `asm!` with a general register exists on the 64-bit targets Kestrel is tuned for; elsewhere
+/// `black_box` gives the same barrier (at the cost of a trip through memory).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[inline(always)]
 fn opaque(mut x: u64) -> u64 {
     // SAFETY: an empty template that only names a register: it reads and writes nothing.
     unsafe { core::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack, preserves_flags)) };
     x
+}
+
+/// `x`, behind a barrier LLVM cannot see through (see the `asm!` version above).
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[inline(always)]
+fn opaque(x: u64) -> u64 {
+    core::hint::black_box(x)
 }
 
 /// Whether `v` is zero, as three scalar ORs.
