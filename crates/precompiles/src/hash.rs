@@ -2,8 +2,7 @@
 //! precompiles. None of them can fail except by running out of gas.
 
 use kestrel_primitives::Bytes;
-use ripemd::Ripemd160;
-use sha2::{Digest, Sha256};
+use ripemd::{Digest, Ripemd160};
 
 use crate::{PrecompileOutput, PrecompileResult, charge, word_cost};
 
@@ -23,7 +22,7 @@ const IDENTITY_WORD: u64 = 3;
 /// SHA2-256 of the whole input; 32 bytes out.
 pub(crate) fn sha256(input: &[u8], gas_limit: u64) -> PrecompileResult {
     let gas_used = charge(word_cost(input.len(), SHA256_BASE, SHA256_WORD), gas_limit)?;
-    let digest = Sha256::digest(input);
+    let digest = crate::sha256::sha256(input);
     Ok(PrecompileOutput { gas_used, bytes: Bytes::copy_from_slice(&digest) })
 }
 

@@ -14,7 +14,6 @@ use blst::{
 };
 use kestrel_primitives::Bytes;
 use kestrel_primitives::gas::eip4844::VERSIONED_HASH_VERSION_KZG;
-use sha2::{Digest, Sha256};
 
 use crate::{PrecompileError, PrecompileOutput, PrecompileResult, charge};
 
@@ -77,7 +76,7 @@ pub(crate) fn point_evaluation(input: &[u8], gas_limit: u64) -> PrecompileResult
     let (y, rest) = rest.split_at(32);
     let (commitment, proof) = rest.split_at(48);
 
-    let mut expected_hash: [u8; 32] = Sha256::digest(commitment).into();
+    let mut expected_hash: [u8; 32] = crate::sha256::sha256(commitment);
     expected_hash[0] = VERSIONED_HASH_VERSION_KZG;
     if versioned_hash != expected_hash {
         return Err(INVALID);

@@ -15,6 +15,7 @@ mod kzg;
 mod modexp;
 mod p256;
 mod set;
+mod sha256;
 
 pub use ecrecover::recover_signer;
 pub use set::{Precompile, Precompiles};
@@ -85,6 +86,22 @@ pub mod backends {
     /// ECPAIRING (EIP-1108 price) on `substrate-bn`.
     pub fn bn254_pairing_substrate(input: &[u8], gas_limit: u64) -> PrecompileResult {
         bn254::pairing::<bn254::substrate::Substrate>(input, gas_limit, bn254::ISTANBUL.2)
+    }
+
+    /// The backend each CPU-dispatched hash runs in this process, as `(hash, backend)`: what
+    /// portable mode ([`kestrel_primitives::cpu`]) changes. Asking decides the switch if nothing
+    /// did before.
+    pub fn dispatched() -> [(&'static str, &'static str); 3] {
+        [
+            ("keccak256", kestrel_primitives::keccak::backend_name()),
+            ("blake2f", crate::blake2::backend_name()),
+            ("sha256", crate::sha256::backend_name()),
+        ]
+    }
+
+    /// SHA-256 on the portable implementation portable mode uses, whatever the switch says.
+    pub fn sha256_portable(data: &[u8]) -> [u8; 32] {
+        crate::sha256::portable(data)
     }
 }
 

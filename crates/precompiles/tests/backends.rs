@@ -5,7 +5,10 @@ use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::{BigInteger, PrimeField};
 use kestrel_precompiles::{PrecompileResult, backends};
+use kestrel_primitives::U256;
 use proptest::prelude::*;
+
+mod secp256k1_reference;
 
 /// A precompile function.
 type Run = fn(&[u8], u64) -> PrecompileResult;
@@ -31,8 +34,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The ECRECOVER backends this build has, after the independent reference they are compared
+/// with (so a `pure-rust` build, with `k256` alone, still compares two implementations).
 fn ecrecover_runs() -> Vec<(&'static str, Run)> {
-    let runs = [("k256", backends::ecrecover_k256 as Run)].into_iter();
+    let runs =
+        [("reference", secp256k1_reference::ecrecover as Run), ("k256", backends::ecrecover_k256 as Run)]
+            .into_iter();
     #[cfg(feature = "native")]
     let runs = runs.chain([("libsecp", backends::ecrecover_libsecp as Run)]);
     runs.collect()
@@ -77,6 +84,38 @@ fn ecrecover_input(hash: &[u8; 32], v: u8, r: &[u8; 32], s: &[u8; 32]) -> Vec<u8
     input
 }
 
+/// The 32-byte ECRECOVER output for the key with secret `k`, computed by the reference.
+fn signer_word(k: U256) -> [u8; 32] {
+    let (x, y) = secp256k1_reference::public_key(k).expect("a secret below n");
+    let mut word = [0u8; 32];
+    word[12..].copy_from_slice(&secp256k1_reference::address(x, y));
+    word
+}
+
+/// The reference itself on known signers: the private key 1 (address of G), and the classic
+/// go-ethereum ECRECOVER vector with both parities.
+#[test]
+fn ecrecover_reference_matches_known_signers() {
+    assert_eq!(
+        signer_word(U256::from(1))[12..],
+        kestrel_primitives::hex!("7e5f4552091a69125d5dfcb7b8c2659029395bdf")
+    );
+    let vector = |v: u8| {
+        let mut input =
+            kestrel_primitives::hex!("456e9aea5e197a1f1af7a3e85a3212fa4049a3ba34c2289b4c860fc0b0c64ef3")
+                .to_vec();
+        input.extend_from_slice(&[0u8; 31]);
+        input.push(v);
+        input.extend_from_slice(&kestrel_primitives::hex!(
+            "9242685bf161793cc25603c231bc2f568eb630ea16aa137d2664ac8038825608\
+             4f8ae3bd7535248d0bd448298cc2e2071e56992d0774dc340c368ae950852ada"
+        ));
+        secp256k1_reference::ecrecover(&input, 3000).unwrap().bytes
+    };
+    assert_eq!(vector(28)[12..], kestrel_primitives::hex!("7156526fbd7a3c72969b54f64e42c10fbb768c8a"));
+    assert_eq!(vector(27)[12..], kestrel_primitives::hex!("e077fd3c958303e36309b9ee20ae9d3d59817232"));
+}
+
 #[test]
 fn ecrecover_edges() {
     let runs = ecrecover_runs();
@@ -88,7 +127,10 @@ fn ecrecover_edges() {
     let (r, s): ([u8; 32], [u8; 32]) = (bytes[..32].try_into().unwrap(), bytes[32..].try_into().unwrap());
     let v = 27 + u8::from(recid.is_y_odd());
     let good = ecrecover_input(&hash, v, &r, &s);
-    assert_eq!(backends::ecrecover_k256(&good, 3000).unwrap().bytes.len(), 32);
+    let signer = signer_word(U256::from_be_bytes([7u8; 32]));
+    for (name, run) in &runs {
+        assert_eq!(run(&good, 3000).unwrap().bytes[..], signer, "{name} recovers the signer");
+    }
     agree("ecrecover", &runs, &good);
     for edge in secp_edges() {
         for v in [0, 1, 26, 27, 28, 29] {
@@ -208,15 +250,18 @@ proptest! {
     }
 
     #[test]
-    fn ecrecover_signed(key in 1u64.., hash in any::<[u8; 32]>()) {
+    fn ecrecover_signed(key_number in 1u64.., hash in any::<[u8; 32]>()) {
         let mut secret = [0u8; 32];
-        secret[24..].copy_from_slice(&key.to_be_bytes());
+        secret[24..].copy_from_slice(&key_number.to_be_bytes());
         let key = k256::ecdsa::SigningKey::from_bytes(&secret.into()).unwrap();
         let (sig, recid) = key.sign_prehash_recoverable(&hash).unwrap();
         let bytes = sig.to_bytes();
         let input = ecrecover_input(&hash, 27 + u8::from(recid.is_y_odd()), &bytes[..32].try_into().unwrap(), &bytes[32..].try_into().unwrap());
-        let out = backends::ecrecover_k256(&input, 3000).unwrap();
-        prop_assert_eq!(out.bytes.len(), 32);
+        // The signer's address from its secret, on the reference's own arithmetic.
+        let signer = signer_word(U256::from(key_number));
+        for (name, run) in ecrecover_runs() {
+            prop_assert_eq!(&run(&input, 3000).unwrap().bytes[..], &signer[..], "{}", name);
+        }
         agree("ecrecover", &ecrecover_runs(), &input);
     }
 

@@ -6,6 +6,7 @@
 //! Every other Kestrel crate takes these types from here so that the whole workspace agrees
 //! on one representation.
 
+pub mod cpu;
 pub mod env;
 mod facts;
 pub mod gas;

@@ -5,6 +5,8 @@
 //! 64 bytes little-endian. Gas is one per round, charged before any mixing, so the
 //! `2^32 - 1` round worst case only runs when someone paid for it.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use kestrel_primitives::Bytes;
 
 use crate::{PrecompileError, PrecompileOutput, PrecompileResult, charge};
@@ -104,25 +106,76 @@ fn finish(h: &mut [u64; 8], v: &[u64; 16]) {
     }
 }
 
+/// [`BACKEND`] before the first compression.
+const UNCHOSEN: u8 = 0;
+/// [`portable::compress`].
+const PORTABLE: u8 = 1;
+/// The AVX2 kernel.
+const AVX2: u8 = 2;
+/// The AVX-512VL kernel.
+const AVX512: u8 = 3;
+
+/// The backend [`compress`] uses, chosen by its first call: one byte load per call, where the
+/// feature tests it replaces were three. Only [`choose`] stores, and a SIMD value only after
+/// detecting the features that kernel is compiled for.
+static BACKEND: AtomicU8 = AtomicU8::new(UNCHOSEN);
+
 /// The compression function F (RFC 7693 §3.2) with a caller-chosen round count, on the
-/// fastest backend this CPU has. Every backend gives the same result bit for bit.
+/// fastest backend this CPU has, or the portable one in portable mode
+/// ([`kestrel_primitives::cpu::portable_only`]). Every backend gives the same result bit for bit.
 ///
 /// A round is a chain of dependent operations, so a backend's speed is the latency of
 /// that chain: about 24 cycles per round with AVX-512VL, 26 with AVX2, while the scalar
 /// code is bound by throughput at roughly 36 (measurements in the module's tests).
 pub(crate) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
-    // std caches CPUID, so each check below is one relaxed atomic load.
+    let mut backend = BACKEND.load(Ordering::Relaxed);
+    if backend == UNCHOSEN {
+        backend = choose();
+    }
+    #[cfg(target_arch = "x86_64")]
+    match backend {
+        // SAFETY: `choose` stores AVX512 only after detecting AVX2, AVX-512F and AVX-512VL.
+        AVX512 => return unsafe { avx512::compress(rounds, h, m, t, last) },
+        // SAFETY: `choose` stores AVX2 only after detecting AVX2.
+        AVX2 => return unsafe { avx2::compress(rounds, h, m, t, last) },
+        _ => {}
+    }
+    let _ = backend;
+    portable::compress(rounds, h, m, t, last);
+}
+
+/// Picks [`compress`]'s backend once. Racing first calls compute the same answer.
+#[cold]
+fn choose() -> u8 {
+    let backend = if kestrel_primitives::cpu::portable_only() { PORTABLE } else { fastest_backend() };
+    BACKEND.store(backend, Ordering::Relaxed);
+    backend
+}
+
+/// The fastest backend this CPU runs (std caches CPUID's answers).
+fn fastest_backend() -> u8 {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
         if has!("avx2") && has!("avx512f") && has!("avx512vl") {
-            // SAFETY: the CPU (and OS) support AVX2, AVX-512F and AVX-512VL, checked above.
-            return unsafe { avx512::compress(rounds, h, m, t, last) };
+            return AVX512;
         }
         if has!("avx2") {
-            // SAFETY: the CPU (and OS) support AVX2, checked above.
-            return unsafe { avx2::compress(rounds, h, m, t, last) };
+            return AVX2;
         }
     }
-    portable::compress(rounds, h, m, t, last);
+    PORTABLE
+}
+
+/// The backend [`compress`] uses in this process: `"avx512"`, `"avx2"` or `"portable"`.
+pub(crate) fn backend_name() -> &'static str {
+    let mut backend = BACKEND.load(Ordering::Relaxed);
+    if backend == UNCHOSEN {
+        backend = choose();
+    }
+    match backend {
+        AVX512 => "avx512",
+        AVX2 => "avx2",
+        _ => "portable",
+    }
 }

@@ -305,6 +305,7 @@ mod tests {
     #[test]
     fn permutation_matches_reference() {
         if !std::arch::is_x86_feature_detected!("avx512f") {
+            println!("SKIPPED on this CPU: no avx512f");
             return;
         }
         let mut state: [u64; 25] =
