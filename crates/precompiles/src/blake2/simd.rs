@@ -72,10 +72,11 @@ macro_rules! kernel {
         #[target_feature(enable = $features)]
         pub(super) fn compress(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: [u64; 2], last: bool) {
             let v = initial_v(h, t, last);
-            // SAFETY: each pointer addresses four initialised `u64`s (32 bytes) inside
-            // `v`; `loadu` has no alignment requirement.
-            let mut r: [x86::__m256i; 4] =
-                core::array::from_fn(|i| unsafe { x86::_mm256_loadu_si256(v[4 * i..].as_ptr().cast()) });
+            let mut r: [x86::__m256i; 4] = core::array::from_fn(|i| {
+                // SAFETY: each pointer addresses four initialised `u64`s (32 bytes) inside
+                // `v`; `loadu` has no alignment requirement.
+                unsafe { x86::_mm256_loadu_si256(v[4 * i..].as_ptr().cast()) }
+            });
 
             // Each schedule row is built once, during the first pass (where it overlaps
             // the latency-bound rounds), then reused: with 2^32 rounds a round's message
