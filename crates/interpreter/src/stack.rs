@@ -334,7 +334,7 @@ unsafe fn copy_limbs(src: *const U256, dst: *mut U256) {
 /// in two by it is no longer a reduction the SLP vectorizer rebuilds in vector registers.
 ///
 /// `asm!` with a general register exists on the 64-bit targets Kestrel is tuned for; elsewhere
-/// `black_box` gives the same barrier (at the cost of a trip through memory).
+/// the value passes unchanged (the barrier only steers code generation, never a result).
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[inline(always)]
 fn opaque(mut x: u64) -> u64 {
@@ -343,11 +343,11 @@ fn opaque(mut x: u64) -> u64 {
     x
 }
 
-/// `x`, behind a barrier LLVM cannot see through (see the `asm!` version above).
+/// `x` (see the `asm!` version above).
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[inline(always)]
 fn opaque(x: u64) -> u64 {
-    core::hint::black_box(x)
+    x
 }
 
 /// Whether `v` is zero, as three scalar ORs.
