@@ -31,14 +31,27 @@ fn truncations_and_trailing_bytes_are_errors() {
 #[test]
 fn every_single_byte_change_is_handled() {
     let raw = block_bytes();
+    let original = Block::decode(&raw).unwrap();
+    let (mut decoded, mut refused) = (0, 0);
     for at in 0..raw.len() {
         for value in [0x00, 0x7f, 0x80, 0xb8, 0xbf, 0xc0, 0xf8, 0xff, raw[at] ^ 1] {
+            if value == raw[at] {
+                continue;
+            }
             let mut bad = raw.clone();
             bad[at] = value;
-            // Decoding may succeed (a changed value inside a field) or fail; it must return.
-            let _ = Block::decode(&bad);
+            // Decoding may succeed (a changed value inside a field) or fail; it must return,
+            // and canonical decoding never reads two encodings as one block.
+            match Block::decode(&bad) {
+                Ok(block) => {
+                    assert_ne!(block, original, "byte {at} set to {value:#04x} changed nothing");
+                    decoded += 1;
+                }
+                Err(_) => refused += 1,
+            }
         }
     }
+    assert!(decoded > 0 && refused > 0, "{decoded} decoded, {refused} refused");
 }
 
 #[test]

@@ -413,7 +413,9 @@ mod tests {
 
     #[test]
     fn a_program_is_attached_to_its_code_and_found_there() {
-        let cache: &'static ProgramCache = Box::leak(Box::default());
+        // A cache of its own that lives as long as its translator thread (a static, not a leak).
+        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
+        let cache: &'static ProgramCache = &CACHE;
         let c = code(2);
         assert!(c.program().is_none());
         assert!(cache.prepare(ExecutionMode::Compiled, &c));
@@ -450,19 +452,13 @@ mod tests {
 
     #[test]
     fn auto_mode_translates_in_the_background() {
-        let cache: &'static ProgramCache = Box::leak(Box::default());
+        // A cache of its own that lives as long as its translator thread (a static, not a leak).
+        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
+        let cache: &'static ProgramCache = &CACHE;
         let c = code(7);
         assert!(!cache.prepare(ExecutionMode::Auto, &c), "first sight: interpret");
         assert!(!cache.prepare(ExecutionMode::Auto, &c), "second: queued");
-        let mut ready = false;
-        for _ in 0..2000 {
-            ready = cache.prepare(ExecutionMode::Auto, &c);
-            if ready {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        assert!(ready, "the background translator delivered");
+        assert!(delivered(cache, &c), "the background translator delivered");
         // Later sightings hit, and nothing demotes the program.
         for _ in 0..3 {
             assert!(cache.prepare(ExecutionMode::Auto, &c));
@@ -477,29 +473,37 @@ mod tests {
         assert!(cache.prepare(ExecutionMode::Compiled, &tiny));
     }
 
-    /// Waits up to two seconds for `c`'s program in Auto mode.
+    /// A bound on waits for the translator thread that only a hang reaches: the outcome never
+    /// depends on how fast the thread is scheduled (a loaded machine or a sanitizer is slow).
+    const HANG: Duration = Duration::from_secs(120);
+
+    /// Waits for `c`'s program in Auto mode; false only if none came within [`HANG`].
     fn delivered(cache: &'static ProgramCache, c: &Arc<Bytecode>) -> bool {
-        (0..2000).any(|_| {
-            let ready = cache.prepare(ExecutionMode::Auto, c);
-            if !ready {
-                std::thread::sleep(Duration::from_millis(1));
+        let deadline = Instant::now() + HANG;
+        while Instant::now() < deadline {
+            if cache.prepare(ExecutionMode::Auto, c) {
+                return true;
             }
-            ready
-        })
+            std::thread::yield_now();
+        }
+        false
     }
 
     /// Code queued while the translator polls, and after it fell asleep, is translated both
     /// times: the queueing thread wakes it only in the second case.
     #[test]
     fn the_translator_wakes_from_deep_sleep() {
-        let cache: &'static ProgramCache = Box::leak(Box::default());
+        // A cache of its own that lives as long as its translator thread (a static, not a leak).
+        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
+        let cache: &'static ProgramCache = &CACHE;
         let (first, second) = (code(8), code(9));
         for c in [&first, &first] {
             assert!(!cache.prepare(ExecutionMode::Auto, c));
         }
         assert!(delivered(cache, &first));
         let worker = cache.worker.get().and_then(Option::as_ref).expect("a translator runs");
-        let deadline = Instant::now() + Worker::AWAKE * 3;
+        // It falls asleep after `Worker::AWAKE` idle: wait for that, however long it takes.
+        let deadline = Instant::now() + HANG;
         while !worker.asleep.load(Ordering::SeqCst) {
             assert!(Instant::now() < deadline, "the translator sleeps once idle");
             std::thread::sleep(Duration::from_millis(10));
