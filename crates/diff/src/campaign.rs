@@ -96,6 +96,8 @@ pub struct Summary {
     pub tier_divergent: [u64; 2],
     /// Cases both rejected for reasons without a common name (informational).
     pub rejection_reason_differs: u64,
+    /// revm's rejection reasons (the variant's name) and how often each came up.
+    pub rejection_reasons: std::collections::BTreeMap<String, u64>,
     /// Reproducers written.
     pub saved: u64,
     /// Wall time.
@@ -114,6 +116,7 @@ impl Summary {
             types: vec![Row::default(); 5],
             tier_divergent: [0; 2],
             rejection_reason_differs: 0,
+            rejection_reasons: Default::default(),
             saved: 0,
             elapsed: Duration::ZERO,
             worker_failures: 0,
@@ -141,6 +144,13 @@ impl Summary {
         if r.rejection_agrees == Some(false) {
             self.rejection_reason_differs += 1;
         }
+        if let Some(crate::exec::Observed {
+            outcome: crate::exec::Outcome::Rejected { reason, .. }, ..
+        }) = &r.revm
+        {
+            let kind = reason.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
+            *self.rejection_reasons.entry(kind).or_default() += 1;
+        }
     }
 
     fn merge(&mut self, o: &Summary) {
@@ -160,6 +170,9 @@ impl Summary {
         self.tier_divergent[0] += o.tier_divergent[0];
         self.tier_divergent[1] += o.tier_divergent[1];
         self.rejection_reason_differs += o.rejection_reason_differs;
+        for (k, v) in &o.rejection_reasons {
+            *self.rejection_reasons.entry(k.clone()).or_default() += v;
+        }
         self.saved += o.saved;
     }
 
@@ -208,6 +221,10 @@ impl Summary {
         header(&mut s, "by precompile called");
         for (i, p) in PRECOMPILES.iter().enumerate() {
             line(&mut s, &format!("{p:#06x}"), &self.precompiles[i]);
+        }
+        s.push_str("\nrevm's rejection reasons\n");
+        for (reason, n) in &self.rejection_reasons {
+            s.push_str(&format!("  {reason:<58} {n:>9}\n"));
         }
         s.push_str(&format!(
             "\nrejected by both for differently named reasons (informational): {}\n",

@@ -12,12 +12,11 @@ fn is_designator(code: &[u8]) -> bool {
 
 /// The entry of `EXCLUDED.md` case `g` matches, if any.
 pub fn excluded(g: &GenCase) -> Option<&'static str> {
-    if g.spec.is_enabled_in(SpecId::Prague) {
-        return None;
+    if !g.spec.is_enabled_in(SpecId::Prague) && g.pre.values().any(|a| is_designator(&a.code)) {
+        return Some("1. EIP-7702 delegation designator in the pre-state before Prague");
     }
-    let designated = |address| g.pre.get(address).is_some_and(|a| is_designator(&a.code));
-    if designated(&g.tx.caller) || g.tx.to.as_ref().is_some_and(designated) {
-        return Some("1. EIP-7702 delegation designator before Prague (sender or recipient)");
+    if g.pre.values().any(|a| a.nonce == 0 && a.code.is_empty() && a.storage.values().any(|v| !v.is_zero())) {
+        return Some("2. account with storage but no code and nonce 0 (EIP-7610 collision)");
     }
     None
 }
@@ -28,7 +27,8 @@ mod tests {
     use crate::exec::{Class, Outcome, run_kestrel, run_revm, to_case};
     use crate::generator::generate;
     use kestrel::bytecode::program::ExecutionMode;
-    use kestrel::primitives::{Address, Bytes};
+    use kestrel::primitives::{Address, Bytes, U256};
+    use kestrel_cli::statetest::PreAccount;
 
     /// A case whose sender is delegated, in `spec`.
     fn delegated_sender(spec: SpecId) -> GenCase {
@@ -55,17 +55,74 @@ mod tests {
         g
     }
 
-    /// The pattern is excluded before Prague only.
+    /// A generated case stripped of both patterns.
+    fn clean(mut g: GenCase) -> GenCase {
+        g.pre.retain(|_, a| {
+            let storage_only = a.nonce == 0 && a.code.is_empty() && !a.storage.is_empty();
+            !(is_designator(&a.code) || storage_only)
+        });
+        g
+    }
+
+    /// Entry 1 excludes designators before Prague only.
     #[test]
     fn only_pre_prague_designators_are_excluded() {
         assert!(excluded(&delegated_sender(SpecId::Cancun)).is_some());
         assert!(excluded(&delegated_sender(SpecId::Frontier)).is_some());
-        assert!(excluded(&delegated_sender(SpecId::Prague)).is_none());
-        let mut g = delegated_sender(SpecId::Cancun);
+        assert!(excluded(&clean(delegated_sender(SpecId::Prague))).is_none());
+        let mut g = clean(delegated_sender(SpecId::Cancun));
+        assert!(excluded(&g).is_none());
+        // Any account of the pre-state, not only the sender.
+        let mut designator = vec![0xef, 0x01, 0x00];
+        designator.extend_from_slice(&[0x11; 20]);
+        g.pre.insert(
+            Address::repeat_byte(0x77),
+            PreAccount { code: designator.into(), nonce: 1, ..Default::default() },
+        );
+        assert!(excluded(&g).unwrap_or_default().starts_with("1."));
+    }
+
+    /// Entry 2 excludes storage without code or nonce, and nothing else.
+    #[test]
+    fn storage_only_accounts_are_excluded() {
+        let mut g = clean(generate(5, 5));
+        g.spec = SpecId::Osaka;
+        assert!(excluded(&g).is_none());
+        let mut account = PreAccount { balance: U256::from(1), ..Default::default() };
+        account.storage.insert(U256::ZERO, U256::ZERO);
+        g.pre.insert(Address::repeat_byte(0x78), account.clone());
+        assert!(excluded(&g).is_none(), "a zero slot is no storage");
+        account.storage.insert(U256::ZERO, U256::from(1));
+        g.pre.insert(Address::repeat_byte(0x78), account.clone());
+        assert!(excluded(&g).unwrap_or_default().starts_with("2."));
+        account.nonce = 1;
+        g.pre.insert(Address::repeat_byte(0x78), account);
+        assert!(excluded(&g).is_none());
+    }
+
+    /// The evidence for entry 2: a creating transaction whose address holds only storage
+    /// collides for Kestrel (as `process_message_call` says in every fork) and deploys for
+    /// revm.
+    #[test]
+    fn revm_creates_over_storage() {
+        let mut g = delegated_sender(SpecId::Berlin);
         if let Some(a) = g.pre.get_mut(&g.tx.caller) {
             a.code = Bytes::new();
         }
-        assert!(excluded(&g).is_none());
+        let mut g = clean(g);
+        let nonce = g.pre[&g.tx.caller].nonce;
+        let target = kestrel::host::create_address(&g.tx.caller, nonce);
+        let mut account = PreAccount::default();
+        account.storage.insert(U256::ZERO, U256::from(1));
+        g.pre.insert(target, account);
+        g.tx.to = None;
+        // Initcode: RETURN(0, 1), deploying one zero byte.
+        g.tx.data = Bytes::from(vec![0x60, 0x01, 0x60, 0x00, 0xf3]);
+        let case = to_case(&g);
+        let k = run_kestrel(&case, ExecutionMode::Interpreter).expect("Kestrel runs");
+        let r = run_revm(&case).expect("revm runs");
+        assert!(matches!(&k.outcome, Outcome::Included(i) if i.detail == "CreateCollision"), "{k:?}");
+        assert!(matches!(&r.outcome, Outcome::Included(i) if i.class == Class::Success), "{r:?}");
     }
 
     /// The evidence for entry 1: before Prague Kestrel rejects a sender whose code is a

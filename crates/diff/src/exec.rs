@@ -302,51 +302,68 @@ pub fn revm_rejection_name(e: &RevmInvalid) -> String {
     format!("TransactionException.{name}")
 }
 
+/// Everything revm needs to run one case.
+pub struct RevmSetup {
+    /// The pre-state plus the 256 block hashes the state tests assume.
+    pub db: CacheDB<EmptyDB>,
+    /// Fork, chain id and the fork's blob limits.
+    pub cfg: CfgEnv,
+    /// The block.
+    pub block: RevmBlock,
+    /// The transaction.
+    pub tx: RevmTx,
+}
+
+/// Converts a case for revm; errors on values revm's types cannot hold.
+pub fn revm_setup(case: &Case) -> Result<RevmSetup, String> {
+    let spec = revm_spec(case.spec)?;
+    let mut cfg = CfgEnv::new_with_spec(spec);
+    cfg.chain_id = case.chain_id;
+    let fraction = if case.spec.is_enabled_in(SpecId::Prague) {
+        BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE
+    } else {
+        BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN
+    };
+    cfg.blob_base_fee_update_fraction = Some(fraction);
+    // revm leaves the blob count to its embedder (`max_blobs_per_tx` is unlimited by
+    // default); the rule of each fork is set here, as a client would.
+    if case.spec.is_enabled_in(SpecId::Cancun) {
+        cfg.max_blobs_per_tx = Some(max_blobs_per_tx(case.spec));
+    }
+    let b = &case.block;
+    let block = RevmBlock {
+        number: U256::from(b.number),
+        beneficiary: b.coinbase,
+        timestamp: U256::from(b.timestamp),
+        gas_limit: b.gas_limit,
+        basefee: u64::try_from(b.basefee).map_err(|_| "base fee above 2^64".to_owned())?,
+        difficulty: b.difficulty,
+        prevrandao: b.prevrandao,
+        blob_excess_gas_and_price: b.excess_blob_gas.map(|x| BlobExcessGasAndPrice::new(x, fraction)),
+        ..RevmBlock::default()
+    };
+    let tx = revm_tx(case)?;
+    let mut db = CacheDB::new(EmptyDB::default());
+    for (address, account) in case.pre.iter() {
+        let code = RevmBytecode::new_raw_checked(account.code.clone())
+            .map_err(|e| format!("code of {address} is not revm bytecode: {e:?}"))?;
+        let info = RevmAccountInfo { balance: account.balance, nonce: account.nonce, ..Default::default() }
+            .with_code(code);
+        db.insert_account_info(*address, info);
+        for (key, value) in &account.storage {
+            db.insert_account_storage(*address, *key, *value).map_err(|e| format!("{e:?}"))?;
+        }
+    }
+    for n in b.number.saturating_sub(256)..b.number {
+        db.cache.block_hashes.insert(U256::from(n), block_hash_of(n));
+    }
+    Ok(RevmSetup { db, cfg, block, tx })
+}
+
 /// Runs the case on revm 43.0.3.
 pub fn run_revm(case: &Case) -> Result<Observed, String> {
     guarded("revm", || {
-        let spec = revm_spec(case.spec)?;
-        let mut cfg = CfgEnv::new_with_spec(spec);
-        cfg.chain_id = case.chain_id;
-        let fraction = if case.spec.is_enabled_in(SpecId::Prague) {
-            BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE
-        } else {
-            BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN
-        };
-        cfg.blob_base_fee_update_fraction = Some(fraction);
-        // revm leaves the blob count to its embedder (`max_blobs_per_tx` is unlimited by
-        // default); the rule of each fork is set here, as a client would.
-        if case.spec.is_enabled_in(SpecId::Cancun) {
-            cfg.max_blobs_per_tx = Some(max_blobs_per_tx(case.spec));
-        }
-        let b = &case.block;
-        let block = RevmBlock {
-            number: U256::from(b.number),
-            beneficiary: b.coinbase,
-            timestamp: U256::from(b.timestamp),
-            gas_limit: b.gas_limit,
-            basefee: u64::try_from(b.basefee).map_err(|_| "base fee above 2^64".to_owned())?,
-            difficulty: b.difficulty,
-            prevrandao: b.prevrandao,
-            blob_excess_gas_and_price: b.excess_blob_gas.map(|x| BlobExcessGasAndPrice::new(x, fraction)),
-            ..RevmBlock::default()
-        };
-        let tx = revm_tx(case)?;
-        let mut db = CacheDB::new(EmptyDB::default());
-        for (address, account) in case.pre.iter() {
-            let code = RevmBytecode::new_raw_checked(account.code.clone())
-                .map_err(|e| format!("code of {address} is not revm bytecode: {e:?}"))?;
-            let info =
-                RevmAccountInfo { balance: account.balance, nonce: account.nonce, ..Default::default() }
-                    .with_code(code);
-            db.insert_account_info(*address, info);
-            for (key, value) in &account.storage {
-                db.insert_account_storage(*address, *key, *value).map_err(|e| format!("{e:?}"))?;
-            }
-        }
-        for n in b.number.saturating_sub(256)..b.number {
-            db.cache.block_hashes.insert(U256::from(n), block_hash_of(n));
-        }
+        let RevmSetup { db, cfg, block, tx } = revm_setup(case)?;
         let mut evm = Context::mainnet().with_db(db).with_cfg(cfg).with_block(block).build_mainnet();
         let out = match evm.transact(tx) {
             Ok(out) => out,

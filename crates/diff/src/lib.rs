@@ -22,6 +22,7 @@ pub mod features;
 pub mod generator;
 pub mod json;
 pub mod rng;
+pub mod trace;
 
 use kestrel::bytecode::program::ExecutionMode;
 

@@ -4,7 +4,9 @@
 //! ```text
 //! kestrel-diff --cases N [--seed S] [--start I] [--threads T] [--out DIR] [--max-saved K]
 //!              [--progress SECS]
-//! kestrel-diff --seed S --case I [--out DIR]     one case, described, saved if it diverges
+//! kestrel-diff --seed S --case I [--out DIR] [--trace]
+//!     one case: described, saved if it diverges; --trace shows the first opcode where
+//!     Kestrel's tracing run and revm's differ
 //! ```
 //! Exits non-zero when any case diverges (or a worker failed).
 
@@ -15,9 +17,9 @@ use kestrel_diff::campaign::{Options, describe, divergence_text, run, save};
 use kestrel_diff::generator::generate;
 
 const USAGE: &str = "usage: kestrel-diff --cases N [--seed S] [--start I] [--threads T] [--out DIR] \
-                     [--max-saved K] [--progress SECS] | kestrel-diff --seed S --case I [--out DIR]";
+                     [--max-saved K] [--progress SECS] | kestrel-diff --seed S --case I [--out DIR] [--trace]";
 
-fn parse() -> Result<(Options, Option<u64>), String> {
+fn parse() -> Result<(Options, Option<u64>, bool), String> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut opts = Options {
         seed: 1,
@@ -29,6 +31,7 @@ fn parse() -> Result<(Options, Option<u64>), String> {
         progress_every: 10,
     };
     let mut single = None;
+    let mut trace = false;
     let mut cases_given = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -47,6 +50,7 @@ fn parse() -> Result<(Options, Option<u64>), String> {
             "--max-saved" => opts.max_saved = number("--max-saved", value("--max-saved")?)? as usize,
             "--progress" => opts.progress_every = number("--progress", value("--progress")?)?,
             "--case" => single = Some(number("--case", value("--case")?)?),
+            "--trace" => trace = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -54,11 +58,11 @@ fn parse() -> Result<(Options, Option<u64>), String> {
     if single.is_none() && !cases_given {
         return Err(format!("--cases is required\n{USAGE}"));
     }
-    Ok((opts, single))
+    Ok((opts, single, trace))
 }
 
 fn main() -> ExitCode {
-    let (opts, single) = match parse() {
+    let (opts, single, trace) = match parse() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -70,6 +74,13 @@ fn main() -> ExitCode {
         println!("seed {} case {} fork {}: {}", g.seed, g.index, g.spec.name(), describe(&g));
         let report = kestrel_diff::check(&g);
         println!("revm: {:?}", report.ending);
+        if trace {
+            match kestrel_diff::trace::first_difference(&kestrel_diff::exec::to_case(&g), 12) {
+                Ok(Some(text)) => print!("{text}"),
+                Ok(None) => println!("the opcode traces agree step for step"),
+                Err(e) => println!("no trace: {e}"),
+            }
+        }
         if report.divergences.is_empty() {
             println!("no divergence");
             return ExitCode::SUCCESS;
