@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use kestrel::primitives::SpecId;
 use kestrel_cli::statetest::{FileCases, LoadedCase, load_file};
 
-use crate::exec::{run_kestrel, run_revm};
+use crate::exec::{Class, Outcome, run_kestrel, run_revm};
 use crate::features::{Feature, PRECOMPILES};
 use crate::generator::{FORKS, GenCase, generate};
 use crate::{CaseReport, Ending, TIERS, check, compare, facts, json};
@@ -98,6 +98,8 @@ pub struct Summary {
     pub rejection_reason_differs: u64,
     /// revm's rejection reasons (the variant's name) and how often each came up.
     pub rejection_reasons: std::collections::BTreeMap<String, u64>,
+    /// revm's halt reasons of the transaction's outermost frame, and how often each came up.
+    pub halt_reasons: std::collections::BTreeMap<String, u64>,
     /// Reproducers written.
     pub saved: u64,
     /// Wall time.
@@ -117,6 +119,7 @@ impl Summary {
             tier_divergent: [0; 2],
             rejection_reason_differs: 0,
             rejection_reasons: Default::default(),
+            halt_reasons: Default::default(),
             saved: 0,
             elapsed: Duration::ZERO,
             worker_failures: 0,
@@ -144,12 +147,15 @@ impl Summary {
         if r.rejection_agrees == Some(false) {
             self.rejection_reason_differs += 1;
         }
-        if let Some(crate::exec::Observed {
-            outcome: crate::exec::Outcome::Rejected { reason, .. }, ..
-        }) = &r.revm
-        {
-            let kind = reason.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
-            *self.rejection_reasons.entry(kind).or_default() += 1;
+        match r.revm.as_ref().map(|o| &o.outcome) {
+            Some(Outcome::Rejected { reason, .. }) => {
+                let kind = reason.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
+                *self.rejection_reasons.entry(kind).or_default() += 1;
+            }
+            Some(Outcome::Included(i)) if i.class == Class::Halt => {
+                *self.halt_reasons.entry(i.detail.clone()).or_default() += 1;
+            }
+            _ => {}
         }
     }
 
@@ -172,6 +178,9 @@ impl Summary {
         self.rejection_reason_differs += o.rejection_reason_differs;
         for (k, v) in &o.rejection_reasons {
             *self.rejection_reasons.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.halt_reasons {
+            *self.halt_reasons.entry(k.clone()).or_default() += v;
         }
         self.saved += o.saved;
     }
@@ -224,6 +233,10 @@ impl Summary {
         }
         s.push_str("\nrevm's rejection reasons\n");
         for (reason, n) in &self.rejection_reasons {
+            s.push_str(&format!("  {reason:<58} {n:>9}\n"));
+        }
+        s.push_str("\nrevm's halt reasons (the transaction's own frame)\n");
+        for (reason, n) in &self.halt_reasons {
             s.push_str(&format!("  {reason:<58} {n:>9}\n"));
         }
         s.push_str(&format!(

@@ -671,8 +671,8 @@ fn gen_gas_limit(rng: &mut Rng, spec: SpecId, block: &BlockEnv, tx: &TxEnv, feat
         _ => {}
     }
     let extra = match rng.below(20) {
-        0..=5 => rng.below(50_000),
-        6..=13 => rng.range(50_000, 500_000),
+        0..=3 => rng.below(50_000),
+        4..=13 => rng.range(50_000, 500_000),
         14..=18 => rng.range(500_000, 3_000_000),
         _ => rng.range(3_000_000, 16_000_000),
     };
