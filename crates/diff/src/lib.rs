@@ -136,7 +136,8 @@ fn check_tiers_only(g: &GenCase) -> CaseReport {
     let divergences = if differences.is_empty() {
         Vec::new()
     } else {
-        vec![Divergence { tier: "compiled (against the interpreter)", differences }]
+        // The differences read "Kestrel" for the compiled tier and "revm" for the interpreter.
+        vec![Divergence { tier: "compiled (as Kestrel) against the interpreter (as revm)", differences }]
     };
     CaseReport { ending: Ending::Excluded, rejection_agrees: None, divergences, revm: None }
 }

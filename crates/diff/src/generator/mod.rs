@@ -100,6 +100,19 @@ fn precompile_address(p: u16) -> Address {
     Address::from_word(U256::from(p).into())
 }
 
+/// `code`, changed if revm cannot hold it: revm's `Bytecode` takes code starting with 0xef01 for
+/// an EIP-7702 designator and refuses it unless it is one (23 bytes, version 0). Such code is
+/// valid state before London (seed 1000 case 673061 made one), but a case with it cannot be run
+/// on revm, so its second byte is changed (without drawing from the stream: every other case
+/// stays the same).
+fn revm_expressible(mut code: Vec<u8>) -> Vec<u8> {
+    let designator = code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00]);
+    if code.starts_with(&[0xef, 0x01]) && !designator {
+        code[1] = 0x02;
+    }
+    code
+}
+
 /// Generates case `index` of campaign `seed`.
 pub fn generate(seed: u64, index: u64) -> GenCase {
     let mut rng = Rng::for_case(seed, index);
@@ -196,7 +209,7 @@ pub fn generate(seed: u64, index: u64) -> GenCase {
     {
         let mut cg = CodeGen::new(&mut rng, &world, &mut features, &mut precompiles);
         for &c in &contracts {
-            let code = cg.contract();
+            let code = revm_expressible(cg.contract());
             if let Some(account) = pre.get_mut(&c) {
                 account.code = code.into();
             }
@@ -686,6 +699,20 @@ fn gen_gas_limit(rng: &mut Rng, spec: SpecId, block: &BlockEnv, tx: &TxEnv, feat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Code revm cannot hold is changed; designators and other code are kept.
+    #[test]
+    fn code_is_made_revm_expressible() {
+        let mut designator = vec![0xef, 0x01, 0x00];
+        designator.extend_from_slice(&[7; 20]);
+        assert_eq!(revm_expressible(designator.clone()), designator);
+        assert_eq!(revm_expressible(vec![0xef, 0x01, 0x60]), vec![0xef, 0x02, 0x60]);
+        assert_eq!(revm_expressible(vec![0xef, 0x00]), vec![0xef, 0x00]);
+        assert_eq!(revm_expressible(vec![0x60, 0x01]), vec![0x60, 0x01]);
+        // The case that had one now runs on revm.
+        let g = generate(1000, 673_061);
+        assert!(crate::exec::run_revm(&crate::exec::to_case(&g)).is_ok());
+    }
 
     /// Case i of seed s is always the same case.
     #[test]
