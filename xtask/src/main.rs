@@ -4,9 +4,12 @@
 //!   `crates/interpreter/opcodes.toml`; `--check` fails when a checked-in file is stale.
 //! - `cargo xtask bench [FILTER...] [--quick] [--instructions]`: Kestrel against revm on every
 //!   workload, one table (see `benches/README.md`).
+//! - `cargo xtask diff --cases N [--seed S] [--threads T] [--out DIR]`: the differential
+//!   campaign against revm on generated transactions (see `crates/diff`).
 
 mod bench;
 mod codegen;
+mod diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,9 +38,11 @@ fn main() -> ExitCode {
             }
         }
         Some("bench") => bench::run(&workspace_root(), &args[1..]),
+        Some("diff") => diff::run(&workspace_root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask codegen [--check] | cargo xtask bench [FILTER...] [--quick] [--instructions]"
+                "usage: cargo xtask codegen [--check] | cargo xtask bench [FILTER...] [--quick] [--instructions] \
+                 | cargo xtask diff --cases N [--seed S] [--threads T] [--out DIR]"
             );
             ExitCode::FAILURE
         }
