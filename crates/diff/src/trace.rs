@@ -61,7 +61,7 @@ impl Tracer for KestrelRecorder {
                 pc: frame.pc(),
                 op,
                 gas: frame.gas.remaining(),
-                top: frame.stack.as_slice().last().copied(),
+                top: frame.stack().as_slice().last().copied(),
             });
         }
     }
