@@ -1,7 +1,8 @@
 //! Target `analysis`: arbitrary bytes as contract code, through the JUMPDEST and run analysis
 //! ([`Bytecode::new`]) and the compiled tier's translation ([`Program::translate`]).
 //!
-//! Every check compares the fast code with a byte-by-byte reference walk written here, or
+//! `Program::validate` (the bytecode crate's own check of what the compiled runner relies
+//! on) must accept every program. Every further check compares the fast code with a byte-by-byte reference walk written here, or
 //! with an invariant of the program that the compiled runner relies on without checking
 //! (an entry index it follows, a constant it reads, a static jump target it trusts).
 
@@ -19,6 +20,11 @@ pub fn analysis(data: &[u8]) {
     check_analysis(data, &code, &reference);
 
     let program = Program::translate(&code).expect("fuzz inputs are far below MAX_CODE_LEN");
+    // The bytecode crate's own soundness check (debug builds run it inside `translate` too),
+    // then the independent checks here.
+    if let Err(violation) = program.validate(&code) {
+        panic!("Program::validate: {violation}");
+    }
     check_program(&code, &reference, &program);
 
     // Translation reuses per-thread scratch vectors: a translation of other (here shorter)
