@@ -318,11 +318,21 @@ fn state_test_seeds(repo: &Path) -> Vec<(String, Vec<u8>)> {
                 if let Some(post) = test.get_mut("post").and_then(Value::as_object_mut) {
                     post.retain(|fork, _| fork == "Shanghai" || fork == "Prague");
                 }
+                // EEST files carry the blob schedule: the fuzzer mutates it from here.
+                test.insert("config".into(), json!({ "chainid": "0x01", "blobSchedule": blob_schedule() }));
             }
             let name = path.file_stem().expect("a name").to_string_lossy().into_owned();
             (name, serde_json::to_vec(&tests).expect("serialisable"))
         })
         .collect()
+}
+
+/// EEST's `config.blobSchedule` with the mainnet values (EIP-4844, EIP-7691).
+fn blob_schedule() -> Value {
+    json!({
+        "Cancun": { "target": "0x03", "max": "0x06", "baseFeeUpdateFraction": "0x32f0ed" },
+        "Prague": { "target": "0x06", "max": "0x09", "baseFeeUpdateFraction": "0x4c6964" },
+    })
 }
 
 fn hex_string(bytes: &[u8]) -> String {
@@ -465,7 +475,7 @@ fn blocktest_seeds() -> Vec<(String, Vec<u8>)> {
                     "postStateHash": hex_string(db_state_root(&db).as_slice()),
                     "lastblockhash": hex_string(parent.hash.as_slice()),
                     "blocks": blocks,
-                    "config": { "chainid": "0x01" },
+                    "config": { "chainid": "0x01", "blobSchedule": blob_schedule() },
                 }
             });
             (network.to_ascii_lowercase(), serde_json::to_vec(&test).expect("serialisable"))
