@@ -133,13 +133,19 @@ pub fn load_blocktest(path: &Path) -> Option<Vec<LoadedTest>> {
     let mut text = String::new();
     let read = std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text));
     match read {
-        Err(e) => return broken(format!("cannot read: {e}")),
+        Err(e) => broken(format!("cannot read: {e}")),
         Ok(_) if text.len() as u64 > MAX_FILE_BYTES => {
-            return broken(format!("file larger than {MAX_FILE_BYTES} bytes"));
+            broken(format!("file larger than {MAX_FILE_BYTES} bytes"))
         }
-        Ok(_) => {}
+        Ok(_) => load_blocktest_str(file, &text),
     }
-    let tests: UniqueMap<&RawValue> = match serde_json::from_str(&text) {
+}
+
+/// Decodes the text of one file named `file` (as [`load_blocktest`] does once it has read it);
+/// `None` for JSON that holds no blockchain test.
+pub fn load_blocktest_str(file: Arc<str>, text: &str) -> Option<Vec<LoadedTest>> {
+    let broken = |e: String| Some(vec![LoadedTest::Broken(CaseId::whole_file(file.clone()), e)]);
+    let tests: UniqueMap<&RawValue> = match serde_json::from_str(text) {
         Ok(t) => t,
         Err(e) => return broken(format!("malformed JSON: {e}")),
     };

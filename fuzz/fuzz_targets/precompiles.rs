@@ -1,0 +1,4 @@
+//! `precompiles`: see `kestrel_fuzz::precompiles` for the input and the properties.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kestrel_fuzz::precompiles(data));
