@@ -12,13 +12,15 @@
 //! | [`rlp_decode`] | bytes as RLP | the item decoder agrees with `alloy-rlp`; what decodes as an item tree, a transaction, a header or a block re-encodes to the same bytes; sender recovery agrees with the ECRECOVER precompile |
 //! | [`precompiles`] | selector, fork, gas, shaped input | every precompile of every fork agrees with revm's (success, output, gas), and every backend with the selected one |
 //! | [`fixture_loaders`] | JSON text | the state-test and blockchain-test loaders return cases or errors, and running what loads does not panic; the interpreter and the compiled tier agree |
+//! | [`differential`] | seed + bytes as code | a generated case (fork, state, transaction) with this code at the called account: Kestrel's interpreter and compiled tier agree with revm (status, gas, output, logs, post-state) |
 //!
-//! Adding a target (the planned differential one, random bytecode against revm, goes here):
+//! Adding a target:
 //! a module with its `pub fn`, re-exported below and listed in [`TARGETS`]; a seed directory
 //! `seeds/<target>/` with a few small files; `fuzz/fuzz_targets/<target>.rs` with its `[[bin]]`
 //! in `fuzz/Cargo.toml`. The seed replay test is generated from [`TARGETS`].
 
 pub mod analysis;
+pub mod differential;
 pub mod encode;
 pub mod fixture_loaders;
 pub mod precompiles;
@@ -26,6 +28,7 @@ pub mod rlp_decode;
 pub mod seeds;
 
 pub use analysis::analysis;
+pub use differential::differential;
 pub use fixture_loaders::fixture_loaders;
 pub use precompiles::precompiles;
 pub use rlp_decode::rlp_decode;
@@ -39,6 +42,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("rlp_decode", rlp_decode),
     ("precompiles", precompiles),
     ("fixture_loaders", fixture_loaders),
+    ("differential", differential),
 ];
 
 /// The directory of `target`'s committed seeds.

@@ -37,6 +37,9 @@ pub fn generate(repo: &Path) -> Vec<Seed> {
     for (name, code) in analysis_seeds() {
         seeds.push(("analysis", format!("gen-{name}"), code));
     }
+    for (name, input) in differential_seeds() {
+        seeds.push(("differential", format!("gen-{name}"), input));
+    }
     for (name, bytes) in rlp_seeds() {
         seeds.push(("rlp_decode", format!("gen-{name}"), bytes));
     }
@@ -78,6 +81,29 @@ fn analysis_seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("pc-jump-push-data", hex("5b58565f8f10615b5b5b56")),
         ("truncated-push32", truncated),
         ("zero-run-jumpdest", zeros),
+    ]
+}
+
+/// `differential` seeds: eight bytes picking the generated case (fork, state, transaction),
+/// then the code the called account runs.
+fn differential_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let with_seed = |seed: u64, code: &str| -> Vec<u8> { [&seed.to_le_bytes()[..], &hex(code)].concat() };
+    vec![
+        // A counted loop: PUSH1 5 | 2: JUMPDEST PUSH1 1 SWAP1 SUB DUP1 PUSH1 2 JUMPI, then STOP.
+        ("loop", with_seed(1, "60055b6001900380600257 00")),
+        // SSTORE then SLOAD of slot 1, LOG1 of 32 bytes, RETURN them.
+        (
+            "storage-log",
+            with_seed(2, &format!("602a600155600154600052 7f{}aa 60206000a1 60206000f3", "00".repeat(31))),
+        ),
+        // SHA-256 precompile on 32 bytes of memory, return data copied back and returned.
+        ("precompile-call", with_seed(3, "60ff6000526020600060206000600060025af13d600060003e3d6000f3")),
+        // CREATE of init code returning one byte, then EXTCODESIZE of the new account.
+        ("create", with_seed(4, "69600160005360016000f3 600052 600a60166000f0 3b600052 60206000f3")),
+        // Memory near 2^32: MSTORE8 at 0xffffffff (out of gas), and a REVERT path.
+        ("memory-edge", with_seed(5, "600163ffffffff5360006000fd")),
+        // A random-looking byte string.
+        ("bytes", with_seed(6, "5b3d6014f15a8031f43ff23b55ff1c1b5d5c")),
     ]
 }
 

@@ -44,7 +44,7 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests!(analysis, rlp_decode, precompiles, fixture_loaders);
+replay_tests!(analysis, rlp_decode, precompiles, fixture_loaders, differential);
 
 #[test]
 fn every_target_has_a_replay_test() {
