@@ -8,7 +8,6 @@
 //! the account the transaction calls, or becomes the init code of a creation. Patterns where
 //! revm is known to be wrong (`crates/diff/EXCLUDED.md`) compare Kestrel's two tiers only.
 
-use kestrel_cli::statetest::PreAccount;
 use kestrel_diff::campaign::divergence_text;
 use kestrel_diff::excluded::excluded;
 use kestrel_diff::generator::generate;
@@ -33,7 +32,7 @@ pub fn differential(data: &[u8]) {
             if code.starts_with(&[0xef, 0x01]) {
                 code[1] = 0x02;
             }
-            let account = case.pre.entry(to).or_insert_with(PreAccount::default);
+            let account = case.pre.entry(to).or_default();
             account.code = Bytes::from(code);
         }
         None => case.tx.data = Bytes::copy_from_slice(code),
