@@ -4,8 +4,9 @@
 //! post-state must agree.
 //!
 //! Input: eight bytes choose a generated case (fork, block, pre-state, transaction: case 0 of
-//! that seed, as `cargo xtask diff` would make it); the rest is code, which replaces the code of
-//! the account the transaction calls, or becomes the init code of a creation. Patterns where
+//! that seed, as `cargo xtask diff` would make it); the rest, when there is any, is code, which
+//! replaces the code of the account the transaction calls, or becomes the init code of a
+//! creation. Patterns where
 //! revm is known to be wrong (`crates/diff/EXCLUDED.md`) compare Kestrel's two tiers only.
 
 use kestrel_diff::campaign::divergence_text;
@@ -25,6 +26,10 @@ pub fn differential(data: &[u8]) {
     let mut case = generate(u64::from_le_bytes(*seed), 0);
     let code = &code[..code.len().min(MAX_CODE)];
     match case.tx.to {
+        // No code: the generated case as it is. Putting empty code on a new account would add
+        // an empty account to the pre-state, which EIP-7523 rules out from Paris on (and where
+        // the EVMs rightly differ); the generator never makes one.
+        Some(_) if code.is_empty() => {}
         Some(to) => {
             // revm's `Bytecode` cannot hold code starting 0xef01 that is no EIP-7702
             // designator; such state is valid but unrunnable there.
