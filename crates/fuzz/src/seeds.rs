@@ -3,7 +3,8 @@
 //! `fixtures/state_tests`), never copied from the shared fixture corpus.
 //!
 //! Regenerate with `cargo test -p kestrel-fuzz --test seeds -- --ignored regenerate_seeds`.
-//! Seeds minimised from a campaign's corpus sit beside them under other names.
+//! Beside them, `min-*` seeds are inputs a campaign found that add the most coverage to the
+//! generated ones (chosen greedily, a few per target; see `fuzz/README.md`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
