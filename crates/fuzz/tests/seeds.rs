@@ -71,7 +71,8 @@ fn precompile_seeds_cover_every_precompile() {
 fn generated_blocktests_pass() {
     use kestrel_cli::blocktest::run::{LoadedTest, run_test};
     let mut ran = 0;
-    let generated = seeds("fixture_loaders").into_iter().filter(|p| p.to_string_lossy().contains("gen-block-"));
+    let generated =
+        seeds("fixture_loaders").into_iter().filter(|p| p.to_string_lossy().contains("gen-block-"));
     for path in generated {
         let text = std::fs::read_to_string(&path).expect("UTF-8 seed");
         let Some(tests) = kestrel_cli::blocktest::load_blocktest_str(path.to_string_lossy().into(), &text)
