@@ -17,7 +17,8 @@
 //! Adding a target:
 //! a module with its `pub fn`, re-exported below and listed in [`TARGETS`]; a seed directory
 //! `seeds/<target>/` with a few small files; `fuzz/fuzz_targets/<target>.rs` with its `[[bin]]`
-//! in `fuzz/Cargo.toml`. The seed replay test is generated from [`TARGETS`].
+//! in `fuzz/Cargo.toml`; its name in the `replay_tests!` list of `tests/seeds.rs` (a test fails
+//! while that list and [`TARGETS`] differ).
 
 pub mod analysis;
 pub mod differential;
