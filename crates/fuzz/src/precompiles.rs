@@ -16,8 +16,9 @@
 //! - every backend of ECRECOVER (libsecp256k1, k256), MODEXP (Montgomery, aurora) and the
 //!   BN254 operations (arkworks, substrate-bn) agrees with the selected one. The pure-Rust
 //!   build (`--no-default-features --features pure-rust`) selects other backends; all of them
-//!   are reachable from this one build through `kestrel_precompiles::backends`, except
-//!   BLAKE2 F's AVX-512/AVX2/portable switch, which picks by CPU and is not exposed.
+//!   are reachable from this one build through `kestrel_precompiles::backends`, except the
+//!   CPU-selected ones (BLAKE2 F on AVX-512VL/AVX2, SHA-256 on SHA-NI): a run with
+//!   `KESTREL_PORTABLE=1` fuzzes their portable code instead.
 
 use arbitrary::{Result, Unstructured};
 use kestrel_precompiles::{PrecompileResult, Precompiles, backends};
