@@ -13,7 +13,7 @@ use kestrel_primitives::{Address, B256, BlockEnv, Bytes, TxEnv, U256};
 /// The interpreter's view of the world outside the current frame.
 ///
 /// Implemented by the `Evm` in `kestrel-host` over its journal, and by
-/// [`MockHost`](crate::MockHost) for tests.
+/// a mock host for tests (`tests/common/mock_host.rs`).
 pub trait Host {
     /// The block being executed.
     fn block(&self) -> &BlockEnv;

@@ -14,6 +14,7 @@
 //! - Memory (with every frame's call data) and return data live in [`Buffers`], shared by all
 //!   frames of a transaction.
 
+mod arm;
 mod compiled;
 mod frame;
 pub mod gas;
@@ -22,10 +23,10 @@ mod host;
 mod instructions;
 mod keccak_memo;
 pub mod memory;
-mod mock_host;
 mod regs;
 mod run;
 mod stack;
+mod static_gas;
 mod status;
 mod tracing;
 
@@ -33,10 +34,9 @@ pub use frame::{
     Buffers, CallKind, CallRequest, CreateRequest, CreateScheme, Frame, FrameError, FrameInit, FrameRequest,
 };
 pub use gas::Gas;
-pub use generated::gas_table::{STATIC_GAS, UNDEFINED_GAS, static_gas};
 pub use host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
-pub use mock_host::MockHost;
 pub use run::{run, run_compiled, run_traced};
 pub use stack::{STACK_LIMIT, Stack};
+pub use static_gas::{STATIC_GAS, UNDEFINED_GAS, static_gas};
 pub use status::{Status, Step};
 pub use tracing::{Eip3155Tracer, NoopTracer, Tracer};

@@ -5,8 +5,8 @@ use core::ptr::NonNull;
 
 use kestrel_primitives::U256;
 
-/// Maximum number of items on the stack.
-pub const STACK_LIMIT: usize = 1024;
+/// Maximum number of items on the stack (the protocol's limit, from `kestrel_primitives`).
+pub const STACK_LIMIT: usize = kestrel_primitives::gas::frontier::STACK_LIMIT;
 
 /// The EVM operand stack of one frame, as it rests between runs of the dispatch loop.
 ///

@@ -5,9 +5,10 @@ mod common;
 
 use std::sync::Arc;
 
+use common::MockHost;
 use common::*;
 use kestrel_bytecode::Bytecode;
-use kestrel_interpreter::{Buffers, Frame, MockHost, Stack, Status, run};
+use kestrel_interpreter::{Buffers, Frame, Stack, Status, run};
 use kestrel_primitives::{SpecId, U256};
 
 #[test]

@@ -6,11 +6,12 @@ mod common;
 
 use std::sync::Arc;
 
+use common::MockHost;
 use common::*;
 use kestrel_bytecode::Bytecode;
 use kestrel_interpreter::{
-    Access, Buffers, CallTarget, Frame, FrameRequest, Host, MockHost, NoopTracer, SStoreValues,
-    SelfDestructResult, Stack, Status, run, run_traced,
+    Access, Buffers, CallTarget, Frame, FrameRequest, Host, NoopTracer, SStoreValues, SelfDestructResult,
+    Stack, Status, run, run_traced,
 };
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
 

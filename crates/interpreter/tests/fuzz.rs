@@ -7,8 +7,9 @@
 
 mod common;
 
+use common::MockHost;
 use common::*;
-use kestrel_interpreter::{Buffers, Frame, FrameRequest, MockHost, Status, static_gas};
+use kestrel_interpreter::{Buffers, Frame, FrameRequest, Status, static_gas};
 use kestrel_primitives::{B256, Bytes, SpecId, U256};
 use proptest::prelude::*;
 

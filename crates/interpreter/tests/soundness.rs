@@ -8,11 +8,12 @@ mod common;
 
 use std::sync::Arc;
 
+use common::MockHost;
 use common::*;
 use kestrel_bytecode::program::Program;
 use kestrel_bytecode::{Bytecode, HashedCode};
 use kestrel_interpreter::{
-    Buffers, Frame, FrameError, FrameRequest, MockHost, Stack, Status, run, run_compiled, run_traced,
+    Buffers, Frame, FrameError, FrameRequest, Stack, Status, run, run_compiled, run_traced,
 };
 use kestrel_primitives::{SpecId, U256};
 

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use kestrel_primitives::SpecId;
 
 use super::HEADER;
+use super::arm::{Tier, arm, fixed_gas};
 use super::table::{Mode, Op, Shape};
 
 /// The fused instructions, numbered in order in the bytes no fork defines.
@@ -28,38 +29,33 @@ const KINDS: &[(&str, &str)] = &[
 
 /// Binary operators fused with the instruction before them (profiles, DESIGN.md): DUPn +
 /// operator (5-10 % of the opcodes the compute-bound workloads run) and a push of a constant
-/// below 2^64 + operator (5-11 % of burntpix, factorial, bswap64, weth). Each with the
-/// statement that writes its result over the top from `a` (what the first instruction would
-/// push: item n, or the constant) and `b` (the top), with the operator's own function.
-/// Operators here must be stack opcodes of fixed gas.
-const FUSED_OPERATORS: &[(&str, &str)] = &[
-    ("ADD", "r.sp.set_top(arithmetic::add(a, b))"),
-    ("SUB", "r.sp.set_top(arithmetic::sub(a, b))"),
-    ("MUL", "r.sp.set_top(arithmetic::mul(a, b))"),
-    ("LT", "r.sp.set_top_flag(bitwise::lt(a, b))"),
-    ("GT", "r.sp.set_top_flag(bitwise::gt(a, b))"),
-    ("SLT", "r.sp.set_top_flag(bitwise::slt(a, b))"),
-    ("SGT", "r.sp.set_top_flag(bitwise::sgt(a, b))"),
-    ("EQ", "r.sp.set_top_flag(bitwise::eq(a, b))"),
-    ("AND", "r.sp.set_top(bitwise::and(a, b))"),
-    ("OR", "r.sp.set_top(bitwise::or(a, b))"),
-    ("BYTE", "r.sp.set_top(bitwise::byte(a, b))"),
-    ("SHL", "r.sp.set_top(bitwise::shl(a, b))"),
-    ("SHR", "r.sp.set_top(bitwise::shr(a, b))"),
+/// below 2^64 + operator (5-11 % of burntpix, factorial, bswap64, weth). Each with its own
+/// function and whether its result is a flag (`set_top_flag`) rather than a word. Operators here
+/// must be stack opcodes of fixed gas.
+const FUSED_OPERATORS: &[(&str, &str, bool)] = &[
+    ("ADD", "arithmetic::add", false),
+    ("SUB", "arithmetic::sub", false),
+    ("MUL", "arithmetic::mul", false),
+    ("LT", "bitwise::lt", true),
+    ("GT", "bitwise::gt", true),
+    ("SLT", "bitwise::slt", true),
+    ("SGT", "bitwise::sgt", true),
+    ("EQ", "bitwise::eq", true),
+    ("AND", "bitwise::and", false),
+    ("OR", "bitwise::or", false),
+    ("BYTE", "bitwise::byte", false),
+    ("SHL", "bitwise::shl", false),
+    ("SHR", "bitwise::shr", false),
 ];
 
-/// The two fusions of every operator: the kind's name prefix, its doc, and how the arm reads
-/// `a` and `b`.
+/// The two fusions of every operator: the kind's name prefix, its doc, and the function of
+/// `compiled` that runs it (`_flag` appended for a comparison).
 const FUSIONS: &[(&str, &str, &str)] = &[
-    (
-        "DUP",
-        "DUPn + {op}: the top becomes item `a` (1-based) {op} the top, no copy made.",
-        "r.sp.dup_top(inst.a as usize)",
-    ),
+    ("DUP", "DUPn + {op}: the top becomes item `a` (1-based) {op} the top, no copy made.", "dup_then"),
     (
         "PUSH",
         "PUSHn + {op}: the top becomes the constant `a | b << 32` {op} the top, nothing pushed.",
-        "(compiled::small_value(inst), r.sp.top_value())",
+        "push_then",
     ),
 ];
 
@@ -70,16 +66,10 @@ fn all_kinds() -> Vec<(String, String)> {
     rest.iter()
         .map(|(n, d)| (n.to_string(), d.to_string()))
         .chain(FUSIONS.iter().flat_map(|(prefix, doc, _)| {
-            FUSED_OPERATORS.iter().map(move |(op, _)| (format!("{prefix}_{op}"), doc.replace("{op}", op)))
+            FUSED_OPERATORS.iter().map(move |(op, _, _)| (format!("{prefix}_{op}"), doc.replace("{op}", op)))
         }))
         .chain([(undefined.0.to_string(), undefined.1.to_string())])
         .collect()
-}
-
-/// The static gas when it is the same in every fork that defines the opcode.
-fn fixed_gas(op: &Op) -> Option<u16> {
-    let defined: BTreeSet<u16> = op.gas.iter().flatten().copied().collect();
-    (defined.len() == 1).then(|| *defined.first().expect("one value"))
 }
 
 /// The bytes of the fused kinds, in [`all_kinds`] order.
@@ -94,7 +84,7 @@ pub(crate) fn validate(ops: &[Op]) -> Result<(), String> {
     if kind_bytes(ops).len() < all_kinds().len() {
         return Err("not enough undefined bytes for the compiled tier's fused instructions".into());
     }
-    for (name, _) in FUSED_OPERATORS {
+    for (name, _, _) in FUSED_OPERATORS {
         match ops.iter().find(|o| o.name == *name) {
             Some(op) if op.shape == Shape::Stack && op.mode != Mode::Flush && fixed_gas(op).is_some() => {}
             _ => return Err(format!("{name}: a fused operator needs a stack opcode of fixed gas")),
@@ -122,7 +112,7 @@ pub(crate) fn program_facts(ops: &[Op]) -> String {
              pub(super) static {prefix}_FUSION: [u8; 256] = {{\nlet mut t = [0u8; 256];"
         )
         .unwrap();
-        for (name, _) in FUSED_OPERATORS {
+        for (name, _, _) in FUSED_OPERATORS {
             let op = ops.iter().find(|o| o.name == *name).expect("validated");
             writeln!(out, "t[0x{:02x}] = {prefix}_{name};", op.byte).unwrap();
         }
@@ -149,65 +139,6 @@ pub(crate) fn program_facts(ops: &[Op]) -> String {
     out
 }
 
-/// Leaves the loop with `status`.
-fn fail(status: &str) -> String {
-    format!("{{ break 'run {status}; }}")
-}
-
-fn attempt(step: &str) -> String {
-    format!("if let Err(status) = {step} {}\n", fail("status"))
-}
-
-/// The arm of an opcode run by its own handler.
-fn arm(op: &Op) -> String {
-    let mut body = String::new();
-    if op.since != SpecId::Frontier {
-        writeln!(body, "if gas_table[0x{:02x}] == UNDEFINED_GAS {}", op.byte, fail("Status::InvalidOpcode"))
-            .unwrap();
-    }
-    if fixed_gas(op).is_none() {
-        writeln!(body, "r.gas.remaining -= gas_table[0x{:02x}] as i64;", op.byte).unwrap();
-    }
-    if op.mode == Mode::Flush {
-        body.push_str(&attempt("r.gas.flush()"));
-    }
-    let path = match (op.shape, op.handler.strip_suffix('>')) {
-        (Shape::Host, Some(generic)) => format!("{}::{generic}, H>", op.group),
-        _ => format!("{}::{}", op.group, op.handler),
-    };
-    match op.shape {
-        Shape::Stack => writeln!(body, "{path}(&mut r.sp);").unwrap(),
-        Shape::Frame => write!(
-            body,
-            "let mut regs = r;\nlet result = {path}(&mut regs, f, b);\nr = regs;\n{}",
-            attempt("result")
-        )
-        .unwrap(),
-        Shape::Host => write!(
-            body,
-            "f.stack.set_from(r.sp);\nf.gas = r.gas;\nf.pc = inst.pc as usize;\n\
-             let result = {path}(f, b, host);\nr.sp = f.stack.sp();\nr.gas = f.gas;\n{}",
-            attempt("result")
-        )
-        .unwrap(),
-    }
-    if op.mode == Mode::Flush && !op.terminating {
-        body.push_str(
-            "// The fixed gas of the segment after this flush opcode.\nr.gas.remaining -= inst.a as i64;\n",
-        );
-    }
-    if !op.terminating {
-        body.push_str("ip.next();\n");
-    }
-    format!("// {}\n0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
-}
-
-/// Arrives at entry `e` (an `&Entry` expression) or leaves the loop.
-fn arrive(e: &str) -> String {
-    let bind = if e == "e" { String::new() } else { format!("let e = {e}; ") };
-    format!("{{ {bind}{}ip = compiled::Ip::at(p, e); }}\n", attempt("compiled::arrive(&mut r, e)"))
-}
-
 /// `crates/interpreter/src/generated/compiled_runner.rs`.
 pub(crate) fn runner(ops: &[Op]) -> String {
     let mut out = String::from(HEADER);
@@ -215,9 +146,9 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     writeln!(out, "use crate::instructions::{{{}}};", groups.into_iter().collect::<Vec<_>>().join(", "))
         .unwrap();
     out.push_str(
-        "use super::gas_table::{STATIC_GAS, UNDEFINED_GAS};\n\
+        "use crate::static_gas::STATIC_GAS;\n\
+         use crate::arm::{self, ok};\n\
          use crate::compiled;\n\
-         use crate::memory::to_saturated;\n\
          use crate::regs::Regs;\n\
          use crate::{Buffers, Frame, Host, Status};\n\
          use kestrel_bytecode::program::Program;\n\n\
@@ -244,95 +175,59 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         .filter(|o| o.immediate > 0 || o.name == "PC" || o.name == "JUMPDEST")
         .map(|o| o.byte)
         .collect();
-    for op in ops {
-        if never.contains(&op.byte) {
-            continue;
-        }
-        match op.name.as_str() {
-            "JUMP" => writeln!(
-                out,
-                "// JUMP to a target known only at run time\n0x{:02x} => {{\n{}let target = to_saturated(r.sp.pop_limbs());\n\
-                 match p.jump_entry(target) {{ Some(e) => {} None => {} }}\n}}",
-                op.byte,
-                attempt("r.gas.flush()"),
-                arrive("e"),
-                fail("Status::InvalidJump")
-            )
-            .unwrap(),
-            "JUMPI" => writeln!(
-                out,
-                "// JUMPI to a target known only at run time\n0x{:02x} => {{\n{}let target = to_saturated(r.sp.pop_limbs());\n\
-                 if r.sp.pop_is_zero() {} else {{ match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}\n}}",
-                op.byte,
-                attempt("r.gas.flush()"),
-                arrive("compiled::entry(p, inst.a)"),
-                arrive("e"),
-                fail("Status::InvalidJump")
-            )
-            .unwrap(),
-            _ => out.push_str(&arm(op)),
-        }
-    }
     let names = all_kinds();
     let k = |name: &str| kinds[names.iter().position(|(n, _)| n == name).expect("a kind")];
+    // The control flow: each a function of `compiled`, moving `ip` or leaving the loop.
+    let control = [
+        ("JUMP", "jump(&mut r, p)"),
+        ("JUMPI", "jumpi(&mut r, p, inst)"),
+        ("JUMP_STATIC", "jump_static(&mut r, p, inst)"),
+        ("JUMPI_STATIC", "jumpi_static(&mut r, p, inst)"),
+        ("JUMPI_INVALID", "jumpi_invalid(&mut r, p, inst)"),
+        ("ISZERO_JUMPI", "iszero_jumpi(&mut r, p, inst)"),
+        ("ISZERO_JUMPI_INVALID", "iszero_jumpi_invalid(&mut r, p, inst)"),
+        ("SWAP1_JUMP", "swap1_jump(&mut r, p)"),
+    ];
+    let control_byte = |name: &str| match ops.iter().find(|o| o.name == name) {
+        Some(op) => op.byte,
+        None => k(name),
+    };
+    for op in ops {
+        if never.contains(&op.byte) || control.iter().any(|(n, _)| *n == op.name) {
+            continue;
+        }
+        out.push_str(&arm(op, Tier::Compiled));
+    }
+    for (name, call) in control {
+        writeln!(out, "// {name}\n0x{:02x} => ip = ok!('run, compiled::{call}),", control_byte(name))
+            .unwrap();
+    }
     writeln!(
         out,
-        "// PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip.next(); }}\n\
-         // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip.next(); }}\n\
-         // JUMP_STATIC\n0x{:02x} => {{ {}{} }}\n\
-         // JUMPI_STATIC\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
-         // JUMP_INVALID\n0x{:02x} => {{ {}{} }}\n\
-         // JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}",
+        "// JUMP_INVALID\n0x{:02x} => ok!('run, compiled::jump_invalid(&mut r)),\n\
+         // PUSH_SMALL\n0x{:02x} => {{ compiled::push_small(&mut r.sp, inst); ip.next(); }}\n\
+         // PUSH_RUN\n0x{:02x} => {{ compiled::push_run(&mut r.sp, p, inst); ip.next(); }}",
+        k("JUMP_INVALID"),
         k("PUSH_SMALL"),
         k("PUSH_RUN"),
-        k("JUMP_STATIC"),
-        attempt("r.gas.flush()"),
-        arrive("compiled::entry(p, inst.a)"),
-        k("JUMPI_STATIC"),
-        attempt("r.gas.flush()"),
-        arrive("compiled::entry(p, inst.b)"),
-        arrive("compiled::entry(p, inst.a)"),
-        k("JUMP_INVALID"),
-        attempt("r.gas.flush()"),
-        fail("Status::InvalidJump"),
-        k("JUMPI_INVALID"),
-        attempt("r.gas.flush()"),
-        arrive("compiled::entry(p, inst.a)"),
-        fail("Status::InvalidJump"),
     )
     .unwrap();
-    writeln!(
-        out,
-        "// ISZERO_JUMPI\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
-         // ISZERO_JUMPI_INVALID\n0x{:02x} => {{ {}if r.sp.pop_is_zero() {} else {} }}\n\
-         // SWAP1_JUMP\n0x{:02x} => {{ {}let target = to_saturated(compiled::swap1_pop(&mut r.sp));\n\
-         match p.jump_entry(target) {{ Some(e) => {} None => {} }} }}",
-        k("ISZERO_JUMPI"),
-        attempt("r.gas.flush()"),
-        arrive("compiled::entry(p, inst.a)"),
-        arrive("compiled::entry(p, inst.b)"),
-        k("ISZERO_JUMPI_INVALID"),
-        attempt("r.gas.flush()"),
-        fail("Status::InvalidJump"),
-        arrive("compiled::entry(p, inst.a)"),
-        k("SWAP1_JUMP"),
-        attempt("r.gas.flush()"),
-        arrive("e"),
-        fail("Status::InvalidJump"),
-    )
-    .unwrap();
-    for (prefix, _, operands) in FUSIONS {
-        for (name, statement) in FUSED_OPERATORS {
+    for (prefix, _, function) in FUSIONS {
+        for (name, operator, flag) in FUSED_OPERATORS {
             let op = ops.iter().find(|o| o.name == *name).expect("validated");
             // An operator of a later fork halts as undefined where the plain one would.
             let gate = if op.since == SpecId::Frontier {
                 String::new()
             } else {
-                format!("if gas_table[0x{:02x}] == UNDEFINED_GAS {}", op.byte, fail("Status::InvalidOpcode"))
+                format!(
+                    "ok!('run, compiled::charge(&mut r, gas_table[0x{:02x}], true, false, false)); ",
+                    op.byte
+                )
             };
+            let suffix = if *flag { "_flag" } else { "" };
             writeln!(
                 out,
-                "// {prefix}_{name}\n0x{:02x} => {{ {gate}let (a, b) = {operands}; {statement}; ip.next(); }}",
+                "// {prefix}_{name}\n0x{:02x} => {{ {gate}compiled::{function}{suffix}(&mut r.sp, inst, {operator}); ip.next(); }}",
                 k(&format!("{prefix}_{name}"))
             )
             .unwrap();
@@ -347,9 +242,8 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     writeln!(
         out,
         "// UNDEFINED and every other undefined byte; pushes, PC and JUMPDEST (never in a program).\n\
-         {} => {{ let status = core::hint::black_box(Status::InvalidOpcode); {} }}\n}}",
+         {} => break 'run core::hint::black_box(Status::InvalidOpcode),\n}}",
         rest.join(" | "),
-        fail("status")
     )
     .unwrap();
     out.push_str(

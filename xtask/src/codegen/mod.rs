@@ -1,5 +1,6 @@
 //! `cargo xtask codegen`: the opcode table in, the generated Rust out.
 
+mod arm;
 mod compiled;
 mod emit;
 mod table;

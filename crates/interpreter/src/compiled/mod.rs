@@ -14,8 +14,10 @@ use std::sync::Arc;
 use kestrel_bytecode::program::{Entry, Inst, Program};
 use kestrel_primitives::U256;
 
+use crate::memory::to_saturated;
 use crate::regs::Regs;
 use crate::stack::Sp;
+use crate::static_gas::UNDEFINED_GAS;
 use crate::{Buffers, Frame, Host, Status, Step};
 
 /// Runs `f` on the program attached to its code, from the arrival point at `f`'s pc; `None`
@@ -138,4 +140,156 @@ pub(crate) fn swap1_pop(sp: &mut Sp) -> U256 {
     let second = sp.pop_limbs();
     sp.push(top);
     second
+}
+
+/// Before an opcode's handler in the compiled tier: whether it exists in the running fork
+/// (`late`: introduced after Frontier, so `gas`, read from the fork's table, may be
+/// [`UNDEFINED_GAS`]), the static gas a segment charge cannot hold (`varying`: it differs between
+/// forks), and a `flush` opcode's deficit check. Fixed static gas was charged with the segment.
+#[inline(always)]
+pub(crate) fn charge(r: &mut Regs, gas: u16, late: bool, varying: bool, flush: bool) -> Step {
+    if late && gas == UNDEFINED_GAS {
+        return Err(Status::InvalidOpcode);
+    }
+    if varying {
+        r.gas.remaining -= gas as i64;
+    }
+    if flush { r.gas.flush() } else { Ok(()) }
+}
+
+/// After a `flush` opcode that goes on: the fixed static gas of the segment that follows it,
+/// which translation stored in the instruction.
+#[inline(always)]
+pub(crate) fn charge_segment(r: &mut Regs, inst: &Inst) {
+    r.gas.remaining -= inst.a as i64;
+}
+
+/// Calls a host-shaped handler from the compiled tier: the stack and gas go out to the frame
+/// with the opcode's pc (the host may look at the frame; CALL and CREATE move the pc past
+/// themselves for the resume), and come back in after the call. A macro for the reason
+/// `crate::arm`'s conventions are.
+macro_rules! host {
+    ($r:ident, $f:ident, $b:ident, $host:ident, $inst:ident, $handler:expr) => {{
+        $f.stack.set_from($r.sp);
+        $f.gas = $r.gas;
+        $f.pc = $inst.pc as usize;
+        let result = $handler($f, $b, $host);
+        $r.sp = $f.stack.sp();
+        $r.gas = $f.gas;
+        result
+    }};
+}
+pub(crate) use host;
+
+/// Arrives at entry `e` of `p` (the run check and the segment's charge): its first instruction.
+#[inline(always)]
+fn go<'p>(r: &mut Regs, p: &'p Program, e: &Entry) -> Result<Ip<'p>, Status> {
+    arrive(r, e)?;
+    Ok(Ip::at(p, e))
+}
+
+/// Arrives at the JUMPDEST `target` of `p`, or halts: a jump known only at run time.
+#[inline(always)]
+fn go_dynamic<'p>(r: &mut Regs, p: &'p Program, target: U256) -> Result<Ip<'p>, Status> {
+    match p.jump_entry(to_saturated(target)) {
+        Some(e) => go(r, p, e),
+        None => Err(Status::InvalidJump),
+    }
+}
+
+/// JUMP to a target known only at run time.
+#[inline(always)]
+pub(crate) fn jump<'p>(r: &mut Regs, p: &'p Program) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    let target = r.sp.pop_limbs();
+    go_dynamic(r, p, target)
+}
+
+/// JUMPI to a target known only at run time; `inst.a` is the fall-through's entry.
+#[inline(always)]
+pub(crate) fn jumpi<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    let target = r.sp.pop_limbs();
+    if r.sp.pop_is_zero() { go(r, p, entry(p, inst.a)) } else { go_dynamic(r, p, target) }
+}
+
+/// JUMP_STATIC: PUSHn + JUMP to a JUMPDEST, entry `inst.a`.
+#[inline(always)]
+pub(crate) fn jump_static<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    go(r, p, entry(p, inst.a))
+}
+
+/// JUMPI_STATIC: PUSHn + JUMPI to a JUMPDEST: entry `inst.a` when taken, else `inst.b`.
+#[inline(always)]
+pub(crate) fn jumpi_static<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    if r.sp.pop_is_zero() { go(r, p, entry(p, inst.b)) } else { go(r, p, entry(p, inst.a)) }
+}
+
+/// JUMP_INVALID: PUSHn + JUMP to a byte that is not a JUMPDEST.
+#[inline(always)]
+pub(crate) fn jump_invalid(r: &mut Regs) -> Step {
+    r.gas.flush()?;
+    Err(Status::InvalidJump)
+}
+
+/// JUMPI_INVALID: PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when taken, else entry
+/// `inst.a`.
+#[inline(always)]
+pub(crate) fn jumpi_invalid<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    if r.sp.pop_is_zero() { go(r, p, entry(p, inst.a)) } else { Err(Status::InvalidJump) }
+}
+
+/// ISZERO_JUMPI: ISZERO + PUSHn + JUMPI to a JUMPDEST: entry `inst.a` when the top is zero, else
+/// `inst.b`.
+#[inline(always)]
+pub(crate) fn iszero_jumpi<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    if r.sp.pop_is_zero() { go(r, p, entry(p, inst.a)) } else { go(r, p, entry(p, inst.b)) }
+}
+
+/// ISZERO_JUMPI_INVALID: ISZERO + PUSHn + JUMPI to a byte that is not a JUMPDEST: halts when the
+/// top is zero, else entry `inst.a`.
+#[inline(always)]
+pub(crate) fn iszero_jumpi_invalid<'p>(r: &mut Regs, p: &'p Program, inst: &Inst) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    if r.sp.pop_is_zero() { Err(Status::InvalidJump) } else { go(r, p, entry(p, inst.a)) }
+}
+
+/// SWAP1_JUMP: SWAP1 + JUMP, to the second item, which the top replaces.
+#[inline(always)]
+pub(crate) fn swap1_jump<'p>(r: &mut Regs, p: &'p Program) -> Result<Ip<'p>, Status> {
+    r.gas.flush()?;
+    let target = swap1_pop(&mut r.sp);
+    go_dynamic(r, p, target)
+}
+
+/// DUPn + operator: the top becomes item `inst.a` (1-based) `op` the top, no copy made.
+#[inline(always)]
+pub(crate) fn dup_then(sp: &mut Sp, inst: &Inst, op: impl FnOnce(U256, U256) -> U256) {
+    let (a, b) = sp.dup_top(inst.a as usize);
+    sp.set_top(op(a, b));
+}
+
+/// DUPn + comparison: as [`dup_then`], for an operator whose result is a flag.
+#[inline(always)]
+pub(crate) fn dup_then_flag(sp: &mut Sp, inst: &Inst, op: impl FnOnce(U256, U256) -> bool) {
+    let (a, b) = sp.dup_top(inst.a as usize);
+    sp.set_top_flag(op(a, b));
+}
+
+/// PUSHn + operator: the top becomes the constant `a | b << 32` `op` the top, nothing pushed.
+#[inline(always)]
+pub(crate) fn push_then(sp: &mut Sp, inst: &Inst, op: impl FnOnce(U256, U256) -> U256) {
+    let (a, b) = (small_value(inst), sp.top_value());
+    sp.set_top(op(a, b));
+}
+
+/// PUSHn + comparison: as [`push_then`], for an operator whose result is a flag.
+#[inline(always)]
+pub(crate) fn push_then_flag(sp: &mut Sp, inst: &Inst, op: impl FnOnce(U256, U256) -> bool) {
+    let (a, b) = (small_value(inst), sp.top_value());
+    sp.set_top_flag(op(a, b));
 }

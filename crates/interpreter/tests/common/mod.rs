@@ -7,6 +7,7 @@
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod asm;
+pub mod mock_host;
 pub mod reference;
 pub mod strategies;
 
@@ -15,9 +16,10 @@ use std::sync::Arc;
 use kestrel_bytecode::Bytecode;
 use kestrel_bytecode::program::Program;
 use kestrel_interpreter::{
-    Buffers, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_compiled, run_traced,
+    Buffers, Frame, FrameInit, FrameRequest, Stack, Status, Tracer, run, run_compiled, run_traced,
 };
 use kestrel_primitives::{Address, SpecId, U256, address};
+pub use mock_host::MockHost;
 
 pub use asm::{Asm, Word};
 pub use kestrel_bytecode::opcode::*;

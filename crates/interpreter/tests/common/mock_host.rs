@@ -6,7 +6,7 @@ use kestrel_primitives::{
     Address, B256, BlockEnv, Bytes, KECCAK_EMPTY, Log, LogData, TxEnv, U256, keccak256,
 };
 
-use crate::host::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
+use kestrel_interpreter::{Access, CallTarget, Host, SStoreValues, SelfDestructResult};
 
 /// A simple host over hash maps: balances, code, storage with original values, warm sets,
 /// transient storage and logs. Everything is public so tests can set up and inspect state.

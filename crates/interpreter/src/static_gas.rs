@@ -1,0 +1,42 @@
+//! Static gas per fork, as the dispatch and tracers read it: built at compile time from the
+//! generated per-opcode schedule (`generated/gas_table.rs`, from `opcodes.toml`).
+
+use kestrel_primitives::SpecId;
+
+use crate::generated::gas_table::SCHEDULE;
+
+/// Marks an opcode a fork does not define.
+pub const UNDEFINED_GAS: u16 = u16::MAX;
+
+/// The static gas of every opcode in every fork, indexed `[spec][opcode]`; [`UNDEFINED_GAS`]
+/// where the fork does not define the opcode. Tracers and the dispatch read it.
+pub static STATIC_GAS: [[u16; 256]; SpecId::COUNT] = build(SCHEDULE);
+
+/// The static gas of `op` in `spec`, or `None` when `spec` does not define `op`.
+#[inline]
+pub fn static_gas(spec: SpecId, op: u8) -> Option<u16> {
+    let gas = STATIC_GAS[spec.index()][op as usize];
+    (gas != UNDEFINED_GAS).then_some(gas)
+}
+
+/// Expands the schedule: each opcode's gas from each of its forks on, [`UNDEFINED_GAS`] before
+/// its first fork and for bytes the schedule does not name.
+const fn build(schedule: &[(u8, &[(SpecId, u16)])]) -> [[u16; 256]; SpecId::COUNT] {
+    let mut table = [[UNDEFINED_GAS; 256]; SpecId::COUNT];
+    let mut row = 0;
+    while row < schedule.len() {
+        let (byte, steps) = schedule[row];
+        let mut step = 0;
+        while step < steps.len() {
+            let (from, gas) = steps[step];
+            let mut spec = from.index();
+            while spec < SpecId::COUNT {
+                table[spec][byte as usize] = gas;
+                spec += 1;
+            }
+            step += 1;
+        }
+        row += 1;
+    }
+    table
+}
