@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
+use kestrel_primitives::gas::frontier::STACK_LIMIT;
 use kestrel_primitives::{B256, keccak256};
 
 use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, PUSH1, info};
@@ -49,9 +50,6 @@ impl Default for RunEntry {
         Self::new(0, 0, 0)
     }
 }
-
-/// The EVM's stack limit, as the run figures count it.
-const STACK_LIMIT: usize = 1024;
 
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
 /// the code hash; once translated, its [`Program`] too.

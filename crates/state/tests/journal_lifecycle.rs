@@ -112,9 +112,8 @@ fn many_transactions_keep_warmth_per_transaction() {
 }
 
 #[test]
-fn spec_switch_and_reset() {
-    let mut j = journal(SpecId::Frontier);
-    j.set_spec(SpecId::Osaka);
+fn reset_drops_the_unfinished_transaction() {
+    let mut j = journal(SpecId::Osaka);
     assert_eq!(j.spec(), SpecId::Osaka);
     j.add_balance(&BOB, u(1));
     j.reset();

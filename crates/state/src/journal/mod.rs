@@ -218,11 +218,6 @@ impl<DB: Database> Journal<DB> {
         self.spec
     }
 
-    /// Switches the fork; call it between transactions only.
-    pub fn set_spec(&mut self, spec: SpecId) {
-        self.spec = spec;
-    }
-
     /// The database.
     pub fn db(&self) -> &DB {
         &self.db
