@@ -32,7 +32,7 @@ fn vs_revm(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(3));
 
         let mut db = build_db(&case);
-        let mut evm = evm_for(&case, &mut db);
+        let mut evm = evm_for(&case, &mut db, Default::default());
         group.bench_function("kestrel", |b| b.iter(|| black_box(run_kestrel(&mut evm, black_box(&case)))));
         drop(evm);
 

@@ -26,7 +26,7 @@ use kestrel_cli::bench::pick_cases;
 use kestrel_cli::statetest::exec::{block_hash_of, build_db, evm_for, execute, finish_block, run_on};
 use kestrel_cli::statetest::root::db_state_root;
 use kestrel_cli::statetest::{Case, ExecError, FileCases, load_file};
-use kestrel_host::{Evm, TxError};
+use kestrel_host::{Evm, ExecutionMode, TxError};
 use kestrel_primitives::SpecId;
 use kestrel_state::InMemoryDb;
 use revm::context::transaction::{
@@ -73,14 +73,13 @@ pub fn workloads_dir() -> Result<PathBuf, String> {
     }
 }
 
-/// Applies `KESTREL_MODE=interpreter|compiled|auto` (Kestrel's execution tier; default auto) to
-/// the process and returns it when set; an unknown value is an error naming it.
+/// `KESTREL_MODE=interpreter|compiled|auto` (Kestrel's execution tier; default auto) when set;
+/// an unknown value is an error naming it. The caller gives the mode to the `Evm`s it makes.
 pub fn mode_from_env() -> Result<Option<kestrel_host::ExecutionMode>, String> {
     match std::env::var("KESTREL_MODE") {
         Ok(mode) => {
             let mode =
                 mode.parse::<kestrel_host::ExecutionMode>().map_err(|e| format!("KESTREL_MODE: {e}"))?;
-            kestrel_host::ExecutionMode::set_process_default(mode);
             Ok(Some(mode))
         }
         Err(_) => Ok(None),
@@ -158,7 +157,7 @@ pub fn check_case(case: &Case) -> Result<Outcome, String> {
 pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
     let committed_gas = if fixture {
         let mut committed = build_db(case);
-        let first = execute(case, &mut committed);
+        let first = execute(case, &mut committed, ExecutionMode::Auto);
         finish_block(&case.finish, &mut committed);
         let root = db_state_root(&committed);
         let e = &case.expected;
@@ -186,7 +185,7 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
     };
 
     let mut db = build_db(case);
-    let mut evm = evm_for(case, &mut db);
+    let mut evm = evm_for(case, &mut db, ExecutionMode::Auto);
     let kestrel = match evm.transact_discard(case.tx.clone()) {
         Ok(r) => Outcome { included: true, success: r.is_success(), gas_used: r.gas_used },
         Err(TxError::Invalid(_)) => Outcome { included: false, success: false, gas_used: 0 },

@@ -260,8 +260,7 @@ fn measure(row: &Row, outcome: Outcome, modes: &[ExecutionMode], budget: Budget)
             .iter_mut()
             .zip(modes)
             .map(|(db, &mode)| {
-                let mut evm = evm_for(&row.case, db);
-                evm.set_mode(mode);
+                let evm = evm_for(&row.case, db, mode);
                 (mode, evm)
             })
             .collect();

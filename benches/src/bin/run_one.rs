@@ -35,10 +35,13 @@ fn find(name: &str, file: Option<&String>) -> Result<Row, String> {
 }
 
 fn main() -> ExitCode {
-    if let Err(e) = kestrel_benches::mode_from_env() {
-        eprintln!("{e}");
-        return ExitCode::FAILURE;
-    }
+    let env_mode = match kestrel_benches::mode_from_env() {
+        Ok(mode) => mode.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(name), Some(evm), Some(Ok(iterations))) =
         (args.first(), args.get(1), args.get(2).map(|n| n.parse::<u32>()))
@@ -57,7 +60,7 @@ fn main() -> ExitCode {
     match evm.as_str() {
         "kestrel" | "interpreter" | "compiled" | "auto" => {
             let mut db = build_db(&row.case);
-            let mut kestrel = evm_for(&row.case, &mut db);
+            let mut kestrel = evm_for(&row.case, &mut db, env_mode);
             if let Ok(mode) = evm.parse::<ExecutionMode>() {
                 kestrel.set_mode(mode);
             }

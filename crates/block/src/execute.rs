@@ -5,7 +5,7 @@
 //! every header check passes does [`apply_block`] hand the overlay's net changes to the
 //! database, so an invalid block leaves it untouched.
 
-use kestrel_host::{Evm, TxError};
+use kestrel_host::{Caches, Evm, ExecutionMode, TxError};
 use kestrel_primitives::gas::eip4844::GAS_PER_BLOB;
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, U256, address};
 use kestrel_state::StateChanges;
@@ -64,13 +64,33 @@ fn db_error(e: TxError) -> BlockError {
     }
 }
 
+/// How the block executor runs its transactions: the tier and the caches of its `Evm`.
+#[derive(Clone, Debug, Default)]
+pub struct ExecOptions {
+    /// The execution tier (Auto by default).
+    pub mode: ExecutionMode,
+    /// Analysed code and translated programs (the process-wide caches by default).
+    pub caches: Caches,
+}
+
 /// Executes `block` on top of `parent` over `db` and checks every header field execution
-/// decides; `db` is not changed (see [`apply_block`]).
+/// decides; `db` is not changed (see [`apply_block`]). With the default [`ExecOptions`].
 pub fn execute_block<DB: BlockDatabase>(
     config: &ChainConfig,
     parent: &Header,
     block: &Block,
     db: &mut DB,
+) -> Result<BlockOutcome, BlockError> {
+    execute_block_with(config, parent, block, db, &ExecOptions::default())
+}
+
+/// [`execute_block`] with the given [`ExecOptions`].
+pub fn execute_block_with<DB: BlockDatabase>(
+    config: &ChainConfig,
+    parent: &Header,
+    block: &Block,
+    db: &mut DB,
+    options: &ExecOptions,
 ) -> Result<BlockOutcome, BlockError> {
     let header = &block.header;
     let step = config.step_at(header.number, header.timestamp);
@@ -95,6 +115,8 @@ pub fn execute_block<DB: BlockDatabase>(
     };
     let mut evm = Evm::new(Overlay::new(&mut *db), spec, config.chain_id);
     evm.set_block(env);
+    evm.set_mode(options.mode);
+    evm.set_caches(options.caches.clone());
 
     // The DAO fork's irregular state change comes before anything of its block (the spec
     // applies it in `apply_fork`, geth at the start of the block).
@@ -245,7 +267,18 @@ pub fn apply_block<DB: BlockDatabase>(
     block: &Block,
     db: &mut DB,
 ) -> Result<BlockOutcome, BlockError> {
-    let outcome = execute_block(config, parent, block, db)?;
+    apply_block_with(config, parent, block, db, &ExecOptions::default())
+}
+
+/// [`apply_block`] with the given [`ExecOptions`].
+pub fn apply_block_with<DB: BlockDatabase>(
+    config: &ChainConfig,
+    parent: &Header,
+    block: &Block,
+    db: &mut DB,
+    options: &ExecOptions,
+) -> Result<BlockOutcome, BlockError> {
+    let outcome = execute_block_with(config, parent, block, db, options)?;
     db.commit(&outcome.changes);
     Ok(outcome)
 }

@@ -28,7 +28,9 @@ pub mod validate;
 
 pub use config::{Activation, BlobParams, ChainConfig, ForkStep};
 pub use error::{BlockError, Field, TxRejection};
-pub use execute::{BlockOutcome, apply_block, execute_block};
+pub use execute::{
+    BlockOutcome, ExecOptions, apply_block, apply_block_with, execute_block, execute_block_with,
+};
 pub use header::{Block, BlockDecodeError, Header, Withdrawal};
 pub use receipt::{Receipt, logs_bloom};
 pub use state::{BlockDatabase, Overlay, Pending};

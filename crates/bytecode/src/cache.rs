@@ -1,13 +1,50 @@
-//! The process-wide analysis cache, keyed by code hash.
+//! The analysis cache, keyed by code hash, and [`Caches`], the handle an `Evm` holds its caches by.
 
 use alloy_primitives::map::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use kestrel_primitives::{B256, Bytes};
 
+use crate::program::ProgramCache;
 use crate::{Bytecode, HashedCode};
 
-/// Analysed code shared by code hash for the whole process.
+/// The caches an `Evm` runs with: analysed code and translated programs, each shared by code
+/// hash. Cloning shares them (two `Arc`s); [`Caches::global`] is what every `Evm` starts with,
+/// and an embedder gives `Evm`s caches of their own (isolated tenants, a test, a bounded memory
+/// budget, a translator policy) with [`Caches::new`].
+#[derive(Clone, Debug)]
+pub struct Caches {
+    /// Analysed code.
+    pub analysis: Arc<AnalysisCache>,
+    /// Translated programs, with the translator that fills the cache in Auto mode.
+    pub programs: Arc<ProgramCache>,
+}
+
+impl Caches {
+    /// The process-wide caches ([`AnalysisCache::global`], [`ProgramCache::global`]).
+    pub fn global() -> Self {
+        Self { analysis: AnalysisCache::global().clone(), programs: ProgramCache::global().clone() }
+    }
+
+    /// The given caches.
+    pub fn new(analysis: Arc<AnalysisCache>, programs: Arc<ProgramCache>) -> Self {
+        Self { analysis, programs }
+    }
+
+    /// Fresh caches of the default sizes and translator policy, shared with no one yet.
+    pub fn isolated() -> Self {
+        Self::new(Arc::new(AnalysisCache::default()), Arc::new(ProgramCache::default()))
+    }
+}
+
+impl Default for Caches {
+    /// [`Caches::global`].
+    fn default() -> Self {
+        Self::global()
+    }
+}
+
+/// Analysed code shared by code hash across transactions, `Evm`s and threads.
 ///
 /// Contracts are immutable under their hash, so an analysis made once serves every later
 /// transaction. Beside each analysis the cache keeps the code itself as [`Bytes`], so that a
@@ -65,10 +102,10 @@ impl AnalysisCache {
         Self { map: RwLock::default(), capacity, byte_capacity }
     }
 
-    /// The cache shared by the whole process.
-    pub fn global() -> &'static AnalysisCache {
-        static CACHE: OnceLock<AnalysisCache> = OnceLock::new();
-        CACHE.get_or_init(AnalysisCache::default)
+    /// The cache shared by every `Evm` that was not given one of its own.
+    pub fn global() -> &'static Arc<AnalysisCache> {
+        static CACHE: OnceLock<Arc<AnalysisCache>> = OnceLock::new();
+        CACHE.get_or_init(|| Arc::new(AnalysisCache::default()))
     }
 
     /// The analysis of `code` whose hash is reported to be `hash`, analysing it on first sight.

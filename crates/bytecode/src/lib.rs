@@ -15,4 +15,4 @@ pub mod opcode;
 pub mod program;
 
 pub use analysis::{Bytecode, HashedCode, PADDING, RunEntry};
-pub use cache::AnalysisCache;
+pub use cache::{AnalysisCache, Caches};

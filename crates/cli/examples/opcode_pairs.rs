@@ -92,7 +92,7 @@ fn main() {
     let counts = Arc::new(Mutex::new(Counts::default()));
     let mut db = build_db(&case);
     {
-        let mut evm = evm_for(&case, &mut db);
+        let mut evm = evm_for(&case, &mut db, Default::default());
         evm.set_tracer(Some(Box::new(Sequences {
             counts: Arc::clone(&counts),
             local: Counts::default(),

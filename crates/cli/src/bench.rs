@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use kestrel::host::ExecutionMode;
 use kestrel::primitives::SpecId;
 use serde::Serialize;
 
@@ -32,6 +33,8 @@ pub struct BenchOptions {
     pub iterations: u32,
     /// The fork to run; `None` picks the newest fork of each test.
     pub fork: Option<SpecId>,
+    /// The execution tier.
+    pub mode: ExecutionMode,
 }
 
 /// One output line.
@@ -110,17 +113,17 @@ fn check(
     }
 }
 
-fn bench_case(case: &Case, iterations: u32) -> Result<BenchRecord, ExecError> {
+fn bench_case(case: &Case, iterations: u32, mode: ExecutionMode) -> Result<BenchRecord, ExecError> {
     let pre = build_db(case);
     let mut checked = pre.clone();
-    let first = execute(case, &mut checked);
+    let first = execute(case, &mut checked, mode);
     finish_block(&case.finish, &mut checked);
     let root_ok = check(case, &first, db_state_root(&checked))?;
     let gas_used = first.map_or(0, |o| o.gas_used);
     let mut db = pre;
     // One Evm for every iteration, as an embedding node keeps one: its buffers, stacks and
     // journal cache are reused from run to run.
-    let mut evm = evm_for(case, &mut db);
+    let mut evm = evm_for(case, &mut db, mode);
     // `iterations` is at most MAX_ITERATIONS (checked by `bench_paths`).
     let mut times = Vec::with_capacity(iterations.min(MAX_ITERATIONS) as usize);
     for _ in 0..iterations {
@@ -188,7 +191,7 @@ pub fn bench_paths(
         summary.skipped +=
             tests.iter().filter(|t| !broken.contains(*t) && !picked_tests.contains(*t)).count();
         for case in picked {
-            match bench_case(&case, opts.iterations) {
+            match bench_case(&case, opts.iterations, opts.mode) {
                 Ok(record) => {
                     serde_json::to_writer(&mut *out, &record)?;
                     writeln!(out)?;

@@ -35,9 +35,6 @@ enum Command {
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
         trace: bool,
-        /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
-        #[arg(long, default_value = "auto")]
-        mode: ExecutionMode,
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
@@ -88,6 +85,9 @@ struct RunArgs {
     /// (`path-suffix::test::network::0` for blockchain tests).
     #[arg(long)]
     known_failures: Option<PathBuf>,
+    /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
+    #[arg(long, default_value = "auto")]
+    mode: ExecutionMode,
 }
 
 impl RunArgs {
@@ -102,7 +102,7 @@ impl RunArgs {
             Ok(k) => k,
             Err(code) => return code,
         };
-        let report = run(&self.paths, &Filter { fork: self.fork, name: self.name }, known);
+        let report = run(&self.paths, &Filter { fork: self.fork, name: self.name, mode: self.mode }, known);
         inspect(&report);
         finish_report(&report, self.json)
     }
@@ -110,14 +110,11 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { run, trace, mode } => {
-            ExecutionMode::set_process_default(mode);
-            run.run(run_paths, |report| {
-                if trace {
-                    trace_failures(report);
-                }
-            })
-        }
+        Command::Statetest { run, trace } => run.run(run_paths, |report| {
+            if trace {
+                trace_failures(report);
+            }
+        }),
         Command::Blocktest { run, bench, iterations } => {
             if bench {
                 block_bench(&run.paths, run.name.as_deref(), iterations)
@@ -126,8 +123,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Bench { paths, iterations, fork, mode } => {
-            ExecutionMode::set_process_default(mode);
-            let code = bench(&paths, BenchOptions { iterations, fork });
+            let code = bench(&paths, BenchOptions { iterations, fork, mode });
             let stats = kestrel::bytecode::program::ProgramCache::global().stats();
             eprintln!(
                 "bench: programs: {} hits, {} misses, {} evictions, {} translations",

@@ -11,8 +11,13 @@ use kestrel_cli::bench::{BenchOptions, BenchSummary, bench_paths};
 fn a_broken_file_is_an_error_and_not_also_skipped() {
     let paths = [data("ok.json"), data("bench/broken.json")];
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let summary = bench_paths(&paths, &BenchOptions { iterations: 1, fork: None }, &mut out, &mut err)
-        .expect("writers accept");
+    let summary = bench_paths(
+        &paths,
+        &BenchOptions { iterations: 1, fork: None, mode: Default::default() },
+        &mut out,
+        &mut err,
+    )
+    .expect("writers accept");
     let expected = BenchSummary { measured: 1, errors: 1, skipped: 0, ..Default::default() };
     assert_eq!(summary, expected, "{}", String::from_utf8_lossy(&err));
     assert!(String::from_utf8_lossy(&err).contains("broken.json"));
@@ -43,7 +48,7 @@ fn iterations_near_u32_max_are_refused_up_front() {
     assert_eq!(run.code, Some(2), "a usage error: {}", run.output());
     assert!(run.stderr.contains("--iterations"), "{}", run.output());
     // The library refuses it too, before reading anything.
-    let opts = BenchOptions { iterations: u32::MAX, fork: None };
+    let opts = BenchOptions { iterations: u32::MAX, fork: None, mode: Default::default() };
     let refused = bench_paths(&[data("ok.json")], &opts, &mut Vec::new(), &mut Vec::new());
     assert_eq!(refused.map_err(|e| e.kind()), Err(std::io::ErrorKind::InvalidInput));
 }

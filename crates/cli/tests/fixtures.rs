@@ -243,9 +243,9 @@ fn runner_counts_every_smoke_case_and_filters() {
     let s = all.summary();
     assert_eq!((s.passed + s.failed, s.skipped), (377, 0));
     assert_eq!(all.ignored_files.len(), 1, "the manifest is not a state test");
-    let osaka = Filter { fork: Some(SpecId::Osaka), name: None };
+    let osaka = Filter { fork: Some(SpecId::Osaka), ..Filter::default() };
     assert_eq!(run_paths(std::slice::from_ref(&smoke), &osaka, Default::default()).results.len(), 48);
-    let add11 = Filter { fork: None, name: Some("add11".to_owned()) };
+    let add11 = Filter { name: Some("add11".to_owned()), ..Filter::default() };
     assert_eq!(run_paths(&[smoke], &add11, Default::default()).results.len(), 5);
 }
 
@@ -295,7 +295,7 @@ fn tracing_writes_eip3155_lines_and_agrees_with_the_fast_runner() {
         _ => panic!("add11 has a runnable first case"),
     };
     let mut fast_db = build_db(&case);
-    let fast = execute(&case, &mut fast_db).expect("add11 executes");
+    let fast = execute(&case, &mut fast_db, Default::default()).expect("add11 executes");
     let mut traced_db = build_db(&case);
     let trace = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let traced =

@@ -41,28 +41,20 @@ pub fn fixture_loaders(data: &[u8]) {
     if let Some(tests) = load_blocktest_str(file, &text) {
         for test in tests.iter().take(MAX_RUN_CASES) {
             if let LoadedTest::Ready(test) = test {
-                let interpreted = with_mode(ExecutionMode::Interpreter, || run_test(test));
-                let compiled = with_mode(ExecutionMode::Compiled, || run_test(test));
+                let interpreted = run_test(test, ExecutionMode::Interpreter);
+                let compiled = run_test(test, ExecutionMode::Compiled);
                 assert_eq!(interpreted, compiled, "{}: interpreter and compiled tier disagree", test.id);
             }
         }
     }
 }
 
-/// Runs `f` with every `Evm` it creates starting in `mode`.
-fn with_mode<T>(mode: ExecutionMode, f: impl FnOnce() -> T) -> T {
-    ExecutionMode::set_process_default(mode);
-    let result = f();
-    ExecutionMode::set_process_default(ExecutionMode::Auto);
-    result
-}
-
 fn run_state_case(mut case: LoadedCase) {
     if let LoadedCase::Ready(c) = &mut case {
         c.tx.gas_limit = c.tx.gas_limit.min(MAX_TX_GAS);
     }
-    let interpreted = with_mode(ExecutionMode::Interpreter, || evaluate(&case));
-    let compiled = with_mode(ExecutionMode::Compiled, || evaluate(&case));
+    let interpreted = evaluate(&case, ExecutionMode::Interpreter);
+    let compiled = evaluate(&case, ExecutionMode::Compiled);
     assert_eq!(interpreted.status, compiled.status, "{}: interpreter and compiled tier disagree", case.id());
 
     // The tracing runner (always the interpreter's tracing body) against the plain one: same
@@ -70,9 +62,11 @@ fn run_state_case(mut case: LoadedCase) {
     let LoadedCase::Ready(c) = &case else { return };
     let run = |traced: bool| {
         let mut db = build_db(c);
-        let result = with_mode(ExecutionMode::Interpreter, || {
-            if traced { execute_traced(c, &mut db, std::io::sink()) } else { execute(c, &mut db) }
-        });
+        let result = if traced {
+            execute_traced(c, &mut db, std::io::sink())
+        } else {
+            execute(c, &mut db, ExecutionMode::Interpreter)
+        };
         if matches!(result, Ok(_) | Err(ExecError::Rejected(_))) {
             finish_block(&c.finish, &mut db);
         }

@@ -81,7 +81,12 @@ fn generated_blocktests_pass() {
         };
         for test in tests {
             let LoadedTest::Ready(test) = test else { panic!("{}: {test:?}", path.display()) };
-            assert_eq!(run_test(&test), kestrel_cli::statetest::Status::Passed, "{}", path.display());
+            assert_eq!(
+                run_test(&test, Default::default()),
+                kestrel_cli::statetest::Status::Passed,
+                "{}",
+                path.display()
+            );
             ran += 1;
         }
     }
@@ -121,7 +126,7 @@ fn state_test_seeds_pass() {
         let FileCases::Cases(cases) = load_str(path.to_string_lossy().into(), &text) else { continue };
         for case in cases {
             assert!(matches!(case, LoadedCase::Ready(_)), "{}: {case:?}", path.display());
-            assert_eq!(evaluate(&case).status, Status::Passed, "{}", case.id());
+            assert_eq!(evaluate(&case, Default::default()).status, Status::Passed, "{}", case.id());
             ran += 1;
         }
     }

@@ -1,5 +1,6 @@
 //! The [`Evm`]: validates a transaction, buys its gas, runs its frames and settles the fees.
 
+use kestrel_bytecode::Caches;
 use kestrel_bytecode::program::ExecutionMode;
 use kestrel_interpreter::{CallKind, CallRequest, CreateRequest, CreateScheme, FrameRequest, Tracer};
 use kestrel_precompiles::Precompiles;
@@ -59,7 +60,7 @@ where
                 chain_id,
                 effective_gas_price: U256::ZERO,
             },
-            frames: FrameStack::with_mode(ExecutionMode::process_default()),
+            frames: FrameStack::default(),
             tracer: None,
             in_transaction: false,
         }
@@ -91,6 +92,18 @@ where
     /// Takes the tracer back.
     pub fn take_tracer(&mut self) -> Option<Box<dyn Tracer>> {
         self.tracer.take()
+    }
+
+    /// Runs later transactions with `caches` (analysed code and translated programs) instead
+    /// of the process-wide ones every `Evm` starts with ([`Caches::global`]). `Evm`s given
+    /// clones of one `Caches` share it; a fresh one ([`Caches::isolated`]) shares nothing.
+    pub fn set_caches(&mut self, caches: Caches) {
+        self.frames.set_caches(caches);
+    }
+
+    /// The caches this `Evm` runs with.
+    pub fn caches(&self) -> &Caches {
+        &self.frames.caches
     }
 
     /// Chooses the tier that runs bytecode (default [`ExecutionMode::Auto`]); see

@@ -9,8 +9,8 @@
 
 use std::sync::Arc;
 
-use kestrel_bytecode::program::{ExecutionMode, ProgramCache};
-use kestrel_bytecode::{AnalysisCache, Bytecode, HashedCode};
+use kestrel_bytecode::program::ExecutionMode;
+use kestrel_bytecode::{Bytecode, Caches, HashedCode};
 use kestrel_interpreter::{
     Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status, Tracer,
     run_compiled, run_traced,
@@ -37,6 +37,8 @@ pub(crate) struct FrameStack {
     pub(crate) mode: ExecutionMode,
     /// The mode of the running transaction.
     active_mode: ExecutionMode,
+    /// Analysed code and translated programs by code hash (the process-wide ones by default).
+    pub(crate) caches: Caches,
     /// Analysed code used recently, direct-mapped by code hash (see [`FrameStack::load_code`]).
     recent_code: [Option<Arc<Bytecode>>; RECENT_CODE],
     /// Analyses of init code, recycled from one creation to the next (see [`init_code_analysis`]).
@@ -100,9 +102,11 @@ enum Resume {
 }
 
 impl FrameStack {
-    /// An empty frame stack running frames in `mode`.
-    pub(crate) fn with_mode(mode: ExecutionMode) -> Self {
-        Self { mode, ..Self::default() }
+    /// Runs the frames of later transactions with `caches`; forgets the recent code, which came
+    /// from the caches before.
+    pub(crate) fn set_caches(&mut self, caches: Caches) {
+        self.caches = caches;
+        self.recent_code = Default::default();
     }
 
     /// The output of the transaction that ran last: the return data its outermost frame (or
@@ -305,7 +309,7 @@ impl FrameStack {
             return code.clone();
         }
         let (code, hash) = journal.code_with_hash(address);
-        let analysed = AnalysisCache::global().get_or_analyze(hash, &code);
+        let analysed = self.caches.analysis.get_or_analyze(hash, &code);
         if analysed.hash() == hash {
             self.recent_code[line] = Some(analysed.clone());
         }
@@ -321,7 +325,7 @@ impl FrameStack {
         // A frame whose gas cannot pay for the run at pc 0 halts there, out of gas, in either
         // tier: it needs no program.
         let compiled = frame.gas.remaining() >= u64::from(frame.code().run_entry(0).gas)
-            && ProgramCache::global().prepare(self.active_mode, frame.code());
+            && self.caches.programs.prepare(self.active_mode, frame.code());
         frame.set_compiled(compiled);
         self.frames.push(LiveFrame { frame, checkpoint, created });
     }
@@ -359,7 +363,7 @@ impl FrameStack {
                 // code is analysed once, here, for its first call.
                 let (hash, code) = match code.is_empty() {
                     true => (KECCAK_EMPTY, Bytes::new()),
-                    false => AnalysisCache::global().intern(code),
+                    false => self.caches.analysis.intern(code),
                 };
                 ctx.journal.set_code_with_hash(&address, code, hash);
             }

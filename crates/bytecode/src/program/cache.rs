@@ -1,16 +1,14 @@
-//! The process-wide program cache: translated programs by code hash, a background translator,
-//! and the execution mode that decides who uses them.
+//! The program cache: translated programs by code hash, who translates them (the
+//! [`TranslatorPolicy`]), and the execution mode that decides who uses them.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
-use std::thread::Thread;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use alloy_primitives::map::HashMap;
 use kestrel_primitives::B256;
 
 use super::Program;
+use super::translator::{Translator, TranslatorPolicy};
 use crate::Bytecode;
 
 /// Which tier runs a frame's code.
@@ -24,26 +22,6 @@ pub enum ExecutionMode {
     /// enough is translated by a background thread for later calls.
     #[default]
     Auto,
-}
-
-/// The mode new `Evm`s start in: [`ExecutionMode::Auto`] unless set.
-static PROCESS_DEFAULT: std::sync::atomic::AtomicU8 =
-    std::sync::atomic::AtomicU8::new(ExecutionMode::Auto as u8);
-
-impl ExecutionMode {
-    /// Sets the mode every `Evm` created afterwards starts in (a command-line `--mode`).
-    pub fn set_process_default(mode: ExecutionMode) {
-        PROCESS_DEFAULT.store(mode as u8, Ordering::Relaxed);
-    }
-
-    /// The mode new `Evm`s start in.
-    pub fn process_default() -> ExecutionMode {
-        match PROCESS_DEFAULT.load(Ordering::Relaxed) {
-            m if m == ExecutionMode::Interpreter as u8 => ExecutionMode::Interpreter,
-            m if m == ExecutionMode::Compiled as u8 => ExecutionMode::Compiled,
-            _ => ExecutionMode::Auto,
-        }
-    }
 }
 
 impl core::str::FromStr for ExecutionMode {
@@ -109,6 +87,11 @@ struct Slots {
 /// A program is also attached to the analysed code it came from ([`Bytecode::program`]), where
 /// frames find it without a lookup; it then lives as long as that analysis, which the
 /// [`AnalysisCache`](crate::AnalysisCache)'s own budget bounds.
+///
+/// In Auto mode, code that proved hot is translated as its [`TranslatorPolicy`] says: not at all,
+/// in line on the thread that saw it, or by a background thread the cache starts on first need.
+/// [`shutdown`](Self::shutdown) stops and joins that thread; dropping the cache stops it too.
+/// An embedder shares one cache between `Evm`s by cloning the `Arc` (see `kestrel_bytecode::Caches`).
 #[derive(Debug)]
 pub struct ProgramCache {
     slots: RwLock<Slots>,
@@ -118,33 +101,7 @@ pub struct ProgramCache {
     misses: AtomicU64,
     evictions: AtomicU64,
     translations: AtomicU64,
-    worker: OnceLock<Option<Worker>>,
-}
-
-/// The background translator: a queue it polls while it has recently worked, and a flag saying
-/// when it sleeps until woken.
-///
-/// Waking a parked thread is a system call, and on a virtual machine an interrupt to another
-/// CPU: 15-30 µs of the queueing thread's time here (the `cold/two-calls-24k` row, Auto 0.92x
-/// the interpreter). So the queueing thread wakes the translator only when it sleeps deeply;
-/// after a translation it polls (naps of 50 µs growing to 2 ms) for a second before it does.
-#[derive(Debug)]
-struct Worker {
-    queue: Mutex<VecDeque<Arc<Bytecode>>>,
-    asleep: AtomicBool,
-    thread: Thread,
-}
-
-impl Worker {
-    /// First nap after work, and the longest.
-    const NAPS: (Duration, Duration) = (Duration::from_micros(50), Duration::from_millis(2));
-    /// Idle time after which the translator sleeps until woken.
-    const AWAKE: Duration = Duration::from_secs(1);
-
-    /// The queue, locked (a panic elsewhere while it was held left it consistent).
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Bytecode>>> {
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
+    translator: Translator,
 }
 
 impl Default for ProgramCache {
@@ -167,12 +124,15 @@ impl ProgramCache {
     /// DESIGN.md, "The compiled tier").
     pub const AUTO_MIN_LEN: usize = 32;
 
-    /// Most code queued for the background translator; more is dropped (and retried when seen
-    /// again).
-    const QUEUE: usize = 256;
-
-    /// An empty cache of at most `capacity` entries and `byte_capacity` program bytes.
+    /// An empty cache of at most `capacity` entries and `byte_capacity` program bytes, with the
+    /// default [`TranslatorPolicy`].
     pub fn with_capacity(capacity: usize, byte_capacity: usize) -> Self {
+        Self::with_policy(capacity, byte_capacity, TranslatorPolicy::default())
+    }
+
+    /// An empty cache of at most `capacity` entries and `byte_capacity` program bytes, whose Auto
+    /// mode translates as `policy` says.
+    pub fn with_policy(capacity: usize, byte_capacity: usize, policy: TranslatorPolicy) -> Self {
         Self {
             slots: RwLock::default(),
             capacity: capacity.max(1),
@@ -181,14 +141,27 @@ impl ProgramCache {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             translations: AtomicU64::new(0),
-            worker: OnceLock::new(),
+            translator: Translator::new(policy),
         }
     }
 
-    /// The cache shared by the whole process.
-    pub fn global() -> &'static ProgramCache {
-        static CACHE: OnceLock<ProgramCache> = OnceLock::new();
-        CACHE.get_or_init(ProgramCache::default)
+    /// The cache shared by every `Evm` that was not given one of its own (the default policy).
+    pub fn global() -> &'static Arc<ProgramCache> {
+        static CACHE: OnceLock<Arc<ProgramCache>> = OnceLock::new();
+        CACHE.get_or_init(|| Arc::new(ProgramCache::default()))
+    }
+
+    /// How Auto mode translates code here.
+    pub fn policy(&self) -> TranslatorPolicy {
+        self.translator.policy()
+    }
+
+    /// Stops the background translator, if one runs, and waits for it to finish the program it
+    /// is translating. Code queued and not yet translated stays interpreted; from now on Auto
+    /// mode here translates nothing more (Compiled mode still translates on the spot). Returns
+    /// at once when there is no thread, and when called from the translator itself.
+    pub fn shutdown(&self) {
+        self.translator.shutdown();
     }
 
     /// The counters so far.
@@ -228,7 +201,7 @@ impl ProgramCache {
     /// an atomic write to one cache line from every thread, the most expensive step of a
     /// frame's start).
     #[inline]
-    pub fn prepare(&'static self, mode: ExecutionMode, code: &Arc<Bytecode>) -> bool {
+    pub fn prepare(self: &Arc<Self>, mode: ExecutionMode, code: &Arc<Bytecode>) -> bool {
         match mode {
             ExecutionMode::Interpreter => false,
             _ if code.program().is_some() => true,
@@ -253,8 +226,8 @@ impl ProgramCache {
     }
 
     /// The program of `code` when ready; otherwise counts the sighting and, when the code
-    /// qualifies, hands it to the background translator.
-    pub fn get_or_queue(&'static self, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
+    /// qualifies, translates it as the policy says (now, or by the background translator).
+    pub fn get_or_queue(self: &Arc<Self>, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
         if code.len() < Self::AUTO_MIN_LEN {
             // Never translated in this mode: not even looked up.
             return None;
@@ -279,75 +252,26 @@ impl ProgramCache {
             self.insert(hash, Slot::Seen(uses));
             return None;
         }
-        // Marked before it is sent, so the translator's `Ready` always comes after the mark.
-        self.insert(hash, Slot::Queued);
-        if !self.queue(code.clone()) {
-            self.insert(hash, Slot::Seen(uses));
-        }
-        None
-    }
-
-    /// Hands `code` to the background translator; false when its queue is full (or no thread
-    /// could be started).
-    fn queue(&'static self, code: Arc<Bytecode>) -> bool {
-        let worker = self.worker.get_or_init(|| {
-            std::thread::Builder::new()
-                .name("kestrel-translator".into())
-                .spawn(move || self.translate_queued())
-                .ok()
-                .map(|handle| Worker {
-                    queue: Mutex::new(VecDeque::with_capacity(Self::QUEUE)),
-                    asleep: AtomicBool::new(false),
-                    thread: handle.thread().clone(),
-                })
-        });
-        let Some(worker) = worker else { return false };
-        {
-            let mut queue = worker.queue();
-            if queue.len() >= Self::QUEUE {
-                return false;
+        match self.translator.policy() {
+            TranslatorPolicy::Off => {
+                self.insert(hash, Slot::Seen(uses));
+                None
             }
-            queue.push_back(code);
-        }
-        // Pairs with the translator's store of `asleep` before it looks at the queue: either it
-        // sees this code, or this sees it asleep and wakes it (an unpark before its park counts).
-        if worker.asleep.load(Ordering::SeqCst) {
-            worker.thread.unpark();
-        }
-        true
-    }
-
-    /// The background translator's loop (see [`Worker`]).
-    fn translate_queued(&'static self) {
-        // The spawning thread publishes the worker right after the spawn returns.
-        let worker = loop {
-            match self.worker.get() {
-                Some(Some(worker)) => break worker,
-                _ => std::thread::yield_now(),
-            }
-        };
-        let (mut nap, mut last_work) = (Worker::NAPS.0, Instant::now());
-        loop {
-            let next = worker.queue().pop_front();
-            if let Some(code) = next {
-                self.translate_one(&code);
-                (nap, last_work) = (Worker::NAPS.0, Instant::now());
-            } else if last_work.elapsed() < Worker::AWAKE {
-                std::thread::park_timeout(nap);
-                nap = (nap * 2).min(Worker::NAPS.1);
-            } else {
-                worker.asleep.store(true, Ordering::SeqCst);
-                if worker.queue().is_empty() {
-                    std::thread::park();
+            TranslatorPolicy::InLine => self.get_or_translate(code),
+            TranslatorPolicy::Background => {
+                // Marked before it is sent, so the translator's `Ready` always comes after the mark.
+                self.insert(hash, Slot::Queued);
+                if !self.translator.queue(self, code.clone()) {
+                    self.insert(hash, Slot::Seen(uses));
                 }
-                worker.asleep.store(false, Ordering::SeqCst);
-                (nap, last_work) = (Worker::NAPS.0, Instant::now());
+                None
             }
         }
     }
 
     /// Translates queued `code` and publishes its program.
-    fn translate_one(&self, code: &Arc<Bytecode>) {
+    #[cfg_attr(not(feature = "background-translator"), allow(dead_code))]
+    pub(super) fn translate_one(&self, code: &Arc<Bytecode>) {
         match Program::translate(code) {
             Some(program) => {
                 self.translations.fetch_add(1, Ordering::Relaxed);
@@ -394,6 +318,8 @@ impl ProgramCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "background-translator")]
+    use std::time::{Duration, Instant};
 
     fn code(seed: u8) -> Arc<Bytecode> {
         let mut raw = vec![0x60, seed, 0x60, 0x01, 0x01, 0x50];
@@ -413,9 +339,7 @@ mod tests {
 
     #[test]
     fn a_program_is_attached_to_its_code_and_found_there() {
-        // A cache of its own that lives as long as its translator thread (a static, not a leak).
-        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
-        let cache: &'static ProgramCache = &CACHE;
+        let cache = &Arc::new(ProgramCache::default());
         let c = code(2);
         assert!(c.program().is_none());
         assert!(cache.prepare(ExecutionMode::Compiled, &c));
@@ -450,11 +374,10 @@ mod tests {
         assert_eq!(small.len(), 1);
     }
 
+    #[cfg(feature = "background-translator")]
     #[test]
     fn auto_mode_translates_in_the_background() {
-        // A cache of its own that lives as long as its translator thread (a static, not a leak).
-        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
-        let cache: &'static ProgramCache = &CACHE;
+        let cache = &Arc::new(ProgramCache::default());
         let c = code(7);
         assert!(!cache.prepare(ExecutionMode::Auto, &c), "first sight: interpret");
         assert!(!cache.prepare(ExecutionMode::Auto, &c), "second: queued");
@@ -473,12 +396,57 @@ mod tests {
         assert!(cache.prepare(ExecutionMode::Compiled, &tiny));
     }
 
+    #[test]
+    fn in_line_and_off_policies() {
+        let in_line = Arc::new(ProgramCache::with_policy(100, usize::MAX, TranslatorPolicy::InLine));
+        let c = code(10);
+        assert!(!in_line.prepare(ExecutionMode::Auto, &c), "first sight: interpret");
+        assert!(in_line.prepare(ExecutionMode::Auto, &c), "second: translated on the spot");
+        assert!(in_line.translator.worker().is_none(), "no thread");
+        let off = Arc::new(ProgramCache::with_policy(100, usize::MAX, TranslatorPolicy::Off));
+        let c = code(11);
+        for _ in 0..5 {
+            assert!(!off.prepare(ExecutionMode::Auto, &c));
+        }
+        assert_eq!(off.stats().translations, 0);
+        assert!(off.prepare(ExecutionMode::Compiled, &c), "Compiled mode translates whatever the policy");
+    }
+
+    #[cfg(feature = "background-translator")]
+    #[test]
+    fn shutdown_joins_the_translator_and_stops_translation() {
+        let cache = Arc::new(ProgramCache::default());
+        let c = code(12);
+        for _ in 0..2 {
+            assert!(!cache.prepare(ExecutionMode::Auto, &c));
+        }
+        assert!(delivered(&cache, &c));
+        assert!(cache.translator.worker().is_some());
+        cache.shutdown();
+        assert_eq!(cache.policy(), TranslatorPolicy::Off);
+        assert!(cache.translator.thread.lock().unwrap().is_none(), "joined");
+        let later = code(13);
+        for _ in 0..5 {
+            assert!(!cache.prepare(ExecutionMode::Auto, &later), "nothing translated after shutdown");
+        }
+        assert!(cache.prepare(ExecutionMode::Auto, &c), "programs made before stay");
+        // A dropped cache stops its thread too (joined in `Drop`): dropping does not hang.
+        let dropped = Arc::new(ProgramCache::default());
+        let d = code(14);
+        for _ in 0..2 {
+            dropped.prepare(ExecutionMode::Auto, &d);
+        }
+        drop(dropped);
+    }
+
+    #[cfg(feature = "background-translator")]
     /// A bound on waits for the translator thread that only a hang reaches: the outcome never
     /// depends on how fast the thread is scheduled (a loaded machine or a sanitizer is slow).
     const HANG: Duration = Duration::from_secs(120);
 
+    #[cfg(feature = "background-translator")]
     /// Waits for `c`'s program in Auto mode; false only if none came within [`HANG`].
-    fn delivered(cache: &'static ProgramCache, c: &Arc<Bytecode>) -> bool {
+    fn delivered(cache: &Arc<ProgramCache>, c: &Arc<Bytecode>) -> bool {
         let deadline = Instant::now() + HANG;
         while Instant::now() < deadline {
             if cache.prepare(ExecutionMode::Auto, c) {
@@ -491,18 +459,17 @@ mod tests {
 
     /// Code queued while the translator polls, and after it fell asleep, is translated both
     /// times: the queueing thread wakes it only in the second case.
+    #[cfg(feature = "background-translator")]
     #[test]
     fn the_translator_wakes_from_deep_sleep() {
-        // A cache of its own that lives as long as its translator thread (a static, not a leak).
-        static CACHE: std::sync::LazyLock<ProgramCache> = std::sync::LazyLock::new(ProgramCache::default);
-        let cache: &'static ProgramCache = &CACHE;
+        let cache = &Arc::new(ProgramCache::default());
         let (first, second) = (code(8), code(9));
         for c in [&first, &first] {
             assert!(!cache.prepare(ExecutionMode::Auto, c));
         }
         assert!(delivered(cache, &first));
-        let worker = cache.worker.get().and_then(Option::as_ref).expect("a translator runs");
-        // It falls asleep after `Worker::AWAKE` idle: wait for that, however long it takes.
+        let worker = cache.translator.worker().expect("a translator runs");
+        // It falls asleep after `Translator::AWAKE` idle: wait for that, however long it takes.
         let deadline = Instant::now() + HANG;
         while !worker.asleep.load(Ordering::SeqCst) {
             assert!(Instant::now() < deadline, "the translator sleeps once idle");

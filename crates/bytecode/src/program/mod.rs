@@ -32,8 +32,10 @@
 use kestrel_primitives::{B256, U256};
 
 mod cache;
+mod translator;
 mod validate;
 pub use cache::{CacheStats, ExecutionMode, ProgramCache};
+pub use translator::TranslatorPolicy;
 
 use crate::opcode::{DUP1, DUP16, ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
 use crate::{Bytecode, RunEntry};

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kestrel::block::{Block, execute_block};
+use kestrel::block::{Block, ExecOptions, execute_block};
 use serde::Serialize;
 
 use super::run::{Chain, LoadedTest, load_blocktest};
@@ -86,7 +86,7 @@ pub fn bench_blocktests(
             let run = || -> Result<BlockBenchRecord, String> {
                 let mut chain = Chain::genesis(&test).map_err(|m| m.to_string())?;
                 for (rlp, _) in setup {
-                    chain.import(&test.config, rlp)?;
+                    chain.import(&test.config, rlp, &ExecOptions::default())?;
                 }
                 let block = Block::decode(last).map_err(|e| e.to_string())?;
                 let parent = chain.headers.last().cloned().unwrap_or_else(|| test.genesis.clone());
@@ -101,7 +101,7 @@ pub fn bench_blocktests(
                 }
                 times.sort_unstable();
                 let median_ns = times[times.len() / 2].max(1);
-                chain.import(&test.config, last)?;
+                chain.import(&test.config, last, &ExecOptions::default())?;
                 let state_ok = db_state_root(&chain.db) == test.post_root
                     && chain.headers.last().map(|h| h.hash) == Some(test.last_block_hash);
                 Ok(BlockBenchRecord {

@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use kestrel::block::{BlobParams, Block, ChainConfig, Header, apply_block};
+use kestrel::block::{BlobParams, Block, ChainConfig, ExecOptions, Header, apply_block_with};
+use kestrel::host::ExecutionMode;
 use kestrel::primitives::{Address, B256};
 use kestrel::state::InMemoryDb;
 use rayon::prelude::*;
@@ -192,25 +193,26 @@ impl Chain {
 
     /// Imports one block: `Ok` with its header when valid (and then applied), `Err` naming
     /// why it was refused (the state is then unchanged).
-    pub fn import(&mut self, config: &ChainConfig, rlp: &[u8]) -> Result<(), String> {
+    pub fn import(&mut self, config: &ChainConfig, rlp: &[u8], options: &ExecOptions) -> Result<(), String> {
         let block = Block::decode(rlp).map_err(|e| e.to_string())?;
         let parent = self.headers.last().expect("the chain holds at least the genesis");
-        apply_block(config, parent, &block, &mut self.db).map_err(|e| e.to_string())?;
+        apply_block_with(config, parent, &block, &mut self.db, options).map_err(|e| e.to_string())?;
         self.db.insert_block_hash(block.header.number, block.header.hash);
         self.headers.push(block.header);
         Ok(())
     }
 }
 
-/// Runs one test.
-pub fn run_test(test: &BlockTest) -> Status {
+/// Runs one test, its blocks executed in `mode`.
+pub fn run_test(test: &BlockTest, mode: ExecutionMode) -> Status {
+    let options = ExecOptions { mode, ..ExecOptions::default() };
     let mut chain = match Chain::genesis(test) {
         Ok(c) => c,
         Err(m) => return Status::Failed(vec![m]),
     };
     let mut m = Vec::new();
     for (i, (rlp, expected)) in test.blocks.iter().enumerate() {
-        match (chain.import(&test.config, rlp), expected) {
+        match (chain.import(&test.config, rlp, &options), expected) {
             (Ok(()), None) => {}
             (Err(_), Some(_)) => {}
             (Ok(()), Some(exception)) => {
@@ -267,9 +269,9 @@ fn diff(expected: &PreState, db: &InMemoryDb) -> String {
     format!("post-state differs: {}", out.join("; "))
 }
 
-fn evaluate(t: &LoadedTest) -> CaseResult {
+fn evaluate(t: &LoadedTest, mode: ExecutionMode) -> CaseResult {
     match t {
-        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test(test) },
+        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test(test, mode) },
         LoadedTest::Skipped(id, why) => CaseResult { id: id.clone(), status: Status::Skipped(why.clone()) },
         LoadedTest::Broken(id, e) => CaseResult {
             id: id.clone(),
@@ -290,6 +292,8 @@ fn id_of(t: &LoadedTest) -> &CaseId {
 pub fn run_blocktest_paths(paths: &[std::path::PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
     run_files(paths, known, |file| {
         let tests = load_blocktest(file)?;
-        Some(tests.par_iter().filter(|t| filter.selects(id_of(t))).map(evaluate).collect())
+        Some(
+            tests.par_iter().filter(|t| filter.selects(id_of(t))).map(|t| evaluate(t, filter.mode)).collect(),
+        )
     })
 }

@@ -6,7 +6,7 @@ use core::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use kestrel::host::{Evm, ExecutionOutcome, TxError as HostError};
+use kestrel::host::{Evm, ExecutionMode, ExecutionOutcome, TxError as HostError};
 use kestrel::interpreter::{Eip3155Tracer, Tracer};
 use kestrel::primitives::{B256, SpecId, TxEnv, keccak256};
 use kestrel::state::{AccountInfo, InMemoryDb};
@@ -95,9 +95,10 @@ pub fn finish_block(finish: &Finish, db: &mut InMemoryDb) {
 
 /// An [`Evm`] over `db` set up for the case's fork, chain and block. The benchmark keeps one and
 /// runs the transaction on it again and again, as an embedding node would.
-pub fn evm_for<'a>(case: &Case, db: &'a mut InMemoryDb) -> Evm<&'a mut InMemoryDb> {
+pub fn evm_for<'a>(case: &Case, db: &'a mut InMemoryDb, mode: ExecutionMode) -> Evm<&'a mut InMemoryDb> {
     let mut evm = Evm::new(db, case.spec, case.chain_id);
     evm.set_block(case.block.clone());
+    evm.set_mode(mode);
     evm
 }
 
@@ -132,22 +133,22 @@ pub fn signature_rejection(case: &Case, signature: kestrel::block::SignatureErro
 fn run_tx(
     case: &Case,
     db: &mut InMemoryDb,
-    commit: bool,
+    mode: ExecutionMode,
     tracer: Option<Box<dyn Tracer>>,
 ) -> Result<ExecOutcome, ExecError> {
     if let Some(signature) = case.signature_error {
         return Err(ExecError::Rejected(signature_rejection(case, signature)));
     }
-    let mut evm = evm_for(case, db);
+    let mut evm = evm_for(case, db, mode);
     evm.set_tracer(tracer);
-    let outcome = run_on(&mut evm, case.tx.clone(), commit)?;
+    let outcome = run_on(&mut evm, case.tx.clone(), true)?;
     Ok(ExecOutcome { logs_hash: logs_hash_of(outcome.logs), gas_used: outcome.gas_used })
 }
 
 /// Executes the case's transaction against `db` and commits the result into it; on
 /// [`ExecError::Rejected`] `db` is left unchanged.
-pub fn execute(case: &Case, db: &mut InMemoryDb) -> Result<ExecOutcome, ExecError> {
-    run_tx(case, db, true, None)
+pub fn execute(case: &Case, db: &mut InMemoryDb, mode: ExecutionMode) -> Result<ExecOutcome, ExecError> {
+    run_tx(case, db, mode, None)
 }
 
 /// Like [`execute`], but through the tracing runner, streaming one EIP-3155 JSON line per
@@ -162,7 +163,7 @@ pub fn execute_traced<W: Write + Send + 'static>(
     let sink = Arc::new(Mutex::new(TraceSink { out: trace, error: None }));
     let tracer = Eip3155Tracer::new(SinkWriter(Arc::clone(&sink)));
     // `run_tx` drops the Evm, and with it the tracer, before returning.
-    let result = run_tx(case, db, true, Some(Box::new(tracer)));
+    let result = run_tx(case, db, ExecutionMode::Interpreter, Some(Box::new(tracer)));
     let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
     let flushed = if sink.error.is_none() { sink.out.flush() } else { Ok(()) };
     if let Some(e) = sink.error.take().or(flushed.err()) {

@@ -64,12 +64,12 @@ fn value_overflow_is_a_decoding_rejection() {
     assert!(error.contains("transaction.value") && error.contains("overflow"), "{error}");
     // The synthetic expected root is not the pre-state root, so the verdict must be a root
     // mismatch, not a pass: a rejection is judged by its state like any other outcome.
-    let result = evaluate(&cases[0]);
+    let result = evaluate(&cases[0], Default::default());
     assert!(matches!(&result.status, Status::Failed(m) if matches!(m[0], Mismatch::StateRoot { .. })));
 
     // Without an expected exception the same case fails as undecodable.
     let cases = load(&file(r#", "gasPrice": "0xa""#, &post("Cancun", 0, 1, ""), PRE));
-    let result = evaluate(&cases[0]);
+    let result = evaluate(&cases[0], Default::default());
     assert!(matches!(&result.status, Status::Failed(m) if matches!(m[0], Mismatch::Undecodable { .. })));
 }
 

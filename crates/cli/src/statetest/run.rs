@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use kestrel::host::ExecutionMode;
 use kestrel::primitives::{B256, SpecId};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -150,11 +151,11 @@ fn verdict(mismatches: Vec<Mismatch>) -> Status {
     if mismatches.is_empty() { Status::Passed } else { Status::Failed(mismatches) }
 }
 
-/// Runs one decoded case through [`execute`] and compares root, logs and exception.
-pub fn run_case(case: &Case) -> Status {
+/// Runs one decoded case through [`execute`] in `mode` and compares root, logs and exception.
+pub fn run_case(case: &Case, mode: ExecutionMode) -> Status {
     let mut db = build_db(case);
     let expected = &case.expected;
-    let result = execute(case, &mut db);
+    let result = execute(case, &mut db, mode);
     if matches!(result, Ok(_) | Err(ExecError::Rejected(_))) {
         finish_block(&case.finish, &mut db);
     }
@@ -203,10 +204,10 @@ pub fn judge_undecodable(
     }
 }
 
-/// Judges any loaded case.
-pub fn evaluate(case: &LoadedCase) -> CaseResult {
+/// Judges any loaded case, running it in `mode`.
+pub fn evaluate(case: &LoadedCase, mode: ExecutionMode) -> CaseResult {
     let status = match case {
-        LoadedCase::Ready(c) => run_case(c),
+        LoadedCase::Ready(c) => run_case(c, mode),
         LoadedCase::TxUndecodable { expected, pre, finish, error, rejection, .. } => {
             judge_undecodable(expected, pre, finish, error, rejection.as_ref())
         }
@@ -218,13 +219,15 @@ pub fn evaluate(case: &LoadedCase) -> CaseResult {
     CaseResult { id: case.id().clone(), status }
 }
 
-/// Which cases to run.
+/// Which cases to run, and in which execution mode.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// Only cases of this fork (by fork, so `Merge` selects `Paris`).
     pub fork: Option<SpecId>,
     /// Only cases whose test name or file path contains this text.
     pub name: Option<String>,
+    /// The tier that runs them (Auto by default).
+    pub mode: ExecutionMode,
 }
 
 impl Filter {
@@ -254,9 +257,9 @@ pub struct RunReport {
 /// bar is drawn on stderr only when stderr is a terminal.
 pub fn run_paths(paths: &[PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
     run_files(paths, known, |file| match load_file(file) {
-        FileCases::Cases(cases) => {
-            Some(cases.par_iter().filter(|c| filter.selects(c.id())).map(evaluate).collect())
-        }
+        FileCases::Cases(cases) => Some(
+            cases.par_iter().filter(|c| filter.selects(c.id())).map(|c| evaluate(c, filter.mode)).collect(),
+        ),
         FileCases::NotStateTests => None,
     })
 }

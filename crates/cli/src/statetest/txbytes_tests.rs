@@ -106,7 +106,7 @@ fn load_one(text: &str) -> LoadedCase {
 /// The mismatches of the case's verdict other than the state root (the synthetic roots are
 /// never right).
 fn mismatches(case: &LoadedCase) -> Vec<Mismatch> {
-    match evaluate(case).status {
+    match evaluate(case, Default::default()).status {
         Status::Failed(m) => m.into_iter().filter(|m| !matches!(m, Mismatch::StateRoot { .. })).collect(),
         other => panic!("{other:?}"),
     }
