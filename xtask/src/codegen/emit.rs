@@ -182,7 +182,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
         .unwrap();
     out.push_str("use super::gas_table::{STATIC_GAS, UNDEFINED_GAS};\n");
     out.push_str("use crate::regs::Regs;\n");
-    out.push_str("use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};\n\n");
+    out.push_str("use crate::{Buffers, Control, Frame, Host, NoopTracer, Status, Tracer};\n\n");
     out.push_str(
         "/// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks\n\
          /// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the\n\
@@ -203,10 +203,16 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.\n\
          if !TRACE && let Err(status) = r.check_run() { r.save(f); return status; }\n\
          let status = 'run: loop {\n\
-         let op = r.opcode();\n\
-         if TRACE { r.save(f); tracer.step(f, b, op); }\n\
-         match op {\n",
+         let op = r.opcode();\n",
     );
+    // A tracer may refuse the opcode: the frame halts before it runs.
+    writeln!(
+        out,
+        "if TRACE {{ r.save(f); if tracer.step(f, b, op) == Control::Halt {} }}",
+        fail("Status::Interrupted")
+    )
+    .unwrap();
+    out.push_str("match op {\n");
     for op in ops {
         out.push_str(&arm(op));
     }

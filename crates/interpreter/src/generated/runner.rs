@@ -6,7 +6,7 @@ use crate::instructions::{
     arithmetic, bitwise, block, control, environment, log, memory, stack, storage, system,
 };
 use crate::regs::Regs;
-use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};
+use crate::{Buffers, Control, Frame, Host, NoopTracer, Status, Tracer};
 
 /// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks
 /// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the
@@ -47,7 +47,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
         let op = r.opcode();
         if TRACE {
             r.save(f);
-            tracer.step(f, b, op);
+            if tracer.step(f, b, op) == Control::Halt {
+                if TRACE {
+                    r.save(f);
+                    tracer.step_end(f, b, op, Some(Status::Interrupted));
+                }
+                break 'run Status::Interrupted;
+            }
         }
         match op {
             // STOP

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use kestrel_bytecode::Bytecode;
 use kestrel_bytecode::program::Program;
 use kestrel_interpreter::{
-    Buffers, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_compiled, run_traced,
+    Buffers, Control, Frame, FrameInit, FrameRequest, MockHost, Stack, Status, Tracer, run, run_compiled,
+    run_traced,
 };
 use kestrel_primitives::{Address, SpecId, U256, address};
 
@@ -279,7 +280,7 @@ struct Recorder {
 }
 
 impl Tracer for Recorder {
-    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) {
+    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) -> Control {
         // The tracing runner charges exactly, so gas is never in deficit here.
         assert!(frame.gas.remaining >= 0, "tracing runner in gas deficit");
         self.steps.push(TraceStep {
@@ -290,6 +291,7 @@ impl Tracer for Recorder {
             stack_before: frame.stack().len(),
             status: None,
         });
+        Control::Continue
     }
 
     fn step_end(&mut self, frame: &Frame, _buffers: &Buffers, op: u8, status: Option<Status>) {
