@@ -10,8 +10,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use kestrel::bytecode::opcode::name;
-use kestrel::interpreter::Tracer;
 use kestrel::interpreter::{Buffers, Frame, Status};
+use kestrel::interpreter::{Control, Tracer};
 use kestrel_cli::statetest::exec::{build_db, evm_for, run_on};
 use kestrel_cli::statetest::{FileCases, LoadedCase, load_file};
 
@@ -32,7 +32,7 @@ struct Sequences {
 }
 
 impl Tracer for Sequences {
-    fn step(&mut self, frame: &Frame, _: &Buffers, op: u8) {
+    fn step(&mut self, frame: &Frame, _: &Buffers, op: u8) -> Control {
         let depth = frame.depth;
         if self.last.len() <= depth {
             self.last.resize(depth + 1, (None, None));
@@ -52,6 +52,7 @@ impl Tracer for Sequences {
             }
         }
         self.last[depth] = (previous, Some(op));
+        Control::Continue
     }
 
     fn step_end(&mut self, _: &Frame, _: &Buffers, _: u8, _: Option<Status>) {}

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 
 use kestrel::host::Evm;
-use kestrel::interpreter::{Buffers, Frame, Status, Tracer};
+use kestrel::interpreter::{Buffers, Control, Frame, Status, Tracer};
 use kestrel::primitives::U256;
 use kestrel_cli::statetest::Case;
 use kestrel_cli::statetest::exec::build_db;
@@ -53,7 +53,7 @@ impl std::fmt::Display for Step {
 struct KestrelRecorder(Arc<Mutex<Vec<Step>>>);
 
 impl Tracer for KestrelRecorder {
-    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) {
+    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) -> Control {
         let mut steps = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if steps.len() < LIMIT {
             steps.push(Step {
@@ -64,6 +64,7 @@ impl Tracer for KestrelRecorder {
                 top: frame.stack().as_slice().last().copied(),
             });
         }
+        Control::Continue
     }
 
     fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use kestrel_host::Evm;
-use kestrel_interpreter::{Buffers, Frame, Status, Tracer};
+use kestrel_interpreter::{Buffers, Control, Frame, Status, Tracer};
 use kestrel_primitives::{Address, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
 use kestrel_state::{AccountInfo, InMemoryDb};
 
@@ -25,7 +25,7 @@ struct ChildStart {
 struct Watch(Arc<Mutex<Option<ChildStart>>>);
 
 impl Tracer for Watch {
-    fn step(&mut self, frame: &Frame, buffers: &Buffers, _op: u8) {
+    fn step(&mut self, frame: &Frame, buffers: &Buffers, _op: u8) -> Control {
         let mut seen = self.0.lock().unwrap();
         if frame.depth == 1 && seen.is_none() {
             *seen = Some(ChildStart {
@@ -35,6 +35,7 @@ impl Tracer for Watch {
                 data: frame.input(buffers).to_vec(),
             });
         }
+        Control::Continue
     }
     fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}
 }

@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kestrel_host::Evm;
-use kestrel_interpreter::{Buffers, Frame, Status, Tracer};
+use kestrel_interpreter::{Buffers, Control, Frame, Status, Tracer};
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
 use kestrel_state::{AccountInfo, Database, InMemoryDb};
 
@@ -46,8 +46,9 @@ impl Database for PanickyDb {
 struct PanicInChild;
 
 impl Tracer for PanicInChild {
-    fn step(&mut self, frame: &Frame, _buffers: &Buffers, _op: u8) {
+    fn step(&mut self, frame: &Frame, _buffers: &Buffers, _op: u8) -> Control {
         assert_eq!(frame.depth, 0, "tracer crashed");
+        Control::Continue
     }
     fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}
 }

@@ -2,7 +2,7 @@
 //! all, or be held across an `.await` on a multi-threaded runtime.
 
 use kestrel_host::Evm;
-use kestrel_interpreter::{Buffers, Eip3155Tracer, Frame, Status, Tracer};
+use kestrel_interpreter::{Buffers, Control, Eip3155Tracer, Frame, Status, Tracer};
 use kestrel_primitives::{Address, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
 use kestrel_state::{AccountInfo, InMemoryDb};
 
@@ -23,8 +23,9 @@ fn evm_is_send() {
 struct Counter(usize);
 
 impl Tracer for Counter {
-    fn step(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8) {
+    fn step(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8) -> Control {
         self.0 += 1;
+        Control::Continue
     }
     fn step_end(&mut self, _frame: &Frame, _buffers: &Buffers, _op: u8, _status: Option<Status>) {}
 }

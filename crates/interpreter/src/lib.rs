@@ -39,4 +39,4 @@ pub use run::{run, run_compiled, run_traced};
 pub use stack::{STACK_LIMIT, Stack};
 pub use static_gas::{STATIC_GAS, UNDEFINED_GAS, static_gas};
 pub use status::{Status, Step};
-pub use tracing::{Eip3155Tracer, NoopTracer, Tracer};
+pub use tracing::{Control, Eip3155Tracer, NoopTracer, Tracer};

@@ -46,6 +46,11 @@ pub enum Status {
     CreateCollision,
     /// A precompile rejected its input.
     PrecompileFailure,
+    /// A tracer stopped execution before the opcode ran ([`Tracer::step`](crate::Tracer::step)
+    /// returned [`Control::Halt`](crate::Control::Halt)): never the result of any bytecode, and
+    /// only the tracing runner returns it. An exceptional halt for the frame; the host ends the
+    /// transaction with the tracer's reason.
+    Interrupted,
     /// [`run`](crate::run) was given buffers that do not hold the frame's call data and memory
     /// (an embedding error, never the result of any bytecode): nothing ran.
     BuffersMismatch,

@@ -267,3 +267,56 @@ fn frames_and_buffers_that_do_not_match_are_refused() {
     // CALLDATALOAD read the caller's bytes 32..64; the frame's own memory is empty.
     assert_eq!(frame.stack().as_slice(), &[U256::from_be_bytes([7u8; 32]), U256::ZERO]);
 }
+
+/// Halts the frame before the first opcode it is shown with byte `at`, and records what it saw.
+struct HaltAt {
+    at: u8,
+    steps: Vec<(usize, u8)>,
+    ends: Vec<(u8, Option<Status>)>,
+}
+
+impl kestrel_interpreter::Tracer for HaltAt {
+    fn step(&mut self, frame: &Frame, _: &Buffers, op: u8) -> kestrel_interpreter::Control {
+        self.steps.push((frame.pc(), op));
+        if op == self.at {
+            kestrel_interpreter::Control::Halt
+        } else {
+            kestrel_interpreter::Control::Continue
+        }
+    }
+
+    fn step_end(&mut self, _: &Frame, _: &Buffers, op: u8, status: Option<Status>) {
+        self.ends.push((op, status));
+    }
+}
+
+/// A frame at depth 0 running `code` with `gas`, and its buffers.
+fn traced_frame(code: &[u8], gas: u64) -> (Frame, Buffers) {
+    let buffers = Buffers::default();
+    let init = frame_init(Arc::new(Bytecode::new(code)), SpecId::Osaka, gas, 0..0);
+    (Frame::new(Stack::new(), init, &buffers).expect("empty call data"), buffers)
+}
+
+#[test]
+fn a_tracer_halts_the_frame_before_the_opcode_runs() {
+    let code = Asm::new().push(1u64).push(2u64).op(ADD).op(SSTORE).build();
+    let (mut frame, mut buffers) = traced_frame(&code, 100_000);
+    let mut host = MockHost::default();
+    let mut tracer = HaltAt { at: ADD, steps: Vec::new(), ends: Vec::new() };
+    let status = kestrel_interpreter::run_traced(&mut frame, &mut buffers, &mut host, &mut tracer);
+    assert_eq!(status, Status::Interrupted);
+    assert!(status.is_halt(), "an interrupted frame halts exceptionally");
+    // Stopped at ADD: the two pushes ran, ADD did not (both items still there, pc on it).
+    assert_eq!(tracer.steps, vec![(0, PUSH1), (2, PUSH1), (4, ADD)]);
+    assert_eq!(tracer.ends, vec![(PUSH1, None), (PUSH1, None), (ADD, Some(Status::Interrupted))]);
+    assert_eq!(frame.pc(), 4);
+    assert_eq!(frame.stack().len(), 2);
+    assert_eq!(frame.gas.remaining(), 100_000 - 6, "ADD was not charged");
+
+    // A tracer that never halts changes nothing: the same code runs to its end.
+    let (mut frame, mut buffers) = traced_frame(&code, 100_000);
+    let mut tracer = HaltAt { at: 0xfe, steps: Vec::new(), ends: Vec::new() };
+    let status = kestrel_interpreter::run_traced(&mut frame, &mut buffers, &mut host, &mut tracer);
+    assert_eq!(status, Status::StackUnderflow, "SSTORE of one item");
+    assert_eq!(tracer.steps.len(), 4);
+}

@@ -86,7 +86,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     out.push_str("use crate::static_gas::STATIC_GAS;\n");
     out.push_str("use crate::arm::{self, ok};\n");
     out.push_str("use crate::regs::Regs;\n");
-    out.push_str("use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};\n\n");
+    out.push_str("use crate::{Buffers, Control, Frame, Host, NoopTracer, Status, Tracer};\n\n");
     out.push_str(
         "/// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks\n\
          /// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the\n\
@@ -108,9 +108,14 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          if !TRACE && let Err(status) = r.check_run() { r.save(f); return status; }\n\
          let mut op;\n\
          let status = 'run: loop {\n\
-         op = r.opcode();\n\
-         if TRACE { r.save(f); tracer.step(f, b, op); }\n\
-         match op {\n",
+         op = r.opcode();
+\
+         // A tracer may refuse the opcode: the frame halts before it runs.
+\
+         if TRACE { r.save(f); if tracer.step(f, b, op) == Control::Halt { break 'run Status::Interrupted; } }
+\
+         match op {
+",
     );
     for op in ops {
         out.push_str(&arm(op, Tier::Interpreter));

@@ -7,7 +7,7 @@ use crate::instructions::{
 };
 use crate::regs::Regs;
 use crate::static_gas::STATIC_GAS;
-use crate::{Buffers, Frame, Host, NoopTracer, Status, Tracer};
+use crate::{Buffers, Control, Frame, Host, NoopTracer, Status, Tracer};
 
 /// The fast instantiation of the dispatch loop: runs `f` until it stops, halts, or asks
 /// for a child frame. Static gas is accumulated and checked at `flush` opcodes; the
@@ -47,9 +47,12 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     let mut op;
     let status = 'run: loop {
         op = r.opcode();
+        // A tracer may refuse the opcode: the frame halts before it runs.
         if TRACE {
             r.save(f);
-            tracer.step(f, b, op);
+            if tracer.step(f, b, op) == Control::Halt {
+                break 'run Status::Interrupted;
+            }
         }
         match op {
             // STOP

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use kestrel_bytecode::opcode;
 
-use super::Tracer;
+use super::{Control, Tracer};
 use crate::{Buffers, Frame, Status};
 
 /// Writes one EIP-3155 line per opcode (`pc`, `op`, `gas`, `gasCost`, `memSize`, `stack`,
@@ -42,7 +42,7 @@ impl<W: Write> Eip3155Tracer<W> {
 }
 
 impl<W: Write + Send> Tracer for Eip3155Tracer<W> {
-    fn step(&mut self, frame: &Frame, buffers: &Buffers, op: u8) {
+    fn step(&mut self, frame: &Frame, buffers: &Buffers, op: u8) -> Control {
         let mut stack = String::from("[");
         for (i, item) in frame.stack().as_slice().iter().enumerate() {
             if i > 0 {
@@ -60,6 +60,7 @@ impl<W: Write + Send> Tracer for Eip3155Tracer<W> {
             depth: frame.depth + 1,
             refund: frame.gas.refunded,
         });
+        Control::Continue
     }
 
     fn step_end(&mut self, frame: &Frame, _buffers: &Buffers, _op: u8, status: Option<Status>) {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use kestrel_bytecode::Bytecode;
 use kestrel_bytecode::program::Program;
 use kestrel_interpreter::{
-    Buffers, Frame, FrameInit, FrameRequest, Stack, Status, Tracer, run, run_compiled, run_traced,
+    Buffers, Control, Frame, FrameInit, FrameRequest, Stack, Status, Tracer, run, run_compiled, run_traced,
 };
 use kestrel_primitives::{Address, SpecId, U256, address};
 pub use mock_host::MockHost;
@@ -281,7 +281,7 @@ struct Recorder {
 }
 
 impl Tracer for Recorder {
-    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) {
+    fn step(&mut self, frame: &Frame, _buffers: &Buffers, op: u8) -> Control {
         // The tracing runner charges exactly, so gas is never in deficit here.
         assert!(frame.gas.remaining >= 0, "tracing runner in gas deficit");
         self.steps.push(TraceStep {
@@ -292,6 +292,7 @@ impl Tracer for Recorder {
             stack_before: frame.stack().len(),
             status: None,
         });
+        Control::Continue
     }
 
     fn step_end(&mut self, frame: &Frame, _buffers: &Buffers, op: u8, status: Option<Status>) {
