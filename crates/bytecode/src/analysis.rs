@@ -255,20 +255,29 @@ impl Bytecode {
     }
 }
 
-/// Bytes of immediate data after `op`, computed rather than loaded (equal to the opcode table's
-/// [`IMMEDIATE_SIZE`], checked at compile time below).
-#[inline(always)]
-const fn immediate_size(op: u8) -> usize {
-    if op.wrapping_sub(PUSH1) < 32 { (op - PUSH1) as usize + 1 } else { 0 }
-}
-
-const _: () = {
+/// True when the table's only opcodes with immediates are PUSH1..PUSH32 (checked at compile
+/// time): then the walk computes an immediate's size instead of loading it.
+const PUSH_ONLY_IMMEDIATES: bool = {
     let mut op = 0;
+    let mut only = true;
     while op < 256 {
-        assert!(immediate_size(op as u8) == IMMEDIATE_SIZE[op] as usize);
+        let push = if (op as u8).wrapping_sub(PUSH1) < 32 { op - PUSH1 as usize + 1 } else { 0 };
+        only &= push == IMMEDIATE_SIZE[op] as usize;
         op += 1;
     }
+    only
 };
+
+/// Bytes of immediate data after `op`: the opcode table's [`IMMEDIATE_SIZE`], computed rather
+/// than loaded while only PUSHes have immediates (the walk's critical path).
+#[inline(always)]
+const fn immediate_size(op: u8) -> usize {
+    if PUSH_ONLY_IMMEDIATES {
+        if op.wrapping_sub(PUSH1) < 32 { (op - PUSH1) as usize + 1 } else { 0 }
+    } else {
+        IMMEDIATE_SIZE[op as usize] as usize
+    }
+}
 
 thread_local! {
     /// The opcode-start bitmap of the analyses on this thread, kept from one to the next: it is
@@ -384,7 +393,12 @@ mod tests {
             if op == JUMPDEST {
                 out[pc] = true;
             }
-            pc += if (PUSH1..=PUSH32).contains(&op) { 2 + (op - PUSH1) as usize } else { 1 };
+            // The PUSH sizes written out, other immediates (none outside test builds) from the table.
+            pc += if (PUSH1..=PUSH32).contains(&op) {
+                2 + (op - PUSH1) as usize
+            } else {
+                1 + IMMEDIATE_SIZE[op as usize] as usize
+            };
         }
         out
     }

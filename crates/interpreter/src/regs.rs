@@ -77,6 +77,14 @@ impl Regs {
         self.ip = unsafe { self.ip.add(bytes) };
     }
 
+    /// The byte after the opcode: the immediate operand of an `operand`-shaped opcode.
+    #[inline(always)]
+    #[cfg_attr(not(feature = "test-opcodes"), allow(dead_code))]
+    pub(crate) fn operand(&self) -> u8 {
+        // SAFETY: the padding holds 33 readable bytes after any opcode of the code.
+        unsafe { *self.ip.add(1) }
+    }
+
     /// The `N` bytes after the opcode, as a big-endian word (PUSHn). The padding guarantees
     /// 33 readable bytes after any opcode of the code, and bytes past the end read as zero.
     #[inline(always)]

@@ -86,6 +86,13 @@ pub(crate) fn arm(op: &Op, tier: Tier) -> String {
         (Shape::Host, Tier::Compiled) => {
             writeln!(body, "ok!('run, compiled::host!(r, f, b, host, inst, {path}));").unwrap()
         }
+        // The operand: the byte after the opcode in the code, or what translation kept of it.
+        (Shape::Operand, Tier::Interpreter) => {
+            writeln!(body, "let operand = r.operand();\nok!('run, {path}(&mut r.sp, operand));").unwrap()
+        }
+        (Shape::Operand, Tier::Compiled) => {
+            writeln!(body, "ok!('run, {path}(&mut r.sp, compiled::operand(inst)));").unwrap()
+        }
     }
     // After it.
     match tier {
@@ -106,5 +113,6 @@ pub(crate) fn arm(op: &Op, tier: Tier) -> String {
             }
         }
     }
-    format!("// {}\n0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
+    let cfg = if op.test_only { format!("{}\n", super::emit::TEST_CFG) } else { String::new() };
+    format!("// {}\n{cfg}0x{:02x} => {{\n{body}}}\n", op.name, op.byte)
 }

@@ -8,7 +8,7 @@ use kestrel_primitives::SpecId;
 
 use super::HEADER;
 use super::arm::{Tier, arm, fixed_gas};
-use super::table::{Mode, Op, Shape};
+use super::table::{Decode, Mode, Op, Shape};
 
 /// The fused instructions, numbered in order in the bytes no fork defines.
 const KINDS: &[(&str, &str)] = &[
@@ -122,20 +122,28 @@ pub(crate) fn program_facts(ops: &[Op]) -> String {
         "\n/// Marks an opcode whose static gas differs between forks (it charges itself).\n\
          pub(super) const VARYING_GAS: u16 = u16::MAX;\n\n\
          /// What translation needs to know of every byte.\n\
-         pub(super) static FACTS: [super::OpFacts; 256] = [\n",
+         pub(super) static FACTS: [super::OpFacts; 256] = {\nlet mut t = [\n",
     );
+    let facts = |op: &Op| {
+        format!(
+            "super::OpFacts {{ fixed_gas: {}, flush: {}, resumes: {} }}",
+            fixed_gas(op).map_or("VARYING_GAS".to_string(), |g| g.to_string()),
+            op.mode == Mode::Flush,
+            op.shape == Shape::Host && !op.terminating && !op.jumps,
+        )
+    };
     for byte in 0..=255u8 {
-        let (gas, flush, resumes) = match ops.iter().find(|o| o.byte == byte) {
-            Some(op) => (
-                fixed_gas(op).map_or("VARYING_GAS".to_string(), |g| g.to_string()),
-                op.mode == Mode::Flush,
-                op.shape == Shape::Host && !op.terminating && !op.jumps,
-            ),
-            None => ("0".to_string(), true, false),
-        };
-        writeln!(out, "super::OpFacts {{ fixed_gas: {gas}, flush: {flush}, resumes: {resumes} }},").unwrap();
+        match ops.iter().find(|o| o.byte == byte && !o.test_only) {
+            Some(op) => writeln!(out, "{},", facts(op)).unwrap(),
+            None => out.push_str("super::OpFacts { fixed_gas: 0, flush: true, resumes: false },\n"),
+        }
     }
     out.push_str("];\n");
+    for op in ops.iter().filter(|o| o.test_only) {
+        writeln!(out, "if cfg!(feature = \"test-opcodes\") {{ t[0x{:02x}] = {}; }}", op.byte, facts(op))
+            .unwrap();
+    }
+    out.push_str("t\n};\n");
     out
 }
 
@@ -172,7 +180,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     let kinds = kind_bytes(ops);
     let never: BTreeSet<u8> = ops
         .iter()
-        .filter(|o| o.immediate > 0 || o.name == "PC" || o.name == "JUMPDEST")
+        .filter(|o| o.decode == Decode::Value || o.name == "PC" || o.name == "JUMPDEST")
         .map(|o| o.byte)
         .collect();
     let names = all_kinds();
@@ -233,6 +241,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
             .unwrap();
         }
     }
+    out.push_str(&super::emit::test_only_undefined(ops));
     let rest: Vec<String> = (0..=255u8)
         .filter(|b| {
             never.contains(b) || (ops.iter().all(|o| o.byte != *b) && !kinds[..names.len() - 1].contains(b))

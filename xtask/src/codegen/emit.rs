@@ -9,42 +9,65 @@ use super::HEADER;
 use super::arm::{Tier, arm};
 use super::table::Op;
 
+/// The cfg attribute of a table-only opcode of test builds.
+pub(crate) const TEST_CFG: &str = "#[cfg(feature = \"test-opcodes\")]";
+
 /// `crates/bytecode/src/generated/opcodes.rs`: constants and the info table.
 pub(crate) fn opcodes(ops: &[Op]) -> String {
     let mut out = String::from(HEADER);
     for op in ops {
-        writeln!(out, "/// `{}` (0x{:02x}), from {:?}.", op.name, op.byte, op.since).unwrap();
-        writeln!(out, "pub const {}: u8 = 0x{:02x};", op.name, op.byte).unwrap();
+        let cfg = if op.test_only { format!("{TEST_CFG}\n") } else { String::new() };
+        writeln!(
+            out,
+            "/// `{}` (0x{:02x}), from {:?}.\n{cfg}pub const {}: u8 = 0x{:02x};",
+            op.name, op.byte, op.since, op.name, op.byte
+        )
+        .unwrap();
     }
+    let info = |op: &Op| {
+        format!(
+            "super::row(\"{}\", {}, super::Decode::{:?}, {}, {}, {}, {})",
+            op.name,
+            op.immediate,
+            op.decode,
+            op.inputs,
+            op.outputs,
+            op.min_gas(),
+            op.ends_block()
+        )
+    };
+    // Table-only opcodes of test builds are set in a test build only (`cfg!`, so both builds
+    // compile the same text).
+    let tests: Vec<&Op> = ops.iter().filter(|o| o.test_only).collect();
     out.push_str("\n/// Facts about every opcode byte; `None` where no fork assigns the byte.\n");
-    out.push_str("pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = [\n");
+    out.push_str("pub static OPCODE_INFO: [Option<super::OpInfo>; 256] = {\nlet mut t = [\n");
     for byte in 0..=255u8 {
-        match ops.iter().find(|o| o.byte == byte) {
-            Some(op) => writeln!(
-                out,
-                "Some(super::OpInfo {{ name: \"{}\", immediate: {}, inputs: {}, outputs: {}, min_gas: {}, ends_block: {} }}),",
-                op.name,
-                op.immediate,
-                op.inputs,
-                op.outputs,
-                op.min_gas(),
-                op.ends_block()
-            )
-            .unwrap(),
+        match ops.iter().find(|o| o.byte == byte && !o.test_only) {
+            Some(op) => writeln!(out, "{},", info(op)).unwrap(),
             None => out.push_str("None,\n"),
         }
     }
     out.push_str("];\n");
+    for op in &tests {
+        writeln!(out, "if cfg!(feature = \"test-opcodes\") {{ t[0x{:02x}] = {}; }}", op.byte, info(op))
+            .unwrap();
+    }
+    out.push_str("t\n};\n");
     out.push_str(
         "\n/// Bytes of immediate data after each opcode byte (zero where no fork assigns the byte): \
-         what JUMPDEST analysis skips.\n",
+         what the interpreter steps over and JUMPDEST analysis skips.\n",
     );
-    out.push_str("pub static IMMEDIATE_SIZE: [u8; 256] = [\n");
+    out.push_str("pub static IMMEDIATE_SIZE: [u8; 256] = {\nlet mut t = [\n");
     for byte in 0..=255u8 {
-        let size = ops.iter().find(|o| o.byte == byte).map_or(0, |o| o.immediate);
+        let size = ops.iter().find(|o| o.byte == byte && !o.test_only).map_or(0, |o| o.immediate);
         writeln!(out, "{size},").unwrap();
     }
     out.push_str("];\n");
+    for op in &tests {
+        writeln!(out, "if cfg!(feature = \"test-opcodes\") {{ t[0x{:02x}] = {}; }}", op.byte, op.immediate)
+            .unwrap();
+    }
+    out.push_str("t\n};\n");
     out
 }
 
@@ -58,6 +81,7 @@ pub(crate) fn gas_table(ops: &[Op]) -> String {
          /// order, the first the one that introduced the opcode.\n\
          pub(crate) const SCHEDULE: &[(u8, &[(SpecId, u16)])] = &[\n",
     );
+    let mut tests = String::new();
     for op in ops {
         let mut steps = Vec::new();
         let mut last = None;
@@ -69,9 +93,16 @@ pub(crate) fn gas_table(ops: &[Op]) -> String {
                 last = gas;
             }
         }
-        writeln!(out, "(0x{:02x}, &[{}]), // {}", op.byte, steps.join(", "), op.name).unwrap();
+        let row = format!("(0x{:02x}, &[{}]), // {}\n", op.byte, steps.join(", "), op.name);
+        if op.test_only { tests.push_str(&row) } else { out.push_str(&row) }
     }
     out.push_str("];\n");
+    out.push_str(
+        "\n/// The table-only opcodes of test builds, as [`SCHEDULE`]; empty in other builds.\n\
+         pub(crate) const TEST_SCHEDULE: &[(u8, &[(SpecId, u16)])] = if cfg!(feature = \"test-opcodes\") { &[\n",
+    );
+    out.push_str(&tests);
+    out.push_str("] } else { &[] };\n");
     out
 }
 
@@ -120,6 +151,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
     for op in ops {
         out.push_str(&arm(op, Tier::Interpreter));
     }
+    out.push_str(&test_only_undefined(ops));
     // Every byte has an arm (no `_`), so the compiled jump table needs no range check.
     let undefined: Vec<String> =
         (0..=255u8).filter(|b| ops.iter().all(|o| o.byte != *b)).map(|b| format!("0x{b:02x}")).collect();
@@ -140,4 +172,17 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          status\n}\n",
     );
     out
+}
+
+/// The arms of the table-only opcodes in builds without them: undefined bytes.
+pub(crate) fn test_only_undefined(ops: &[Op]) -> String {
+    ops.iter()
+        .filter(|o| o.test_only)
+        .map(|o| {
+            format!(
+                "#[cfg(not(feature = \"test-opcodes\"))]\n0x{:02x} => break 'run core::hint::black_box(Status::InvalidOpcode),\n",
+                o.byte
+            )
+        })
+        .collect()
 }

@@ -19,6 +19,47 @@ pub(crate) enum Shape {
     /// `fn(&mut Frame, &mut Buffers, &mut H) -> Step`: the registers are written back into the
     /// frame before the call and read again after it, so the host sees a consistent frame.
     Host,
+    /// `fn(&mut Sp, u8) -> Step`: the stack pointer and the opcode's one-byte immediate operand
+    /// (read from the code by the interpreter, from the instruction by the compiled tier).
+    Operand,
+}
+
+/// How an opcode's immediate bytes decode.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Decode {
+    /// No immediate.
+    #[default]
+    None,
+    /// A big-endian value the opcode pushes (PUSHn): the compiled tier folds it into constants.
+    Value,
+    /// One byte the handler interprets (an index, as EIP-8024's DUPN): passed to an
+    /// `operand`-shaped handler.
+    Operand,
+}
+
+/// Whether a handler is inlined into the dispatch loop: the attribute the handler must carry.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Inline {
+    /// `#[inline(always)]`: hot and small.
+    #[default]
+    Always,
+    /// `#[inline]`: the compiler decides (mid-sized, or rare).
+    Auto,
+    /// `#[inline(never)]`: big and rare (calls, creates), kept out of the loop.
+    Never,
+}
+
+impl Inline {
+    /// The attribute a handler with this setting carries.
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Inline::Always => "#[inline(always)]",
+            Inline::Auto => "#[inline]",
+            Inline::Never => "#[inline(never)]",
+        }
+    }
 }
 
 /// When the accumulated static gas is checked.
@@ -76,10 +117,16 @@ struct Row {
     since: Option<String>,
     #[serde(default)]
     mode: Mode,
-    #[serde(default = "yes")]
-    inline: bool,
+    #[serde(default)]
+    inline: Inline,
+    #[serde(default)]
+    immediate: u8,
     #[serde(default)]
     immediate_per_n: u8,
+    #[serde(default)]
+    decode: Decode,
+    #[serde(default)]
+    test_only: bool,
     #[serde(default)]
     jumps: bool,
     #[serde(default)]
@@ -92,10 +139,6 @@ struct Row {
 
 fn default_shape() -> Shape {
     Shape::Stack
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,8 +162,13 @@ pub(crate) struct Op {
     pub(crate) gas: [Option<u16>; SpecId::COUNT],
     pub(crate) since: SpecId,
     pub(crate) mode: Mode,
-    pub(crate) inline: bool,
+    pub(crate) inline: Inline,
+    /// Bytes of immediate data after the opcode byte.
     pub(crate) immediate: u8,
+    /// How they decode.
+    pub(crate) decode: Decode,
+    /// Only in builds with the `test-opcodes` feature (a table-only opcode for tests).
+    pub(crate) test_only: bool,
     pub(crate) jumps: bool,
     pub(crate) terminating: bool,
     pub(crate) suspends: bool,
@@ -210,7 +258,9 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Op>, String> {
                 since,
                 mode: row.mode,
                 inline: row.inline,
-                immediate: row.immediate_per_n * n,
+                immediate: row.immediate + row.immediate_per_n * n,
+                decode: row.decode,
+                test_only: row.test_only,
                 jumps: row.jumps,
                 terminating: row.terminating,
                 suspends: row.suspends,
@@ -237,9 +287,22 @@ pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
         if op.inputs as usize > 17 || op.outputs as usize > 17 {
             return Err(format!("{}: implausible stack effect", op.name));
         }
-        let is_push = (0x60..=0x7f).contains(&op.byte);
-        if is_push != (op.immediate > 0) || (is_push && op.immediate != op.byte - 0x5f) {
-            return Err(format!("{}: immediate size {} is wrong", op.name, op.immediate));
+        match (op.decode, op.immediate) {
+            (Decode::None, 0) | (Decode::Value, 1..=32) => {}
+            (Decode::Operand, 1) if op.shape == Shape::Operand => {}
+            (Decode::Operand, 1) => {
+                return Err(format!("{}: an operand opcode has the operand shape", op.name));
+            }
+            (decode, size) => {
+                return Err(format!("{}: {size} immediate bytes cannot decode as {decode:?}", op.name));
+            }
+        }
+        if (op.shape == Shape::Operand) != (op.decode == Decode::Operand) {
+            return Err(format!("{}: the operand shape is for opcodes with an operand", op.name));
+        }
+        if op.shape == Shape::Operand && op.mode == Mode::Flush {
+            // The compiled tier keeps the operand where a flush opcode keeps its segment charge.
+            return Err(format!("{}: an operand opcode cannot flush", op.name));
         }
         if op.shape == Shape::Stack && op.mode == Mode::Flush {
             return Err(format!(
@@ -278,15 +341,24 @@ pub(crate) fn validate(ops: &[Op], root: &Path) -> Result<(), String> {
         else {
             return Err(format!("{}: handler `{base}` not found in {}", op.name, path.display()));
         };
-        // `inline = false` keeps big, rare handlers (calls, creates) out of the dispatch loop:
-        // the handler must say so, so the table and the code cannot disagree.
-        let never = text[..at].trim_end().ends_with("#[inline(never)]");
-        if never == op.inline {
+        // The table says how the handler is inlined (`never` keeps big, rare handlers out of
+        // the dispatch loop), and the handler must carry that attribute, so the two cannot
+        // disagree.
+        // The attributes and doc lines right above the handler.
+        let attribute = text[..at]
+            .trim_end()
+            .lines()
+            .rev()
+            .map(str::trim)
+            .take_while(|l| l.starts_with("#[") || l.starts_with("//"))
+            .find(|l| l.starts_with("#[inline"));
+        if attribute != Some(op.inline.attribute()) {
             return Err(format!(
-                "{}: the table says inline = {} but `{base}` is {}marked #[inline(never)]",
+                "{}: the table says inline = {:?}, so `{base}` must be marked {} (it has {})",
                 op.name,
                 op.inline,
-                if never { "" } else { "not " }
+                op.inline.attribute(),
+                attribute.unwrap_or("no inline attribute")
             ));
         }
     }

@@ -37,7 +37,7 @@ mod validate;
 pub use cache::{CacheStats, ExecutionMode, ProgramCache};
 pub use translator::TranslatorPolicy;
 
-use crate::opcode::{DUP1, DUP16, ISZERO, JUMP, JUMPDEST, JUMPI, PC, PUSH1, PUSH32, SWAP1, info};
+use crate::opcode::{DUP1, DUP16, Decode, ISZERO, JUMP, JUMPDEST, JUMPI, PC, SWAP1, info};
 use crate::{Bytecode, RunEntry};
 
 mod generated {
@@ -80,8 +80,11 @@ pub(crate) struct Step {
     /// An opcode that only becomes its own instruction: defined, no flush, does not end or
     /// suspend anything, not a push, jump or JUMPDEST.
     plain: bool,
-    /// Pushes a constant (PUSHn, PC): counted when sizing the constants.
+    /// Pushes a constant (an immediate that decodes as a value, PC): counted when sizing the
+    /// constants.
     pub(crate) constant: bool,
+    /// The immediate is an operand the handler takes: translation keeps it in the instruction.
+    operand: bool,
     /// Counted among the arrival points when sizing the entries: JUMPDEST, JUMPI, and the
     /// opcodes a frame resumes after.
     pub(crate) arrival: bool,
@@ -89,20 +92,22 @@ pub(crate) struct Step {
 
 /// [`Step`] of every byte.
 pub(crate) static STEPS: [Step; 256] = {
-    let mut steps = [Step { gas: 0, immediate: 0, plain: false, constant: false, arrival: false }; 256];
+    let mut steps =
+        [Step { gas: 0, immediate: 0, plain: false, constant: false, operand: false, arrival: false }; 256];
     let mut op = 0;
     while op < 256 {
         let facts = FACTS[op];
-        let (immediate, ends) = match info(op as u8) {
-            Some(i) => (i.immediate, i.ends_block),
-            None => (0, true),
+        let (immediate, decode, ends) = match info(op as u8) {
+            Some(i) => (i.immediate, i.decode, i.ends_block),
+            None => (0, Decode::None, true),
         };
         let special = matches!(op as u8, JUMP | JUMPI | JUMPDEST | PC) || immediate > 0;
         steps[op] = Step {
             gas: if facts.fixed_gas == VARYING_GAS { 0 } else { facts.fixed_gas },
             immediate,
             plain: !ends && !special && !facts.flush && !facts.resumes,
-            constant: immediate > 0 || op as u8 == PC,
+            constant: matches!(decode, Decode::Value) || op as u8 == PC,
+            operand: matches!(decode, Decode::Operand),
             arrival: matches!(op as u8, JUMPDEST | JUMPI) || facts.resumes,
         };
         op += 1;
@@ -467,7 +472,8 @@ impl<'a> Translator<'a> {
             }
             match op {
                 JUMPDEST => {}
-                PUSH1..=PUSH32 => {
+                // PUSHn: the only opcodes whose immediate is a value (the table says so).
+                _ if step.constant && op != PC => {
                     // The padding holds 33 zero bytes: a truncated push reads zeros.
                     let n = immediate;
                     let value = if n <= 8 {
@@ -526,7 +532,9 @@ impl<'a> Translator<'a> {
                         continue;
                     };
                     let index = self.insts.len() as u32;
-                    self.insts.push(Inst { kind: op, pc: pc as u32, ..Inst::default() });
+                    // An operand travels in `b` (`a` holds a flush opcode's segment charge).
+                    let b = if step.operand { code[pc + 1] as u32 } else { 0 };
+                    self.insts.push(Inst { kind: op, pc: pc as u32, b, ..Inst::default() });
                     // Control goes on after the opcode unless it jumps or ends the frame; an
                     // opcode that suspends the frame (CALL, CREATE: they end the analysis' runs)
                     // goes on where the frame resumes.

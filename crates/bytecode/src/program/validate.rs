@@ -6,7 +6,7 @@
 
 use super::{DUP_FUSION, Entry, FACTS, NO_ENTRY, Program, kind};
 use crate::Bytecode;
-use crate::opcode::{JUMPDEST, JUMPI, PC, PUSH1, PUSH32, STOP, info};
+use crate::opcode::{Decode, JUMPDEST, JUMPI, PC, STOP, info};
 
 impl Program {
     /// Checks that this program is a sound translation of `code`: it was made from this code;
@@ -79,7 +79,8 @@ impl Program {
                 k if k != 0 && DUP_FUSION.contains(&k) && !(1..=16).contains(&inst.a) => {
                     return Err(format!("instruction {at} duplicates item {}", inst.a));
                 }
-                PUSH1..=PUSH32 | PC | JUMPDEST => {
+                // Pushes of a value (the table's `decode = "value"`), PC and JUMPDEST.
+                op if op == PC || op == JUMPDEST || info(op).is_some_and(|i| i.decode == Decode::Value) => {
                     return Err(format!(
                         "instruction {at} is opcode {:#04x}, which translation removes",
                         inst.kind

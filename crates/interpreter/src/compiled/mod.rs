@@ -107,6 +107,13 @@ pub(crate) fn entry(p: &Program, i: u32) -> &Entry {
     unsafe { p.entries().get_unchecked(i as usize) }
 }
 
+/// The immediate operand translation kept of an `operand`-shaped opcode.
+#[inline(always)]
+#[cfg_attr(not(feature = "test-opcodes"), allow(dead_code))]
+pub(crate) fn operand(inst: &Inst) -> u8 {
+    inst.b as u8
+}
+
 /// PUSH_SMALL: one value below 2^64.
 #[inline(always)]
 pub(crate) fn push_small(sp: &mut Sp, inst: &Inst) {

@@ -173,3 +173,12 @@ pub(crate) const SCHEDULE: &[(u8, &[(SpecId, u16)])] = &[
     (0xfe, &[(SpecId::Frontier, 0)]),                                                           // INVALID
     (0xff, &[(SpecId::Frontier, 0), (SpecId::TangerineWhistle, 5000)]), // SELFDESTRUCT
 ];
+
+/// The table-only opcodes of test builds, as [`SCHEDULE`]; empty in other builds.
+pub(crate) const TEST_SCHEDULE: &[(u8, &[(SpecId, u16)])] = if cfg!(feature = "test-opcodes") {
+    &[
+        (0xe6, &[(SpecId::Osaka, 3)]), // DUPN
+    ]
+} else {
+    &[]
+};

@@ -894,6 +894,14 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                 ok!('run, arm::host!(r, f, b, host, log::op_log::<4, H>));
                 r.advance(1);
             }
+            // DUPN
+            #[cfg(feature = "test-opcodes")]
+            0xe6 => {
+                ok!('run, arm::charge::<TRACE>(&mut r, gas_table[0xe6], true, 0, 1, false));
+                let operand = r.operand();
+                ok!('run, stack::op_dupn(&mut r.sp, operand));
+                r.advance(2);
+            }
             // CREATE
             0xf0 => {
                 ok!('run, arm::charge::<TRACE>(&mut r, 32000, false, 3, 0, true));
@@ -950,6 +958,8 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
                 ok!('run, arm::charge::<TRACE>(&mut r, gas_table[0xff], false, 1, 0, true));
                 ok!('run, arm::host!(r, f, b, host, system::op_selfdestruct));
             }
+            #[cfg(not(feature = "test-opcodes"))]
+            0xe6 => break 'run core::hint::black_box(Status::InvalidOpcode),
             // Bytes no fork defines. (`black_box` gives them a block of their own: a constant status
             // would be set before every dispatch, for the jump table's direct edges to the exit.)
             0x0c | 0x0d | 0x0e | 0x0f | 0x1f | 0x21 | 0x22 | 0x23 | 0x24 | 0x25 | 0x26 | 0x27 | 0x28
@@ -958,9 +968,9 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             | 0xb3 | 0xb4 | 0xb5 | 0xb6 | 0xb7 | 0xb8 | 0xb9 | 0xba | 0xbb | 0xbc | 0xbd | 0xbe | 0xbf
             | 0xc0 | 0xc1 | 0xc2 | 0xc3 | 0xc4 | 0xc5 | 0xc6 | 0xc7 | 0xc8 | 0xc9 | 0xca | 0xcb | 0xcc
             | 0xcd | 0xce | 0xcf | 0xd0 | 0xd1 | 0xd2 | 0xd3 | 0xd4 | 0xd5 | 0xd6 | 0xd7 | 0xd8 | 0xd9
-            | 0xda | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1 | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe6
-            | 0xe7 | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9
-            | 0xfb | 0xfc => break 'run core::hint::black_box(Status::InvalidOpcode),
+            | 0xda | 0xdb | 0xdc | 0xdd | 0xde | 0xdf | 0xe0 | 0xe1 | 0xe2 | 0xe3 | 0xe4 | 0xe5 | 0xe7
+            | 0xe8 | 0xe9 | 0xea | 0xeb | 0xec | 0xed | 0xee | 0xef | 0xf6 | 0xf7 | 0xf8 | 0xf9 | 0xfb
+            | 0xfc => break 'run core::hint::black_box(Status::InvalidOpcode),
         }
         if TRACE {
             r.save(f);

@@ -33,6 +33,20 @@ pub(crate) fn op_dup<const N: usize>(s: &mut Sp) {
     s.dup(N);
 }
 
+/// DUPN, a table-only opcode of test builds (EIP-663's semantics, EIP-8024's shape): the
+/// `operand + 1`-th item copied to the top. Its stack need depends on the operand, so the
+/// handler checks it (the run check covers only the growth the table states).
+#[cfg(feature = "test-opcodes")]
+#[inline(always)]
+pub(crate) fn op_dupn(s: &mut Sp, operand: u8) -> Step {
+    let n = operand as usize + 1;
+    if s.len() < n {
+        return Err(crate::Status::StackUnderflow);
+    }
+    s.dup(n);
+    Ok(())
+}
+
 /// SWAPn.
 #[inline(always)]
 pub(crate) fn op_swap<const N: usize>(s: &mut Sp) {
