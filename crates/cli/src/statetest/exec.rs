@@ -115,6 +115,7 @@ pub fn run_on<'e>(
         Ok(outcome) => Ok(outcome),
         Err(HostError::Invalid(error)) => Err(ExecError::Rejected(Rejection::Invalid { tx_type, error })),
         Err(HostError::Database(e)) => Err(ExecError::Internal(e)),
+        Err(e @ HostError::Halted(_)) => Err(ExecError::Internal(e.to_string())),
     }
 }
 
