@@ -9,11 +9,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kestrel::bytecode::program::ExecutionMode;
+use kestrel::host::inspector::Eip3155Config;
 use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
 use kestrel_cli::blocktest::run_blocktest_paths;
 use kestrel_cli::statetest::run::trace_case;
+use kestrel_cli::statetest::trace::{SharedOut, trace_paths};
 use kestrel_cli::statetest::{Filter, KnownFailures, RunReport, Status, run_paths};
 
 /// At most this many failures are re-run with `--trace`.
@@ -34,7 +36,18 @@ enum Command {
         run: RunArgs,
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
+        trace_failures: bool,
+        /// Trace every selected case as geth's `evm statetest --trace` does: EIP-3155 lines and
+        /// `{"stateRoot": …}` on stderr, geth's result list per file on stdout. Without paths,
+        /// reads one fixture path per line from stdin and answers each in turn (batch mode).
+        #[arg(long, conflicts_with_all = ["trace_failures", "json", "known_failures"])]
         trace: bool,
+        /// With --trace: add each step's memory (`memory`, hex).
+        #[arg(long = "trace.memory", requires = "trace")]
+        trace_memory: bool,
+        /// With --trace: add each step's return data (`returnData`, hex).
+        #[arg(long = "trace.returndata", requires = "trace")]
+        trace_returndata: bool,
         /// Execution tier: interpreter, compiled (every call on a translated program) or auto.
         #[arg(long, default_value = "auto")]
         mode: ExecutionMode,
@@ -71,8 +84,8 @@ enum Command {
 /// report goes and what is known to fail.
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Files or directories.
-    #[arg(required = true)]
+    /// Files or directories (required, except with `statetest --trace`, which then reads them
+    /// from stdin).
     paths: Vec<PathBuf>,
     /// Only this fork (state-test names and aliases: Paris, Merge, ConstantinopleFix …; for
     /// blockchain tests the network's fork, transition networks are selected by name only).
@@ -98,6 +111,10 @@ impl RunArgs {
         run: impl FnOnce(&[PathBuf], &Filter, KnownFailures) -> RunReport,
         inspect: impl FnOnce(&RunReport),
     ) -> ExitCode {
+        if self.paths.is_empty() {
+            eprintln!("error: no path given: name the test files or directories to run");
+            return ExitCode::from(2);
+        }
         let known = match read_known(self.known_failures) {
             Ok(k) => k,
             Err(code) => return code,
@@ -110,10 +127,14 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { run, trace, mode } => {
+        Command::Statetest { run, trace_failures: failures, trace, trace_memory, trace_returndata, mode } => {
             ExecutionMode::set_process_default(mode);
+            if trace {
+                let config = Eip3155Config { memory: trace_memory, return_data: trace_returndata };
+                return trace_statetests(&run, config);
+            }
             run.run(run_paths, |report| {
-                if trace {
+                if failures {
                     trace_failures(report);
                 }
             })
@@ -184,6 +205,22 @@ fn read_known(known_failures: Option<PathBuf>) -> Result<KnownFailures, ExitCode
                 eprintln!("{}: {e}", path.display());
                 ExitCode::FAILURE
             }),
+    }
+}
+
+/// `statetest --trace`: traces on stderr (buffered, flushed after each file), results on
+/// stdout; exit status 1 when a case failed, 2 on an I/O error.
+fn trace_statetests(run: &RunArgs, config: Eip3155Config) -> ExitCode {
+    let filter = Filter { fork: run.fork, name: run.name.clone() };
+    let trace = SharedOut::new(std::io::BufWriter::new(std::io::stderr()));
+    let stdin = std::io::stdin().lock();
+    match trace_paths(&run.paths, &filter, config, stdin, trace, &mut std::io::stdout().lock()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("statetest --trace: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
