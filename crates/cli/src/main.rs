@@ -14,6 +14,9 @@ use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
 use kestrel_cli::blocktest::run_blocktest_paths;
+use kestrel_cli::evmrun::{
+    DEFAULT_RECEIVER, DEFAULT_SENDER, RunOptions, parse_hex, parse_number, read_alloc, run_code,
+};
 use kestrel_cli::statetest::run::trace_case;
 use kestrel_cli::statetest::trace::{SharedOut, trace_paths};
 use kestrel_cli::statetest::{Filter, KnownFailures, RunReport, Status, run_paths};
@@ -62,6 +65,40 @@ enum Command {
         /// Timed runs per test with --bench.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
+    },
+    /// Run bytecode as a receiver's code, called by a sender (geth's `evm run`): prints the
+    /// output, the gas used and how it ended.
+    Run {
+        /// The code: hex (with or without 0x), or a file holding it as hex.
+        code: String,
+        /// Call data, hex.
+        #[arg(long, default_value = "")]
+        input: String,
+        /// Value sent (decimal, or hex with 0x).
+        #[arg(long, default_value = "0")]
+        value: String,
+        /// Gas for the code (the call's intrinsic gas is not charged). The default leaves room
+        /// for the intrinsic gas under Osaka's cap on a transaction's gas (EIP-7825).
+        #[arg(long, default_value_t = 16_000_000)]
+        gas: u64,
+        /// Fork rules.
+        #[arg(long, default_value = "Osaka")]
+        fork: SpecId,
+        /// The caller.
+        #[arg(long)]
+        sender: Option<String>,
+        /// The account whose code runs.
+        #[arg(long)]
+        receiver: Option<String>,
+        /// Accounts to start from: an alloc file (address → balance, nonce, code, storage).
+        #[arg(long)]
+        prestate: Option<PathBuf>,
+        /// Print the EIP-3155 trace (geth's format) on stderr.
+        #[arg(long)]
+        trace: bool,
+        /// Run it N times more and print the median time and Mgas/s.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
+        bench: Option<u32>,
     },
     /// Time one transaction per test: one JSON line per test.
     Bench {
@@ -146,6 +183,16 @@ fn main() -> ExitCode {
                 run.run(run_blocktest_paths, |_| {})
             }
         }
+        Command::Run { code, input, value, gas, fork, sender, receiver, prestate, trace, bench } => {
+            let args = RunArgsRaw { code, input, value, sender, receiver, prestate };
+            match run_options(args, gas, fork, trace, bench) {
+                Ok(opts) => run_code_and_print(&opts),
+                Err(e) => {
+                    eprintln!("run: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Bench { paths, iterations, fork, mode } => {
             ExecutionMode::set_process_default(mode);
             let code = bench(&paths, BenchOptions { iterations, fork });
@@ -205,6 +252,88 @@ fn read_known(known_failures: Option<PathBuf>) -> Result<KnownFailures, ExitCode
                 eprintln!("{}: {e}", path.display());
                 ExitCode::FAILURE
             }),
+    }
+}
+
+/// The text arguments of `kestrel run`, before parsing.
+struct RunArgsRaw {
+    code: String,
+    input: String,
+    value: String,
+    sender: Option<String>,
+    receiver: Option<String>,
+    prestate: Option<PathBuf>,
+}
+
+/// Parses `kestrel run`'s arguments.
+fn run_options(
+    args: RunArgsRaw,
+    gas: u64,
+    fork: SpecId,
+    trace: bool,
+    bench: Option<u32>,
+) -> Result<RunOptions, String> {
+    // A path that exists is a file of hex; anything else is the hex itself.
+    let code_text = match std::fs::metadata(&args.code) {
+        Ok(m) if m.is_file() => {
+            std::fs::read_to_string(&args.code).map_err(|e| format!("{}: {e}", args.code))?
+        }
+        _ => args.code.clone(),
+    };
+    let address = |s: Option<String>, default| match s {
+        None => Ok(default),
+        Some(s) => kestrel_cli::statetest::hex::parse_address(&s).map_err(|e| format!("{s}: {e}")),
+    };
+    let (prestate, storage) = match &args.prestate {
+        None => Default::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            read_alloc(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+    };
+    Ok(RunOptions {
+        code: parse_hex(&code_text).map_err(|e| format!("code: {e}"))?,
+        input: parse_hex(&args.input).map_err(|e| format!("--input: {e}"))?,
+        value: parse_number(&args.value).map_err(|e| format!("--value: {e}"))?,
+        gas,
+        fork,
+        sender: address(args.sender, DEFAULT_SENDER)?,
+        receiver: address(args.receiver, DEFAULT_RECEIVER)?,
+        prestate,
+        storage,
+        trace: trace.then_some(Eip3155Config::default()),
+        bench,
+    })
+}
+
+/// Runs and prints: output, gas used and the error (if any) on stdout, the trace on stderr, the
+/// timing with --bench. Exit status 1 when the code failed, 2 when it could not run.
+fn run_code_and_print(opts: &RunOptions) -> ExitCode {
+    let trace = std::io::BufWriter::new(std::io::stderr());
+    match run_code(opts, trace) {
+        Ok(out) => {
+            let mut hex = String::with_capacity(2 * out.output.len());
+            for b in out.output.iter() {
+                hex.push_str(&format!("{b:02x}"));
+            }
+            println!("output: 0x{hex}");
+            println!("gas used: {}", out.gas_used);
+            if out.error.is_empty() {
+                println!("halt: none (success)");
+            } else {
+                println!("halt: {}", out.error);
+            }
+            if let Some(ns) = out.median_ns {
+                let secs = ns as f64 / 1e9;
+                let mgas = if secs > 0.0 { out.gas_used as f64 / secs / 1e6 } else { 0.0 };
+                println!("median: {:.3} µs, {mgas:.1} Mgas/s", ns as f64 / 1e3);
+            }
+            if out.error.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("run: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
