@@ -37,9 +37,9 @@ pub struct RunOptions {
     /// The account whose code runs.
     pub receiver: Address,
     /// Accounts to start from (a t8n-style alloc); the receiver's code is `code` whatever it says.
-    pub prestate: BTreeMap<Address, AccountInfo>,
+    pub prestate: Accounts,
     /// Storage of the prestate accounts.
-    pub storage: Vec<(Address, U256, U256)>,
+    pub storage: Slots,
     /// Trace to stderr.
     pub trace: Option<Eip3155Config>,
     /// Repeat this many times and report the median.
@@ -76,10 +76,13 @@ pub fn parse_hex(s: &str) -> Result<Bytes, String> {
     parse_bytes(&with_prefix).map_err(|e| format!("{e}"))
 }
 
+/// Accounts of an alloc file.
+pub type Accounts = BTreeMap<Address, AccountInfo>;
+/// Storage slots of an alloc file: account, key, value.
+pub type Slots = Vec<(Address, U256, U256)>;
+
 /// Reads an alloc file (geth's `alloc.json`: address → balance, nonce, code, storage).
-pub fn read_alloc(
-    text: &str,
-) -> Result<(BTreeMap<Address, AccountInfo>, Vec<(Address, U256, U256)>), String> {
+pub fn read_alloc(text: &str) -> Result<(Accounts, Slots), String> {
     let raw: BTreeMap<String, AllocAccount> = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut accounts = BTreeMap::new();
     let mut storage = Vec::new();
