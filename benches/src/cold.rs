@@ -250,6 +250,7 @@ impl Side {
                 Ok(r) => Ok(r.gas_used),
                 Err(TxError::Invalid(e)) => Err(format!("Kestrel rejected the transaction: {e:?}")),
                 Err(TxError::Database(e)) => Err(format!("Kestrel database error: {e}")),
+                Err(e @ TxError::Halted(_)) => Err(format!("Kestrel: {e}")),
             },
             Side::Revm(evm, _) => evm
                 .transact(tx.clone())

@@ -190,6 +190,7 @@ pub fn check_agreement(case: &Case, fixture: bool) -> Result<Outcome, String> {
         Ok(r) => Outcome { included: true, success: r.is_success(), gas_used: r.gas_used },
         Err(TxError::Invalid(_)) => Outcome { included: false, success: false, gas_used: 0 },
         Err(TxError::Database(why)) => return Err(format!("{}: Kestrel database error: {why}", case.id)),
+        Err(e @ TxError::Halted(_)) => return Err(format!("{}: Kestrel: {e}", case.id)),
     };
     if committed_gas.is_some_and(|g| g != kestrel.gas_used) {
         return Err(format!("{}: Kestrel's committed and discarded runs used different gas", case.id));

@@ -61,6 +61,7 @@ fn db_error(e: TxError) -> BlockError {
     match e {
         TxError::Database(m) => BlockError::Database(m),
         TxError::Invalid(e) => BlockError::Database(format!("unexpected: {e}")),
+        TxError::Halted(e) => BlockError::Database(format!("halted by the inspector: {e}")),
     }
 }
 
@@ -160,6 +161,7 @@ pub fn execute_block_with<DB: BlockDatabase>(
             Ok(r) => r,
             Err(TxError::Invalid(e)) => return Err(reject(TxRejection::Invalid(e))),
             Err(TxError::Database(e)) => return Err(BlockError::Database(e)),
+            Err(e @ TxError::Halted(_)) => return Err(BlockError::Database(e.to_string())),
         };
         gas_used += result.gas_used;
         blob_gas_used += tx_blob_gas;

@@ -8,4 +8,5 @@
 
 pub mod bench;
 pub mod blocktest;
+pub mod evmrun;
 pub mod statetest;

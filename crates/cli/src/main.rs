@@ -9,11 +9,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kestrel::bytecode::program::ExecutionMode;
+use kestrel::host::inspector::Eip3155Config;
 use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
 use kestrel_cli::blocktest::bench::bench_blocktests;
 use kestrel_cli::blocktest::run_blocktest_paths;
+use kestrel_cli::evmrun::{
+    DEFAULT_RECEIVER, DEFAULT_SENDER, RunOptions, parse_hex, parse_number, read_alloc, run_code,
+};
 use kestrel_cli::statetest::run::trace_case;
+use kestrel_cli::statetest::trace::{SharedOut, trace_paths};
 use kestrel_cli::statetest::{Filter, KnownFailures, RunReport, Status, run_paths};
 
 /// At most this many failures are re-run with `--trace`.
@@ -34,7 +39,18 @@ enum Command {
         run: RunArgs,
         /// Re-run unexpected failures (the first 10) with the EIP-3155 tracer, trace on stderr.
         #[arg(long)]
+        trace_failures: bool,
+        /// Trace every selected case as geth's `evm statetest --trace` does: EIP-3155 lines and
+        /// `{"stateRoot": …}` on stderr, geth's result list per file on stdout. Without paths,
+        /// reads one fixture path per line from stdin and answers each in turn (batch mode).
+        #[arg(long, conflicts_with_all = ["trace_failures", "json", "known_failures"])]
         trace: bool,
+        /// With --trace: add each step's memory (`memory`, hex).
+        #[arg(long = "trace.memory", requires = "trace")]
+        trace_memory: bool,
+        /// With --trace: add each step's return data (`returnData`, hex).
+        #[arg(long = "trace.returndata", requires = "trace")]
+        trace_returndata: bool,
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
@@ -46,6 +62,40 @@ enum Command {
         /// Timed runs per test with --bench.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
+    },
+    /// Run bytecode as a receiver's code, called by a sender (geth's `evm run`): prints the
+    /// output, the gas used and how it ended.
+    Run {
+        /// The code: hex (with or without 0x), or a file holding it as hex.
+        code: String,
+        /// Call data, hex.
+        #[arg(long, default_value = "")]
+        input: String,
+        /// Value sent (decimal, or hex with 0x).
+        #[arg(long, default_value = "0")]
+        value: String,
+        /// Gas for the code (the call's intrinsic gas is not charged). The default leaves room
+        /// for the intrinsic gas under Osaka's cap on a transaction's gas (EIP-7825).
+        #[arg(long, default_value_t = 16_000_000)]
+        gas: u64,
+        /// Fork rules.
+        #[arg(long, default_value = "Osaka")]
+        fork: SpecId,
+        /// The caller.
+        #[arg(long)]
+        sender: Option<String>,
+        /// The account whose code runs.
+        #[arg(long)]
+        receiver: Option<String>,
+        /// Accounts to start from: an alloc file (address → balance, nonce, code, storage).
+        #[arg(long)]
+        prestate: Option<PathBuf>,
+        /// Print the EIP-3155 trace (geth's format) on stderr.
+        #[arg(long)]
+        trace: bool,
+        /// Run it N times more and print the median time and Mgas/s.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
+        bench: Option<u32>,
     },
     /// Time one transaction per test: one JSON line per test.
     Bench {
@@ -68,8 +118,8 @@ enum Command {
 /// report goes and what is known to fail.
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Files or directories.
-    #[arg(required = true)]
+    /// Files or directories (required, except with `statetest --trace`, which then reads them
+    /// from stdin).
     paths: Vec<PathBuf>,
     /// Only this fork (state-test names and aliases: Paris, Merge, ConstantinopleFix …; for
     /// blockchain tests the network's fork, transition networks are selected by name only).
@@ -98,6 +148,10 @@ impl RunArgs {
         run: impl FnOnce(&[PathBuf], &Filter, KnownFailures) -> RunReport,
         inspect: impl FnOnce(&RunReport),
     ) -> ExitCode {
+        if self.paths.is_empty() {
+            eprintln!("error: no path given: name the test files or directories to run");
+            return ExitCode::from(2);
+        }
         let known = match read_known(self.known_failures) {
             Ok(k) => k,
             Err(code) => return code,
@@ -110,16 +164,32 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { run, trace } => run.run(run_paths, |report| {
+        Command::Statetest { run, trace_failures: failures, trace, trace_memory, trace_returndata } => {
             if trace {
-                trace_failures(report);
+                let config = Eip3155Config { memory: trace_memory, return_data: trace_returndata };
+                return trace_statetests(&run, config);
             }
-        }),
+            run.run(run_paths, |report| {
+                if failures {
+                    trace_failures(report);
+                }
+            })
+        }
         Command::Blocktest { run, bench, iterations } => {
             if bench {
                 block_bench(&run.paths, run.name.as_deref(), iterations)
             } else {
                 run.run(run_blocktest_paths, |_| {})
+            }
+        }
+        Command::Run { code, input, value, gas, fork, sender, receiver, prestate, trace, bench } => {
+            let args = RunArgsRaw { code, input, value, sender, receiver, prestate };
+            match run_options(args, gas, fork, trace, bench) {
+                Ok(opts) => run_code_and_print(&opts),
+                Err(e) => {
+                    eprintln!("run: {e}");
+                    ExitCode::from(2)
+                }
             }
         }
         Command::Bench { paths, iterations, fork, mode } => {
@@ -180,6 +250,104 @@ fn read_known(known_failures: Option<PathBuf>) -> Result<KnownFailures, ExitCode
                 eprintln!("{}: {e}", path.display());
                 ExitCode::FAILURE
             }),
+    }
+}
+
+/// The text arguments of `kestrel run`, before parsing.
+struct RunArgsRaw {
+    code: String,
+    input: String,
+    value: String,
+    sender: Option<String>,
+    receiver: Option<String>,
+    prestate: Option<PathBuf>,
+}
+
+/// Parses `kestrel run`'s arguments.
+fn run_options(
+    args: RunArgsRaw,
+    gas: u64,
+    fork: SpecId,
+    trace: bool,
+    bench: Option<u32>,
+) -> Result<RunOptions, String> {
+    // A path that exists is a file of hex; anything else is the hex itself.
+    let code_text = match std::fs::metadata(&args.code) {
+        Ok(m) if m.is_file() => {
+            std::fs::read_to_string(&args.code).map_err(|e| format!("{}: {e}", args.code))?
+        }
+        _ => args.code.clone(),
+    };
+    let address = |s: Option<String>, default| match s {
+        None => Ok(default),
+        Some(s) => kestrel_cli::statetest::hex::parse_address(&s).map_err(|e| format!("{s}: {e}")),
+    };
+    let (prestate, storage) = match &args.prestate {
+        None => Default::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            read_alloc(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+    };
+    Ok(RunOptions {
+        code: parse_hex(&code_text).map_err(|e| format!("code: {e}"))?,
+        input: parse_hex(&args.input).map_err(|e| format!("--input: {e}"))?,
+        value: parse_number(&args.value).map_err(|e| format!("--value: {e}"))?,
+        gas,
+        fork,
+        sender: address(args.sender, DEFAULT_SENDER)?,
+        receiver: address(args.receiver, DEFAULT_RECEIVER)?,
+        prestate,
+        storage,
+        trace: trace.then_some(Eip3155Config::default()),
+        bench,
+    })
+}
+
+/// Runs and prints: output, gas used and the error (if any) on stdout, the trace on stderr, the
+/// timing with --bench. Exit status 1 when the code failed, 2 when it could not run.
+fn run_code_and_print(opts: &RunOptions) -> ExitCode {
+    let trace = std::io::BufWriter::new(std::io::stderr());
+    match run_code(opts, trace) {
+        Ok(out) => {
+            let mut hex = String::with_capacity(2 * out.output.len());
+            for b in out.output.iter() {
+                hex.push_str(&format!("{b:02x}"));
+            }
+            println!("output: 0x{hex}");
+            println!("gas used: {}", out.gas_used);
+            if out.error.is_empty() {
+                println!("halt: none (success)");
+            } else {
+                println!("halt: {}", out.error);
+            }
+            if let Some(ns) = out.median_ns {
+                let secs = ns as f64 / 1e9;
+                let mgas = if secs > 0.0 { out.gas_used as f64 / secs / 1e6 } else { 0.0 };
+                println!("median: {:.3} µs, {mgas:.1} Mgas/s", ns as f64 / 1e3);
+            }
+            if out.error.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("run: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `statetest --trace`: traces on stderr (buffered, flushed after each file), results on
+/// stdout; exit status 1 when a case failed, 2 on an I/O error.
+fn trace_statetests(run: &RunArgs, config: Eip3155Config) -> ExitCode {
+    let filter = Filter { fork: run.fork, name: run.name.clone(), mode: run.mode };
+    let trace = SharedOut::new(std::io::BufWriter::new(std::io::stderr()));
+    let stdin = std::io::stdin().lock();
+    match trace_paths(&run.paths, &filter, config, stdin, trace, &mut std::io::stdout().lock()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("statetest --trace: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -193,6 +193,7 @@ pub fn run_kestrel(case: &Case, mode: ExecutionMode) -> Result<Observed, String>
                     reason: format!("{e:?}"),
                 },
                 Err(TxError::Database(e)) => return Err(format!("Kestrel database error: {e}")),
+                Err(e @ TxError::Halted(_)) => return Err(format!("Kestrel: {e}")),
             }
         };
         let post = db

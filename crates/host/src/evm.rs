@@ -12,6 +12,8 @@ use crate::authorization::apply_authorizations;
 use crate::blob;
 use crate::context::Context;
 use crate::frames::{Ended, FrameStack};
+use crate::inspector::hooks::{Fast, Inspecting};
+use crate::inspector::{Inspector, TracerInspector, TxEnd};
 use crate::result::{ExecutionOutcome, ExecutionResult, TxError};
 use crate::validation::{Validated, check_sender, check_stateless_at};
 
@@ -26,7 +28,10 @@ use crate::validation::{Validated, check_sender, check_stateless_at};
 pub struct Evm<DB: Database> {
     pub(crate) ctx: Context<DB>,
     frames: FrameStack,
-    tracer: Option<Box<dyn Tracer>>,
+    /// The inspector (or interpreter tracer) every frame reports to, if any.
+    observer: Option<Observer>,
+    /// Why the inspector stopped the transaction running now, once it has.
+    pub(crate) halted: Option<String>,
     /// True from the start of a transaction until its changes are kept or dropped. Still true
     /// when the next one starts only if a panic (in a tracer or the database) unwound out of
     /// the last: its frames and journal entries are then stale.
@@ -61,7 +66,8 @@ where
                 effective_gas_price: U256::ZERO,
             },
             frames: FrameStack::default(),
-            tracer: None,
+            observer: None,
+            halted: None,
             in_transaction: false,
         }
     }
@@ -84,14 +90,46 @@ where
     }
 
     /// Runs every frame through the tracing runner, calling `tracer` around each opcode
-    /// (`None` goes back to the fast runner).
+    /// (`None` goes back to the fast runner). Replaces any inspector.
     pub fn set_tracer(&mut self, tracer: Option<Box<dyn Tracer>>) {
-        self.tracer = tracer;
+        self.observer = tracer.map(|t| Observer::Tracer(TracerInspector(t)));
     }
 
-    /// Takes the tracer back.
+    /// Takes the tracer back (`None` when an inspector is attached instead).
     pub fn take_tracer(&mut self) -> Option<Box<dyn Tracer>> {
-        self.tracer.take()
+        match self.observer.take() {
+            Some(Observer::Tracer(t)) => Some(t.0),
+            other => {
+                self.observer = other;
+                None
+            }
+        }
+    }
+
+    /// Attaches `inspector` (`None` detaches it and goes back to the fast runner): every frame
+    /// then runs in the tracing runner and every [`Inspector`] hook is called. Replaces any
+    /// tracer.
+    pub fn set_inspector(&mut self, inspector: Option<Box<dyn Inspector>>) {
+        self.observer = inspector.map(Observer::Inspector);
+    }
+
+    /// Takes the inspector back (`None` when a tracer is attached instead).
+    pub fn take_inspector(&mut self) -> Option<Box<dyn Inspector>> {
+        match self.observer.take() {
+            Some(Observer::Inspector(i)) => Some(i),
+            other => {
+                self.observer = other;
+                None
+            }
+        }
+    }
+
+    /// The attached inspector, to read what it gathered between transactions.
+    pub fn inspector_mut(&mut self) -> Option<&mut (dyn Inspector + 'static)> {
+        match &mut self.observer {
+            Some(Observer::Inspector(i)) => Some(&mut **i),
+            _ => None,
+        }
     }
 
     /// Runs later transactions with `caches` (analysed code and translated programs) instead
@@ -220,11 +258,23 @@ where
     fn run_transaction(&mut self, tx: TxEnv) -> Result<Settled, TxError> {
         self.begin_transaction();
         self.ctx.tx = tx;
+        if let Some(observer) = &mut self.observer {
+            observer.inspector().transaction_start(&self.ctx.tx);
+        }
         let result = self.execute();
-        match self.ctx.journal.take_error() {
+        let result = match self.ctx.journal.take_error() {
             None => result,
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
+        };
+        if let Some(observer) = &mut self.observer {
+            let (status, gas_used) = match &result {
+                Ok(settled) => (Some(settled.status), settled.gas_used),
+                Err(_) => (None, 0),
+            };
+            let end = TxEnd { status, gas_used, output: self.frames.output(), error: result.as_ref().err() };
+            observer.inspector().transaction_end(&end);
         }
+        result
     }
 
     /// Starts a transaction or system call: cleans up after one that panicked, and drops the
@@ -234,6 +284,7 @@ where
             self.abandon_unwound_transaction();
         }
         self.in_transaction = true;
+        self.halted = None;
         self.ctx.journal.clear_logs();
     }
 
@@ -254,7 +305,10 @@ where
     fn execute(&mut self) -> Result<Settled, TxError> {
         let validated = self.validate()?;
         let authorization_refund = self.buy_gas_and_warm(&validated);
-        let ended = self.run(&validated);
+        let ended = self.run(&validated, authorization_refund);
+        if let Some(reason) = self.halted.take() {
+            return Err(TxError::Halted(reason));
+        }
         self.settle(&validated, ended, authorization_refund)
     }
 
@@ -316,11 +370,12 @@ where
     }
 
     /// Runs the transaction's call or creation as the outermost frame.
-    fn run(&mut self, validated: &Validated) -> Ended {
+    fn run(&mut self, validated: &Validated, authorization_refund: u64) -> Ended {
         let tx = &self.ctx.tx;
         let gas_limit = tx.gas_limit - validated.intrinsic.initial;
+        let refund_base = authorization_refund as i64;
         let request = match tx.to {
-            Some(to) => return self.run_call(to, gas_limit),
+            Some(to) => return self.run_call(to, gas_limit, refund_base),
             None => FrameRequest::Create(CreateRequest {
                 scheme: CreateScheme::Create,
                 caller: tx.caller,
@@ -330,13 +385,28 @@ where
                 gas_limit,
             }),
         };
-        self.frames.run(&mut self.ctx, self.tracer.as_deref_mut(), request)
+        self.run_frames(request, refund_base)
+    }
+
+    /// Runs `request` and every frame it leads to: with no inspector in the fast frame loop,
+    /// else in the one that calls every hook. `refund_base` is the refund counter's start (the
+    /// inspector's view of it).
+    fn run_frames(&mut self, request: FrameRequest, refund_base: i64) -> Ended {
+        match &mut self.observer {
+            None => self.frames.run(&mut self.ctx, &mut Fast, 0, request),
+            Some(observer) => {
+                let mut hooks = Inspecting { inspector: observer.inspector(), halt: None };
+                let ended = self.frames.run(&mut self.ctx, &mut hooks, refund_base, request);
+                self.halted = hooks.halt;
+                ended
+            }
+        }
     }
 
     /// Runs the transaction's call of `to` (from `ctx.tx`'s caller, with its value and data) as
     /// the outermost frame with `gas_limit`: the path of a transaction's call and of a system
-    /// call.
-    pub(crate) fn run_call(&mut self, to: Address, gas_limit: u64) -> Ended {
+    /// call. `refund_base` is the refund counter's start (for the inspector).
+    pub(crate) fn run_call(&mut self, to: Address, gas_limit: u64, refund_base: i64) -> Ended {
         let tx = &self.ctx.tx;
         // A delegated account runs its delegate's code, as for any call (EIP-7702).
         let delegate = self.ctx.journal.call_delegate(&to).map(|d| d.value);
@@ -353,7 +423,7 @@ where
             gas_limit,
             is_static: false,
         });
-        self.frames.run(&mut self.ctx, self.tracer.as_deref_mut(), request)
+        self.run_frames(request, refund_base)
     }
 
     /// Refunds (the authorizations' `authorization_refund`, and the frames' on success) within
@@ -392,6 +462,21 @@ where
             return Err(TxError::Database(String::new()));
         }
         Ok(Settled { status: ended.status, gas_used, gas_refunded: refund, created_address: ended.created() })
+    }
+}
+
+/// What observes execution: an interpreter tracer (steps only) or an inspector.
+enum Observer {
+    Tracer(TracerInspector),
+    Inspector(Box<dyn Inspector>),
+}
+
+impl Observer {
+    fn inspector(&mut self) -> &mut dyn Inspector {
+        match self {
+            Observer::Tracer(tracer) => tracer,
+            Observer::Inspector(inspector) => &mut **inspector,
+        }
     }
 }
 

@@ -12,8 +12,7 @@ use std::sync::Arc;
 use kestrel_bytecode::program::ExecutionMode;
 use kestrel_bytecode::{Bytecode, Caches, HashedCode};
 use kestrel_interpreter::{
-    Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status, Tracer,
-    run_compiled, run_traced,
+    Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status,
 };
 use kestrel_primitives::gas::{eip3860, frontier};
 use kestrel_primitives::{Address, Bytes, KECCAK_EMPTY, SpecId};
@@ -21,6 +20,8 @@ use kestrel_state::{Checkpoint, CreateError, Database, Journal};
 
 use crate::address::{create_address, create2_address};
 use crate::context::Context;
+use crate::inspector::hooks::Hooks;
+use crate::inspector::{FrameEnd, FrameKind, FrameStart, NotRun};
 
 /// The frames of a transaction and what they share: the live frames with the host's
 /// bookkeeping beside each, the pool of stacks and the shared buffers. Kept from one
@@ -71,6 +72,8 @@ struct LiveFrame {
 #[derive(Debug)]
 pub(crate) struct Ended {
     pub(crate) status: Status,
+    /// Why a request failed before running anything (only the inspector's frame exit reads it).
+    not_run: Option<NotRun>,
     pub(crate) gas_left: u64,
     pub(crate) refund: i64,
     /// What the parent resumes with.
@@ -80,7 +83,12 @@ pub(crate) struct Ended {
 impl Ended {
     /// A request that never ran: all its gas goes back.
     fn not_run(gas: u64, resume: Resume) -> Self {
-        Self { status: Status::Stop, gas_left: gas, refund: 0, resume }
+        Self { status: Status::Stop, not_run: None, gas_left: gas, refund: 0, resume }
+    }
+
+    /// A request refused before running: all its gas goes back, the parent sees a failure.
+    fn refused(gas: u64, resume: Resume, why: NotRun) -> Self {
+        Self { not_run: Some(why), ..Self::not_run(gas, resume) }
     }
 
     /// The address a successful creation made.
@@ -129,33 +137,43 @@ impl FrameStack {
     /// returns how the outermost one ended. Validation has checked what the transaction's
     /// request would otherwise check here (balance, nonce, depth) and the caller has bumped the
     /// sender's nonce.
-    pub(crate) fn run<DB: Database>(
+    ///
+    /// `hooks` is [`Fast`](crate::inspector::hooks::Fast) (no hook; the fast or compiled runner)
+    /// or an inspector's (every hook; the tracing runner): one instantiation each.
+    pub(crate) fn run<DB: Database, H: Hooks>(
         &mut self,
         ctx: &mut Context<DB>,
-        mut tracer: Option<&mut (dyn Tracer + 'static)>,
+        hooks: &mut H,
+        refund_base: i64,
         request: FrameRequest,
     ) -> Ended {
         self.buffers.open_transaction(&ctx.tx.data);
         // Traces come from the interpreter's tracing runner, opcode by opcode.
-        self.active_mode = if tracer.is_some() { ExecutionMode::Interpreter } else { self.mode };
-        let mut started = self.start(ctx, request);
+        self.active_mode = if H::ACTIVE { ExecutionMode::Interpreter } else { self.mode };
+        let mut started = self.start(ctx, hooks, request);
         loop {
             let ended = match started.take() {
                 Some(ended) => ended,
                 None => {
-                    let live = self.frames.last_mut().expect("a live frame");
-                    let status = match tracer.as_deref_mut() {
-                        None => run_compiled(&mut live.frame, &mut self.buffers, ctx),
-                        Some(tracer) => run_traced(&mut live.frame, &mut self.buffers, ctx, tracer),
+                    // The transaction's refund counter, for the inspector: the frames below
+                    // the running one hold their refunds until they end.
+                    let below = if H::ACTIVE {
+                        let n = self.frames.len().saturating_sub(1);
+                        self.frames[..n].iter().map(|l| l.frame.gas.refunded).sum::<i64>()
+                    } else {
+                        0
                     };
+                    let live = self.frames.last_mut().expect("a live frame");
+                    let status =
+                        hooks.run_frame(&mut live.frame, &mut self.buffers, ctx, refund_base + below);
                     if let Status::Call | Status::Create = status {
                         started = match live.frame.take_request() {
-                            Some(request) => self.start(ctx, request),
+                            Some(request) => self.start(ctx, hooks, request),
                             None => Some(Ended::not_run(0, Resume::Call { success: false })),
                         };
                         continue;
                     }
-                    self.finish_frame(ctx, status)
+                    self.finish_frame(ctx, hooks, status)
                 }
             };
             let Some(parent) = self.frames.last_mut() else { return ended };
@@ -174,28 +192,71 @@ impl FrameStack {
     /// Starts `request` of the running frame (or of the transaction, when no frame runs yet):
     /// completes it at once, or pushes the child frame (`None`).
     #[inline(always)]
-    fn start<DB: Database>(&mut self, ctx: &mut Context<DB>, request: FrameRequest) -> Option<Ended> {
+    fn start<DB: Database, H: Hooks>(
+        &mut self,
+        ctx: &mut Context<DB>,
+        hooks: &mut H,
+        request: FrameRequest,
+    ) -> Option<Ended> {
         self.buffers.return_data.clear();
-        match request {
-            FrameRequest::Call(req) => self.start_call(ctx, req),
-            FrameRequest::Create(req) => self.start_create(ctx, req),
+        let gas_limit = match &request {
+            FrameRequest::Call(req) => req.gas_limit,
+            FrameRequest::Create(req) => req.gas_limit,
+        };
+        let ended = match request {
+            FrameRequest::Call(req) => self.start_call(ctx, hooks, req),
+            FrameRequest::Create(req) => self.start_create(ctx, hooks, req),
+        };
+        if H::ACTIVE
+            && let Some(ended) = &ended
+        {
+            // Completed at once: a precompile's output is the return data now.
+            hooks.exit(&FrameEnd {
+                status: ended.status,
+                not_run: ended.not_run,
+                output: &self.buffers.return_data,
+                gas_used: gas_limit - ended.gas_left,
+                gas_limit,
+                created: ended.created(),
+                depth: self.frames.len(),
+            });
         }
+        ended
     }
 
     /// Starts a CALL-family request.
-    fn start_call<DB: Database>(&mut self, ctx: &mut Context<DB>, req: CallRequest) -> Option<Ended> {
+    fn start_call<DB: Database, H: Hooks>(
+        &mut self,
+        ctx: &mut Context<DB>,
+        hooks: &mut H,
+        req: CallRequest,
+    ) -> Option<Ended> {
         let caller = self.frames.last().map(|live| &live.frame);
         let is_root = caller.is_none();
-        let not_run = |gas| Some(Ended::not_run(gas, Resume::Call { success: false }));
+        if H::ACTIVE {
+            let input = self.buffers.window(caller, req.input_offset, req.input_len);
+            hooks.enter(&FrameStart {
+                kind: FrameKind::of_call(req.kind),
+                caller: req.caller,
+                target: req.target,
+                code_address: req.code_address,
+                value: req.value,
+                input: &self.buffers.memory[input],
+                gas_limit: req.gas_limit,
+                depth: self.frames.len(),
+                is_static: req.is_static,
+            });
+        }
+        let refused = |gas, why| Some(Ended::refused(gas, Resume::Call { success: false }, why));
         if let Some(caller) = caller {
             if req.transfers_value
                 && !req.value.is_zero()
                 && ctx.journal.peek_account(&caller.address).balance < req.value
             {
-                return not_run(req.gas_limit);
+                return refused(req.gas_limit, NotRun::InsufficientBalance);
             }
             if self.frames.len() > frontier::CALL_DEPTH_LIMIT {
-                return not_run(req.gas_limit);
+                return refused(req.gas_limit, NotRun::DepthLimit);
             }
         }
         // The child reads its call data straight from its caller's memory: no copy.
@@ -222,9 +283,12 @@ impl FrameStack {
                 }
             };
             let resume = Resume::Call { success: status.is_success() };
-            return Some(Ended { status, gas_left, refund: 0, resume });
+            return Some(Ended { status, not_run: None, gas_left, refund: 0, resume });
         }
         let code = self.load_code(&mut ctx.journal, &req.code_address);
+        if H::ACTIVE {
+            hooks.code_load(&req.code_address, code.original());
+        }
         if code.is_empty() {
             ctx.journal.commit_checkpoint(checkpoint);
             return Some(Ended::not_run(req.gas_limit, Resume::Call { success: true }));
@@ -245,17 +309,54 @@ impl FrameStack {
     }
 
     /// Starts a CREATE/CREATE2 request.
-    fn start_create<DB: Database>(&mut self, ctx: &mut Context<DB>, req: CreateRequest) -> Option<Ended> {
+    fn start_create<DB: Database, H: Hooks>(
+        &mut self,
+        ctx: &mut Context<DB>,
+        hooks: &mut H,
+        req: CreateRequest,
+    ) -> Option<Ended> {
         let caller = self.frames.last().map(|live| &live.frame);
         let is_root = caller.is_none();
-        let failed = |gas| Some(Ended::not_run(gas, Resume::Create { address: None }));
+        let failed = |gas, why| Some(Ended::refused(gas, Resume::Create { address: None }, why));
         let creator = ctx.journal.peek_account(&req.caller);
-        if !is_root
-            && (creator.balance < req.value
-                || creator.nonce == u64::MAX
-                || self.frames.len() > frontier::CALL_DEPTH_LIMIT)
-        {
-            return failed(req.gas_limit);
+        if H::ACTIVE {
+            // The address the creation has (or would have had): computed again below, on the
+            // path without hooks only once the checks pass.
+            let nonce = if is_root { creator.nonce.wrapping_sub(1) } else { creator.nonce };
+            let range = self.buffers.window(caller, req.init_offset, req.init_len);
+            let init_code = &self.buffers.memory[range];
+            let (kind, target) = match req.scheme {
+                CreateScheme::Create => (FrameKind::Create, create_address(&req.caller, nonce)),
+                CreateScheme::Create2 { salt } => {
+                    let hash = kestrel_primitives::keccak256(init_code);
+                    (FrameKind::Create2, create2_address(&req.caller, &salt, &hash))
+                }
+            };
+            hooks.enter(&FrameStart {
+                kind,
+                caller: req.caller,
+                target,
+                code_address: target,
+                value: req.value,
+                input: init_code,
+                gas_limit: req.gas_limit,
+                depth: self.frames.len(),
+                is_static: false,
+            });
+        }
+        if !is_root {
+            let why = if creator.balance < req.value {
+                Some(NotRun::InsufficientBalance)
+            } else if creator.nonce == u64::MAX {
+                Some(NotRun::NonceOverflow)
+            } else if self.frames.len() > frontier::CALL_DEPTH_LIMIT {
+                Some(NotRun::DepthLimit)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return failed(req.gas_limit, why);
+            }
         }
         // The transaction bumped its sender's nonce when it bought its gas: the address comes
         // from the nonce before (the spec's `nonce - 1`).
@@ -276,9 +377,17 @@ impl FrameStack {
             Ok(cp) => cp,
             Err(CreateError::Collision) => {
                 let resume = Resume::Create { address: None };
-                return Some(Ended { status: Status::CreateCollision, gas_left: 0, refund: 0, resume });
+                return Some(Ended {
+                    status: Status::CreateCollision,
+                    not_run: None,
+                    gas_left: 0,
+                    refund: 0,
+                    resume,
+                });
             }
-            Err(CreateError::InsufficientBalance) => return failed(req.gas_limit),
+            Err(CreateError::InsufficientBalance) => {
+                return failed(req.gas_limit, NotRun::InsufficientBalance);
+            }
         };
         let init = FrameInit {
             code,
@@ -332,7 +441,12 @@ impl FrameStack {
 
     /// Pops the stopped top frame: deposits code for a create, commits or reverts its
     /// checkpoint, sets the parent's return data and frees the frame's buffers.
-    fn finish_frame<DB: Database>(&mut self, ctx: &mut Context<DB>, status: Status) -> Ended {
+    fn finish_frame<DB: Database, H: Hooks>(
+        &mut self,
+        ctx: &mut Context<DB>,
+        hooks: &mut H,
+        status: Status,
+    ) -> Ended {
         let LiveFrame { frame, checkpoint, created } = self.frames.pop().expect("a stopped frame");
         let is_root = self.frames.is_empty();
         let spec = ctx.spec;
@@ -381,6 +495,22 @@ impl FrameStack {
         // The parent's return data (for the outermost frame, the transaction's output): a call's
         // output, a create's revert data, else nothing.
         let keep_output = status == Status::Revert || (status == Status::Return && created.is_none());
+        if H::ACTIVE {
+            // A creation's output is the code it returned (geth's tracers show it).
+            let output = match status {
+                Status::Return | Status::Revert => frame.output(&self.buffers),
+                _ => &[],
+            };
+            hooks.exit(&FrameEnd {
+                status,
+                not_run: None,
+                output,
+                gas_used: frame.gas.limit - gas_left,
+                gas_limit: frame.gas.limit,
+                created: created.filter(|_| status.is_success()),
+                depth: frame.depth,
+            });
+        }
         self.buffers.close_frame(&frame, keep_output);
         let refund = frame.gas.refunded;
         self.stacks.push(frame.into_stack());
@@ -389,7 +519,7 @@ impl FrameStack {
             Some(address) => Resume::Create { address: success.then_some(address) },
             None => Resume::Call { success },
         };
-        Ended { status, gas_left, refund, resume }
+        Ended { status, not_run: None, gas_left, refund, resume }
     }
 }
 

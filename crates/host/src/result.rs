@@ -82,6 +82,9 @@ pub enum TxError {
     Invalid(InvalidTransaction),
     /// The database reported an error; the transaction's changes were dropped.
     Database(String),
+    /// The inspector stopped the transaction ([`Inspector::step`](crate::Inspector::step)
+    /// returned this reason); its changes were dropped.
+    Halted(String),
 }
 
 impl fmt::Display for TxError {
@@ -89,6 +92,7 @@ impl fmt::Display for TxError {
         match self {
             TxError::Invalid(e) => write!(f, "invalid transaction: {e}"),
             TxError::Database(e) => write!(f, "database error: {e}"),
+            TxError::Halted(e) => write!(f, "halted by the inspector: {e}"),
         }
     }
 }

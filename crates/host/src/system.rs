@@ -41,8 +41,9 @@ where
             ..Default::default()
         };
         self.ctx.effective_gas_price = basefee;
-        let ended = self.run_call(to, SYSTEM_CALL_GAS);
+        let ended = self.run_call(to, SYSTEM_CALL_GAS, 0);
         let result = match self.ctx.journal.take_error() {
+            None if self.halted.is_some() => Err(TxError::Halted(self.halted.take().unwrap_or_default())),
             None => Ok(Settled {
                 status: ended.status,
                 gas_used: SYSTEM_CALL_GAS - ended.gas_left,

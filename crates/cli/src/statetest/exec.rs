@@ -6,8 +6,9 @@ use core::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use kestrel::host::Inspector;
+use kestrel::host::inspector::{Eip3155, Eip3155Config};
 use kestrel::host::{Evm, ExecutionMode, ExecutionOutcome, TxError as HostError};
-use kestrel::interpreter::{Eip3155Tracer, Tracer};
 use kestrel::primitives::{B256, SpecId, TxEnv, keccak256};
 use kestrel::state::{AccountInfo, InMemoryDb};
 
@@ -116,6 +117,7 @@ pub fn run_on<'e>(
         Ok(outcome) => Ok(outcome),
         Err(HostError::Invalid(error)) => Err(ExecError::Rejected(Rejection::Invalid { tx_type, error })),
         Err(HostError::Database(e)) => Err(ExecError::Internal(e)),
+        Err(e @ HostError::Halted(_)) => Err(ExecError::Internal(e.to_string())),
     }
 }
 
@@ -134,13 +136,13 @@ fn run_tx(
     case: &Case,
     db: &mut InMemoryDb,
     mode: ExecutionMode,
-    tracer: Option<Box<dyn Tracer>>,
+    inspector: Option<Box<dyn Inspector>>,
 ) -> Result<ExecOutcome, ExecError> {
     if let Some(signature) = case.signature_error {
         return Err(ExecError::Rejected(signature_rejection(case, signature)));
     }
     let mut evm = evm_for(case, db, mode);
-    evm.set_tracer(tracer);
+    evm.set_inspector(inspector);
     let outcome = run_on(&mut evm, case.tx.clone(), true)?;
     Ok(ExecOutcome { logs_hash: logs_hash_of(outcome.logs), gas_used: outcome.gas_used })
 }
@@ -161,7 +163,7 @@ pub fn execute_traced<W: Write + Send + 'static>(
     trace: W,
 ) -> Result<ExecOutcome, ExecError> {
     let sink = Arc::new(Mutex::new(TraceSink { out: trace, error: None }));
-    let tracer = Eip3155Tracer::new(SinkWriter(Arc::clone(&sink)));
+    let tracer = Eip3155::new(SinkWriter(Arc::clone(&sink)), Eip3155Config::default());
     // `run_tx` drops the Evm, and with it the tracer, before returning.
     let result = run_tx(case, db, ExecutionMode::Interpreter, Some(Box::new(tracer)));
     let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());

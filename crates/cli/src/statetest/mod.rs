@@ -15,6 +15,7 @@ pub(crate) mod model;
 pub mod report;
 pub mod root;
 pub mod run;
+pub mod trace;
 mod tx;
 #[cfg(test)]
 mod txbytes_tests;
