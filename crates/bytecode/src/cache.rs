@@ -51,8 +51,8 @@ impl Default for Caches {
 /// creation deploying code already seen gets that buffer back ([`intern`](Self::intern))
 /// instead of copying its code again. The cache holds at most [`AnalysisCache::CAPACITY`]
 /// entries and [`AnalysisCache::BYTE_CAPACITY`] bytes of code, and starts over when either is
-/// reached, so memory stays bounded whatever code a node is fed (an entry takes about nine
-/// bytes per code byte: the code, the padded code and a six-byte run entry per byte; a program
+/// reached, so memory stays bounded whatever code a node is fed (an entry takes about ten
+/// bytes per code byte: the code, the padded code and an eight-byte run entry per byte; a program
 /// attached to it in the compiled tier 12–16 more, see [`Bytecode::program`]).
 ///
 /// The hash a lookup gives comes from a database, which may be wrong (buggy, malicious, or
