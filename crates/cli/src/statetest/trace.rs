@@ -79,11 +79,12 @@ impl<W: Write> Write for SharedOut<W> {
 
 /// Traces the selected cases of every state-test file under `paths` (or, when `paths` is
 /// empty, of each path read from `input`), the traces to `trace`, the result lists to
-/// `results`.
+/// `results`. With `config` `None` nothing is traced: only the state-root lines are written
+/// (geth's `evm statetest` without `--trace`, which goevmlab's batch mode asks for roots).
 pub fn trace_paths<R: BufRead, W: Write + Send + 'static, O: Write>(
     paths: &[std::path::PathBuf],
     filter: &Filter,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     input: R,
     trace: SharedOut<W>,
     results: &mut O,
@@ -128,7 +129,7 @@ pub fn trace_paths<R: BufRead, W: Write + Send + 'static, O: Write>(
 pub fn trace_file<W: Write + Send + 'static>(
     file: &Path,
     filter: &Filter,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     trace: &SharedOut<W>,
 ) -> Vec<TraceResult> {
     let cases = match load_file(file) {
@@ -188,7 +189,7 @@ fn write_root<W: Write>(trace: &SharedOut<W>, root: B256) {
 /// why the case fails, if it does.
 fn trace_case<W: Write + Send + 'static>(
     case: &Case,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     trace: &SharedOut<W>,
 ) -> (B256, Option<String>) {
     let mut db = build_db(case);
@@ -197,7 +198,9 @@ fn trace_case<W: Write + Send + 'static>(
         Some(signature) => Err(ExecError::Rejected(signature_rejection(case, signature))),
         None => {
             let mut evm = evm_for(case, &mut db);
-            evm.set_inspector(Some(Box::new(Eip3155::new(trace.clone(), config))));
+            if let Some(config) = config {
+                evm.set_inspector(Some(Box::new(Eip3155::new(trace.clone(), config))));
+            }
             run_on(&mut evm, case.tx.clone(), true).map(|outcome| logs_hash_of(outcome.logs))
         }
     };
