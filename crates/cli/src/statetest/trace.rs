@@ -125,7 +125,9 @@ pub fn trace_paths<R: BufRead, W: Write + Send + 'static, O: Write>(
     Ok(all_pass)
 }
 
-/// Traces every selected case of `file` in the file's order.
+/// Traces every selected case of `file` in the file's order. A case that cannot run (skipped,
+/// malformed, or a file with no state test) still gets a state-root line, of zero, so that a
+/// batch driver reading up to the root line does not wait forever.
 pub fn trace_file<W: Write + Send + 'static>(
     file: &Path,
     filter: &Filter,
@@ -135,6 +137,7 @@ pub fn trace_file<W: Write + Send + 'static>(
     let cases = match load_file(file) {
         FileCases::Cases(cases) => cases,
         FileCases::NotStateTests => {
+            write_root(trace, B256::ZERO);
             return vec![TraceResult {
                 name: file.display().to_string(),
                 pass: false,
@@ -171,8 +174,15 @@ pub fn trace_file<W: Write + Send + 'static>(
                 result.pass = expected.exception.is_some() && root == expected.state_root;
                 result.error = (!result.pass).then(|| format!("transaction undecodable: {error}"));
             }
-            LoadedCase::Skipped { reason, .. } => result.error = Some(format!("skipped: {reason}")),
-            LoadedCase::Broken { error, .. } => result.error = Some(format!("malformed fixture: {error}")),
+            // A zero root still ends the case: a batch driver waits for a root line per case.
+            LoadedCase::Skipped { reason, .. } => {
+                write_root(trace, B256::ZERO);
+                result.error = Some(format!("skipped: {reason}"));
+            }
+            LoadedCase::Broken { error, .. } => {
+                write_root(trace, B256::ZERO);
+                result.error = Some(format!("malformed fixture: {error}"));
+            }
         }
         out.push(result);
     }
