@@ -165,13 +165,20 @@ fn kestrel_traces_agree_with_revm_on_the_smoke_tests() {
             }
             compared += 1;
             lines_compared += ours.len();
-            if let Some(at) = ours.iter().zip(&theirs).position(|(a, b)| a != b) {
-                differences
-                    .push(format!("{}: line {at}: kestrel {:?} revm {:?}", case.id, ours[at], theirs[at]));
+            let difference = if let Some(at) = ours.iter().zip(&theirs).position(|(a, b)| a != b) {
+                Some(format!("{}: line {at}: kestrel {:?} revm {:?}", case.id, ours[at], theirs[at]))
             } else if ours.len() != theirs.len() {
-                differences.push(format!("{}: kestrel {} lines, revm {}", case.id, ours.len(), theirs.len()));
+                Some(format!("{}: kestrel {} lines, revm {}", case.id, ours.len(), theirs.len()))
+            } else {
+                None
+            };
+            if let Some(d) = difference {
+                eprintln!("DIFFERENCE {d}");
+                differences.push(d);
             }
         }
+        // Progress, for long runs over a corpus (shown with --nocapture).
+        eprintln!("{}: {compared} cases, {lines_compared} lines so far", file.display());
     }
     eprintln!(
         "trace vs revm: {compared} cases, {lines_compared} opcode lines compared, {skipped} left out, {roots} roots as expected"
