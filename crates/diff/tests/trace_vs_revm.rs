@@ -5,6 +5,10 @@
 //! of an opcode that failed while running is merged into the first. The state root the trace
 //! ends with must be the fixture's.
 //!
+//! On a corpus, revm's one known divergence from the spec shows here too: creating over an
+//! account that has only storage (EIP-7610, `crates/diff/EXCLUDED.md` §2) runs the init code in
+//! revm and collides in Kestrel (whose roots match the fixtures).
+//!
 //! The fixtures are found through `KESTREL_FIXTURES` (default: `shared/fixtures` beside the
 //! checkout); without them the test prints `NOT CHECKED` (and fails under
 //! `KESTREL_REQUIRE_SHARED`). `KESTREL_TRACE_CORPUS=DIR` runs it on every state test under DIR:
@@ -111,7 +115,8 @@ impl<CTX: ContextTr> Inspector<CTX> for Recorder {
     }
 }
 
-fn revm_lines(case: &Case) -> Result<Vec<Line>, String> {
+/// revm's lines, or `None` when the trace passed [`MAX_STEPS`] (the recorder stopped).
+fn revm_lines(case: &Case) -> Result<Option<Vec<Line>>, String> {
     let RevmSetup { db, cfg, block, tx } = revm_setup(case)?;
     let mut evm = Context::mainnet()
         .with_db(db)
@@ -120,12 +125,15 @@ fn revm_lines(case: &Case) -> Result<Vec<Line>, String> {
         .build_mainnet_with_inspector(Recorder::default());
     let _ = evm.inspect_tx(tx);
     let mut lines = std::mem::take(&mut evm.inspector.0);
+    if lines.len() > MAX_STEPS {
+        return Ok(None);
+    }
     // revm counts depth from 0 or 1 depending on the version: make the first frame 1.
     let base = lines.first().map_or(0, |l| l.0);
     for l in &mut lines {
         l.0 = l.0 + 1 - base;
     }
-    Ok(lines.into_iter().filter(|l| l.2 != 0).collect())
+    Ok(Some(lines.into_iter().filter(|l| l.2 != 0).collect()))
 }
 
 #[test]
@@ -149,14 +157,10 @@ fn kestrel_traces_agree_with_revm_on_the_smoke_tests() {
             if case.signature_error.is_some() {
                 continue;
             }
-            let Ok(theirs) = revm_lines(case) else {
+            let Ok(Some(theirs)) = revm_lines(case) else {
                 skipped += 1;
                 continue;
             };
-            if theirs.len() > MAX_STEPS {
-                skipped += 1;
-                continue;
-            }
             let (ours, root) = kestrel_lines(case);
             roots += usize::from(root == case.expected.state_root);
             if root != case.expected.state_root {
