@@ -51,6 +51,15 @@ enum Command {
         /// With --trace: add each step's return data (`returnData`, hex).
         #[arg(long = "trace.returndata", requires = "trace")]
         trace_returndata: bool,
+        /// geth's spelling, so that goevmlab can run Kestrel as geth's `evm`: only `json`.
+        #[arg(long = "trace.format", requires = "trace")]
+        trace_format: Option<String>,
+        /// geth's spelling: `true` (the default here) leaves memory out, `false` adds it.
+        #[arg(long = "trace.nomemory", requires = "trace", num_args = 0..=1, default_missing_value = "true")]
+        trace_nomemory: Option<bool>,
+        /// geth's spelling: `true` (the default here) leaves return data out, `false` adds it.
+        #[arg(long = "trace.noreturndata", requires = "trace", num_args = 0..=1, default_missing_value = "true")]
+        trace_noreturndata: Option<bool>,
     },
     /// Run blockchain-test files or directories (recursively, *.json).
     Blocktest {
@@ -164,10 +173,31 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Statetest { run, trace_failures: failures, trace, trace_memory, trace_returndata } => {
+        Command::Statetest {
+            run,
+            trace_failures: failures,
+            trace,
+            trace_memory,
+            trace_returndata,
+            trace_format,
+            trace_nomemory,
+            trace_noreturndata,
+        } => {
+            if let Some(format) = trace_format.filter(|f| f != "json") {
+                eprintln!("error: --trace.format {format:?}: only json is written");
+                return ExitCode::from(2);
+            }
             if trace {
-                let config = Eip3155Config { memory: trace_memory, return_data: trace_returndata };
-                return trace_statetests(&run, config);
+                let config = Eip3155Config {
+                    memory: trace_memory || trace_nomemory == Some(false),
+                    return_data: trace_returndata || trace_noreturndata == Some(false),
+                };
+                return trace_statetests(&run, Some(config));
+            }
+            if run.paths.is_empty() && !failures {
+                // geth's `evm statetest` with paths on stdin: roots only (goevmlab's batch mode
+                // asks for them so).
+                return trace_statetests(&run, None);
             }
             run.run(run_paths, |report| {
                 if failures {
@@ -337,7 +367,7 @@ fn run_code_and_print(opts: &RunOptions) -> ExitCode {
 
 /// `statetest --trace`: traces on stderr (buffered, flushed after each file), results on
 /// stdout; exit status 1 when a case failed, 2 on an I/O error.
-fn trace_statetests(run: &RunArgs, config: Eip3155Config) -> ExitCode {
+fn trace_statetests(run: &RunArgs, config: Option<Eip3155Config>) -> ExitCode {
     let filter = Filter { fork: run.fork, name: run.name.clone(), mode: run.mode };
     let trace = SharedOut::new(std::io::BufWriter::new(std::io::stderr()));
     let stdin = std::io::stdin().lock();

@@ -103,3 +103,27 @@ fn batch_mode_answers_each_path_and_stays_alive() {
     writeln!(stdin).unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn a_file_that_cannot_run_still_ends_with_a_root_line() {
+    // A batch driver reads up to the root line: a missing file must not leave it waiting.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kestrel"))
+        .args(["statetest", "--trace"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", fixture("no-such-file.json").display()).unwrap();
+    writeln!(stdin, "{}", fixture("revert.json").display()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "a missing file is a failure");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let roots: Vec<&str> = stderr.lines().filter(|l| l.contains("stateRoot")).collect();
+    assert_eq!(roots[0], format!("{{\"stateRoot\": \"{:#066x}\"}}", 0));
+    assert!(roots.len() > 1, "the next path is answered: {roots:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("\"pass\": false") && stdout.contains("\"pass\": true"), "{stdout}");
+}

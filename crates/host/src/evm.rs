@@ -256,12 +256,32 @@ where
     /// the check then ran on a default) becomes the result, so none is left for the next
     /// transaction to trip over.
     fn run_transaction(&mut self, tx: TxEnv) -> Result<Settled, TxError> {
+        if self.observer.is_some() {
+            return self.run_transaction_observed(tx);
+        }
+        self.begin_transaction();
+        self.ctx.tx = tx;
+        let result = self.execute();
+        match self.ctx.journal.take_error() {
+            None => result,
+            Some(e) => Err(TxError::Database(format!("{e:?}"))),
+        }
+    }
+
+    /// [`run_transaction`](Self::run_transaction) with an inspector or tracer attached: the
+    /// transaction hooks around it, and the inspector's halt as its error. Apart, so that the
+    /// path without one stays as it was.
+    #[inline(never)]
+    fn run_transaction_observed(&mut self, tx: TxEnv) -> Result<Settled, TxError> {
         self.begin_transaction();
         self.ctx.tx = tx;
         if let Some(observer) = &mut self.observer {
             observer.inspector().transaction_start(&self.ctx.tx);
         }
         let result = self.execute();
+        // A halted transaction ran to its end with every frame interrupted; its changes are
+        // dropped with the error.
+        let result = if self.halted.is_some() { Err(self.take_halt()) } else { result };
         let result = match self.ctx.journal.take_error() {
             None => result,
             Some(e) => Err(TxError::Database(format!("{e:?}"))),
@@ -284,7 +304,6 @@ where
             self.abandon_unwound_transaction();
         }
         self.in_transaction = true;
-        self.halted = None;
         self.ctx.journal.clear_logs();
     }
 
@@ -296,6 +315,8 @@ where
     #[inline(never)]
     pub(crate) fn abandon_unwound_transaction(&mut self) {
         self.frames.abandon();
+        // An inspector's halt is taken where the transaction ends; a panic may have skipped that.
+        self.halted = None;
         self.ctx.journal.discard();
         let _ = self.ctx.journal.take_error();
         self.in_transaction = false;
@@ -306,10 +327,14 @@ where
         let validated = self.validate()?;
         let authorization_refund = self.buy_gas_and_warm(&validated);
         let ended = self.run(&validated, authorization_refund);
-        if let Some(reason) = self.halted.take() {
-            return Err(TxError::Halted(reason));
-        }
         self.settle(&validated, ended, authorization_refund)
+    }
+
+    /// The inspector's halt, as the transaction's error (only an inspector sets one).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn take_halt(&mut self) -> TxError {
+        TxError::Halted(self.halted.take().unwrap_or_default())
     }
 
     /// Checks the transaction, alone and then against its sender's account.

@@ -43,7 +43,7 @@ where
         self.ctx.effective_gas_price = basefee;
         let ended = self.run_call(to, SYSTEM_CALL_GAS, 0);
         let result = match self.ctx.journal.take_error() {
-            None if self.halted.is_some() => Err(TxError::Halted(self.halted.take().unwrap_or_default())),
+            None if self.halted.is_some() => Err(self.take_halt()),
             None => Ok(Settled {
                 status: ended.status,
                 gas_used: SYSTEM_CALL_GAS - ended.gas_left,

@@ -80,11 +80,12 @@ impl<W: Write> Write for SharedOut<W> {
 
 /// Traces the selected cases of every state-test file under `paths` (or, when `paths` is
 /// empty, of each path read from `input`), the traces to `trace`, the result lists to
-/// `results`.
+/// `results`. With `config` `None` nothing is traced: only the state-root lines are written
+/// (geth's `evm statetest` without `--trace`, which goevmlab's batch mode asks for roots).
 pub fn trace_paths<R: BufRead, W: Write + Send + 'static, O: Write>(
     paths: &[std::path::PathBuf],
     filter: &Filter,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     input: R,
     trace: SharedOut<W>,
     results: &mut O,
@@ -125,16 +126,19 @@ pub fn trace_paths<R: BufRead, W: Write + Send + 'static, O: Write>(
     Ok(all_pass)
 }
 
-/// Traces every selected case of `file` in the file's order.
+/// Traces every selected case of `file` in the file's order. A case that cannot run (skipped,
+/// malformed, or a file with no state test) still gets a state-root line, of zero, so that a
+/// batch driver reading up to the root line does not wait forever.
 pub fn trace_file<W: Write + Send + 'static>(
     file: &Path,
     filter: &Filter,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     trace: &SharedOut<W>,
 ) -> Vec<TraceResult> {
     let cases = match load_file(file) {
         FileCases::Cases(cases) => cases,
         FileCases::NotStateTests => {
+            write_root(trace, B256::ZERO);
             return vec![TraceResult {
                 name: file.display().to_string(),
                 pass: false,
@@ -171,8 +175,15 @@ pub fn trace_file<W: Write + Send + 'static>(
                 result.pass = expected.exception.is_some() && root == expected.state_root;
                 result.error = (!result.pass).then(|| format!("transaction undecodable: {error}"));
             }
-            LoadedCase::Skipped { reason, .. } => result.error = Some(format!("skipped: {reason}")),
-            LoadedCase::Broken { error, .. } => result.error = Some(format!("malformed fixture: {error}")),
+            // A zero root still ends the case: a batch driver waits for a root line per case.
+            LoadedCase::Skipped { reason, .. } => {
+                write_root(trace, B256::ZERO);
+                result.error = Some(format!("skipped: {reason}"));
+            }
+            LoadedCase::Broken { error, .. } => {
+                write_root(trace, B256::ZERO);
+                result.error = Some(format!("malformed fixture: {error}"));
+            }
         }
         out.push(result);
     }
@@ -189,7 +200,7 @@ fn write_root<W: Write>(trace: &SharedOut<W>, root: B256) {
 /// why the case fails, if it does.
 fn trace_case<W: Write + Send + 'static>(
     case: &Case,
-    config: Eip3155Config,
+    config: Option<Eip3155Config>,
     trace: &SharedOut<W>,
 ) -> (B256, Option<String>) {
     let mut db = build_db(case);
@@ -198,7 +209,9 @@ fn trace_case<W: Write + Send + 'static>(
         Some(signature) => Err(ExecError::Rejected(signature_rejection(case, signature))),
         None => {
             let mut evm = evm_for(case, &mut db, ExecutionMode::Interpreter);
-            evm.set_inspector(Some(Box::new(Eip3155::new(trace.clone(), config))));
+            if let Some(config) = config {
+                evm.set_inspector(Some(Box::new(Eip3155::new(trace.clone(), config))));
+            }
             run_on(&mut evm, case.tx.clone(), true).map(|outcome| logs_hash_of(outcome.logs))
         }
     };
