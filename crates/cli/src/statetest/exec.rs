@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use kestrel::host::{Evm, ExecutionOutcome, TxError as HostError};
 use kestrel::interpreter::{Eip3155Tracer, Tracer};
 use kestrel::primitives::{B256, SpecId, TxEnv, keccak256};
-use kestrel::state::{AccountInfo, InMemoryDb};
+use kestrel::state::{AccountInfo, InMemoryDb, StateChanges};
 
 use super::case::{Case, Finish, PreState};
 use super::exception::{Rejection, precedes_signature};
@@ -23,6 +23,8 @@ pub struct ExecOutcome {
     pub logs_hash: B256,
     /// Gas charged to the sender after refunds.
     pub gas_used: u64,
+    /// The state changes the transaction committed.
+    pub changes: StateChanges,
 }
 
 /// Why a transaction produced no [`ExecOutcome`].
@@ -141,7 +143,9 @@ fn run_tx(
     let mut evm = evm_for(case, db);
     evm.set_tracer(tracer);
     let outcome = run_on(&mut evm, case.tx.clone(), commit)?;
-    Ok(ExecOutcome { logs_hash: logs_hash_of(outcome.logs), gas_used: outcome.gas_used })
+    let (logs_hash, gas_used) = (logs_hash_of(outcome.logs), outcome.gas_used);
+    let changes = if commit { evm.journal().changes().clone() } else { StateChanges::default() };
+    Ok(ExecOutcome { logs_hash, gas_used, changes })
 }
 
 /// Executes the case's transaction against `db` and commits the result into it; on
