@@ -152,7 +152,8 @@ impl BlockDatabase for InMemoryDb {
 pub struct Overlay<DB> {
     /// The state before the block.
     pub base: DB,
-    /// The block's changes so far.
+    /// The block's changes so far. Change them through [`DatabaseCommit::commit`] only: the
+    /// roots kept between calls of [`state_root`](Self::state_root) follow its commits.
     pub pending: Pending,
     /// Over a base that keeps a [`StateTrie`]: the pending changes as of the last root, and the
     /// accounts changed since (with "storage cleared since").
