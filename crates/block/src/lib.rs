@@ -10,6 +10,8 @@
 //! - [`validate`]: header validity against the parent.
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
+//! - [`state_trie`]: the state trie kept with its node hashes between roots ([`TrieDb`]), so a
+//!   root rehashes only what changed.
 
 #![forbid(unsafe_code)]
 
@@ -18,10 +20,12 @@ pub mod dao;
 pub mod error;
 pub mod execute;
 pub mod header;
+mod mpt;
 pub mod receipt;
 pub mod requests;
 pub mod rlp;
 pub mod state;
+pub mod state_trie;
 pub mod trie;
 pub mod tx;
 pub mod validate;
@@ -32,8 +36,10 @@ pub use execute::{
     BlockOutcome, ExecOptions, apply_block, apply_block_with, execute_block, execute_block_with,
 };
 pub use header::{Block, BlockDecodeError, Header, Withdrawal};
+pub use mpt::Trie;
 pub use receipt::{Receipt, logs_bloom};
 pub use state::{BlockDatabase, Overlay, Pending};
+pub use state_trie::{StateTrie, TrieDb, TrieDelta};
 pub use tx::{SignatureError, Transaction, TxDecodeError};
 
 /// keccak256 of a bloom, to show two blooms compactly in an error.

@@ -3,12 +3,14 @@
 //! one is applied in one [`DatabaseCommit::commit`].
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use kestrel_primitives::{Address, B256, Bytes, U256};
 use kestrel_state::{
     AccountChange, AccountInfo, Database, DatabaseCommit, InMemoryDb, StateChanges, StorageChange,
 };
 
+use crate::state_trie::{StateTrie, TrieDelta};
 use crate::trie::{TrieAccount, state_root, storage_root};
 
 /// One account the block changed.
@@ -84,11 +86,22 @@ impl Pending {
 pub trait BlockDatabase: Database<Error: core::fmt::Debug> + DatabaseCommit {
     /// The state root of this state with `pending` applied.
     fn state_root_with(&self, pending: &Pending) -> B256;
+
+    /// The database's state trie with its node hashes, when it keeps one in step with its
+    /// state ([`TrieDb`](crate::TrieDb)): an [`Overlay`] then takes its roots as changes over it,
+    /// rehashing only the paths the block changed since its last root.
+    fn state_trie(&self) -> Option<&StateTrie> {
+        None
+    }
 }
 
 impl<T: BlockDatabase + ?Sized> BlockDatabase for &mut T {
     fn state_root_with(&self, pending: &Pending) -> B256 {
         (**self).state_root_with(pending)
+    }
+
+    fn state_trie(&self) -> Option<&StateTrie> {
+        (**self).state_trie()
     }
 }
 
@@ -139,19 +152,39 @@ impl BlockDatabase for InMemoryDb {
 pub struct Overlay<DB> {
     /// The state before the block.
     pub base: DB,
-    /// The block's changes so far.
+    /// The block's changes so far. Change them through [`DatabaseCommit::commit`] only: the
+    /// roots kept between calls of [`state_root`](Self::state_root) follow its commits.
     pub pending: Pending,
+    /// Over a base that keeps a [`StateTrie`]: the pending changes as of the last root, and the
+    /// accounts changed since (with "storage cleared since").
+    roots: Mutex<Roots>,
+}
+
+#[derive(Debug, Default)]
+struct Roots {
+    delta: Option<TrieDelta>,
+    changed: HashMap<Address, bool>,
 }
 
 impl<DB: BlockDatabase> Overlay<DB> {
     /// An overlay with nothing pending.
     pub fn new(base: DB) -> Self {
-        Self { base, pending: Pending::default() }
+        Self { base, pending: Pending::default(), roots: Mutex::default() }
     }
 
-    /// The state root with the pending changes applied.
+    /// The state root with the pending changes applied. Over a base with a [`StateTrie`] the
+    /// root is kept between calls: each call rehashes only the accounts and slots changed
+    /// since the previous one (pre-Byzantium receipts take one after every transaction).
     pub fn state_root(&self) -> B256 {
-        self.base.state_root_with(&self.pending)
+        let Some(base) = self.base.state_trie() else {
+            return self.base.state_root_with(&self.pending);
+        };
+        let mut roots = self.roots.lock().unwrap_or_else(|e| e.into_inner());
+        let Roots { delta, changed } = &mut *roots;
+        let delta = delta.get_or_insert_with(|| TrieDelta::new(base));
+        delta.apply_pending(base, &self.pending, changed.iter().map(|(a, c)| (a, *c)));
+        changed.clear();
+        delta.root()
     }
 }
 
@@ -204,5 +237,12 @@ impl<DB: Database> Database for Overlay<DB> {
 impl<DB> DatabaseCommit for Overlay<DB> {
     fn commit(&mut self, changes: &StateChanges) {
         self.pending.apply(changes);
+        let changed = &mut self.roots.get_mut().unwrap_or_else(|e| e.into_inner()).changed;
+        for change in &changes.accounts {
+            *changed.entry(change.address).or_default() |= change.storage_cleared || change.info.is_none();
+        }
+        for slot in &changes.storage {
+            changed.entry(slot.address).or_default();
+        }
     }
 }

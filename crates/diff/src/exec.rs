@@ -119,6 +119,7 @@ pub fn to_case(g: &GenCase) -> Case {
         chain_id: g.chain_id,
         blob_params: None,
         pre: Arc::new(g.pre.clone()),
+        pre_trie: Arc::default(),
         expected: Expected { state_root: B256::ZERO, logs_hash: B256::ZERO, exception: None },
         finish: Finish { spec: g.spec, coinbase: g.block.coinbase, touch_coinbase: false },
     }

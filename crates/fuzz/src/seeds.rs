@@ -16,7 +16,8 @@ use kestrel_block::execute::{
 };
 use kestrel_block::validate::EMPTY_OMMERS_HASH;
 use kestrel_block::{
-    Block, BlockError, ChainConfig, Field, Header, Transaction, Withdrawal, apply_block, execute_block,
+    Block, BlockDatabase, BlockError, ChainConfig, Field, Header, Transaction, TrieDb, Withdrawal,
+    apply_block, execute_block,
 };
 use kestrel_cli::statetest::exec::db_from_pre;
 use kestrel_cli::statetest::root::{db_state_root, pre_state_root};
@@ -24,7 +25,6 @@ use kestrel_cli::statetest::{PreAccount, PreState};
 use kestrel_primitives::{
     AccessListItem, Address, Authorization, B256, Bytes, SpecId, TxEnv, U256, address, b256, keccak256,
 };
-use kestrel_state::InMemoryDb;
 use serde_json::{Value, json};
 
 use crate::encode;
@@ -391,7 +391,7 @@ fn accounts_json(pre: &PreState) -> Value {
 
 /// Executes `draft` on `parent` and fixes the header fields execution decides until the block
 /// is valid; returns the valid block and commits it to `db`.
-fn seal(config: &ChainConfig, parent: &Header, mut draft: Block, db: &mut InMemoryDb) -> Block {
+fn seal<DB: BlockDatabase>(config: &ChainConfig, parent: &Header, mut draft: Block, db: &mut DB) -> Block {
     let spec = config.spec_at(draft.header.number, draft.header.timestamp);
     for _ in 0..16 {
         draft.header.hash = keccak256(encode::header(&draft.header));
@@ -508,4 +508,85 @@ fn blocktest_seeds() -> Vec<(String, Vec<u8>)> {
             (network.to_ascii_lowercase(), serde_json::to_vec(&test).expect("serialisable"))
         })
         .collect()
+}
+
+/// A contract that stores call-data word 1 in the slot named by word 0.
+const SLOT_WRITER: Address = address!("0000000000000000000000000000000000002000");
+
+/// A blockchain test for timing state roots over a large state (issue 20: "200 blocks over a
+/// 100,000-slot state take at most 5x the time of 1 block"): a Prague chain whose genesis holds
+/// one contract with `slots` storage slots, then `blocks` blocks of `writes` transactions, each
+/// rewriting one slot (every third one a new slot, every seventh a deletion). The data is large
+/// and made on demand, never committed: `cargo test -p kestrel-fuzz --test seeds -- --ignored
+/// write_state_root_bench` writes it (see that test).
+pub fn state_root_bench(slots: u64, blocks: u64, writes: u64) -> Vec<u8> {
+    let network = "Prague";
+    let spec = SpecId::Prague;
+    let config = ChainConfig::for_network(network, 1, |_| None).expect("a known network");
+    let mut pre = PreState::new();
+    let account = |balance: u64, code: &[u8]| PreAccount {
+        nonce: 0,
+        balance: U256::from(balance),
+        code: Bytes::copy_from_slice(code),
+        storage: BTreeMap::new(),
+    };
+    pre.insert(sender(), account(1_000_000_000_000_000_000, &[]));
+    for system in [
+        BEACON_ROOTS_ADDRESS,
+        HISTORY_STORAGE_ADDRESS,
+        WITHDRAWAL_REQUEST_ADDRESS,
+        CONSOLIDATION_REQUEST_ADDRESS,
+    ] {
+        pre.insert(system, account(0, &[0x00]));
+    }
+    // PUSH1 32 CALLDATALOAD PUSH1 0 CALLDATALOAD SSTORE STOP
+    let mut writer = account(0, &hex("6020356000355500"));
+    writer.storage = (0..slots).map(|k| (U256::from(k), U256::from(k + 1))).collect();
+    pre.insert(SLOT_WRITER, writer);
+
+    let mut genesis = header(spec, 0);
+    genesis.state_root = pre_state_root(&pre);
+    genesis.hash = keccak256(encode::header(&genesis));
+    let genesis_block = block(spec, genesis.clone(), Vec::new(), Vec::new());
+    let mut db = TrieDb::new(db_from_pre(&pre));
+    db.insert_block_hash(0, genesis.hash);
+    let mut parent = genesis.clone();
+    let mut out_blocks = Vec::new();
+    let mut nonce = 0u64;
+    for number in 1..=blocks {
+        let body: Vec<Transaction> = (0..writes)
+            .map(|_| {
+                let n = nonce;
+                nonce += 1;
+                let slot =
+                    if n.is_multiple_of(3) { slots + n } else { n.wrapping_mul(0x9e37_79b9) % slots.max(1) };
+                let value = if n.is_multiple_of(7) { 0 } else { n + 2 };
+                let mut env = tx(2, n);
+                env.to = Some(SLOT_WRITER);
+                env.value = U256::ZERO;
+                let mut data = U256::from(slot).to_be_bytes::<32>().to_vec();
+                data.extend_from_slice(&U256::from(value).to_be_bytes::<32>());
+                env.data = Bytes::from(data);
+                sign(&env, None)
+            })
+            .collect();
+        let mut h = header(spec, number);
+        h.parent_hash = parent.hash;
+        let sealed = seal(&config, &parent, block(spec, h, body, Vec::new()), &mut db);
+        db.insert_block_hash(number, sealed.header.hash);
+        out_blocks.push(json!({ "rlp": hex_string(&encode::block(&sealed)) }));
+        parent = sealed.header;
+    }
+    let test = json!({
+        format!("state_root_bench_{slots}_slots_{blocks}_blocks"): {
+            "network": network,
+            "genesisRLP": hex_string(&encode::block(&genesis_block)),
+            "pre": accounts_json(&pre),
+            "postStateHash": hex_string(db.state_root().as_slice()),
+            "lastblockhash": hex_string(parent.hash.as_slice()),
+            "blocks": out_blocks,
+            "config": { "chainid": "0x01", "blobSchedule": blob_schedule() },
+        }
+    });
+    serde_json::to_vec(&test).expect("serialisable")
 }

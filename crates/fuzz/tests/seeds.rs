@@ -145,3 +145,20 @@ fn regenerate_seeds() {
         std::fs::write(dir.join(name), bytes).expect("seed written");
     }
 }
+
+/// Writes the state-root benchmark of issue 20 (not committed: 100,000 slots make a 10 MB file)
+/// to `$KESTREL_STATE_BENCH_OUT` (default `target/state-root-bench`): one chain of 1 block and
+/// one of 200 over the same 100,000-slot genesis. Time them with
+/// `kestrel blocktest DIR/blocks-1.json` and `DIR/blocks-200.json`.
+#[test]
+#[ignore = "writes large benchmark files"]
+fn write_state_root_bench() {
+    let out = std::env::var_os("KESTREL_STATE_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/state-root-bench"));
+    std::fs::create_dir_all(&out).expect("creates the output directory");
+    for blocks in [1, 200] {
+        let json = kestrel_fuzz::seeds::state_root_bench(100_000, blocks, 10);
+        std::fs::write(out.join(format!("blocks-{blocks}.json")), json).expect("writes the file");
+    }
+}

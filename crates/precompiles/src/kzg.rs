@@ -6,11 +6,13 @@
 //! computation: no setup is loaded or precomputed, and the first call in a process costs
 //! the same as every later one.
 
+use std::sync::OnceLock;
+
 use blst::{
-    BLST_ERROR, blst_final_exp, blst_fp12, blst_fp12_is_one, blst_miller_loop_n, blst_p1,
-    blst_p1_add_or_double, blst_p1_affine, blst_p1_affine_in_g1, blst_p1_affine_is_inf, blst_p1_cneg,
-    blst_p1_from_affine, blst_p1_generator, blst_p1_mult, blst_p1_to_affine, blst_p1_uncompress,
-    blst_p2_affine, blst_p2_affine_generator, blst_p2_uncompress,
+    BLST_ERROR, blst_final_exp, blst_fp6, blst_fp12, blst_fp12_is_one, blst_fp12_mul, blst_miller_loop_lines,
+    blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_affine_in_g1, blst_p1_affine_is_inf,
+    blst_p1_cneg, blst_p1_from_affine, blst_p1_generator, blst_p1_mult, blst_p1_to_affine,
+    blst_p1_uncompress, blst_p2_affine, blst_p2_affine_generator, blst_p2_uncompress, blst_precompute_lines,
 };
 use kestrel_primitives::Bytes;
 use kestrel_primitives::gas::eip4844::VERSIONED_HASH_VERSION_KZG;
@@ -130,14 +132,11 @@ fn decode_g1(bytes: &[u8]) -> Option<blst_p1_affine> {
 /// from G2 to the cheaper G1 and leaves both G2 points fixed. Points must be in G1,
 /// scalars little-endian and below r.
 fn verify_kzg_proof(commitment: &blst_p1_affine, z: &[u8; 32], y: &[u8; 32], proof: &blst_p1_affine) -> bool {
-    let mut tau_g2 = blst_p2_affine::default();
-    // SAFETY: the constant is 96 readable bytes, the length blst reads, and `tau_g2` is a
-    // valid, exclusively borrowed affine point.
-    if unsafe { blst_p2_uncompress(&mut tau_g2, TRUSTED_SETUP_TAU_G2.as_ptr()) } != BLST_ERROR::BLST_SUCCESS {
-        // Unreachable for the constant above (a unit test decodes it); failing closed
-        // keeps this path panic-free.
+    let Some(lines) = fixed_lines() else {
+        // Unreachable for the setup constant (a unit test decodes it); failing closed keeps
+        // this path panic-free.
         return false;
-    }
+    };
 
     let (mut c, mut pi, mut y_g1, mut z_pi) =
         (blst_p1::default(), blst_p1::default(), blst_p1::default(), blst_p1::default());
@@ -159,33 +158,69 @@ fn verify_kzg_proof(commitment: &blst_p1_affine, z: &[u8; 32], y: &[u8; 32], pro
         blst_p1_to_affine(&mut lhs_affine, &lhs);
     }
 
-    // A pair with infinity pairs to 1, and blst's multi-pair Miller loop must not see one,
-    // so such pairs are left out.
-    // SAFETY: blst's G2 generator is a static, valid affine point.
-    let g2 = unsafe { &*blst_p2_affine_generator() };
-    let mut g1s: [*const blst_p1_affine; 2] = [core::ptr::null(); 2];
-    let mut g2s: [*const blst_p2_affine; 2] = [core::ptr::null(); 2];
-    let mut n = 0;
-    for (p, q) in [(&lhs_affine, g2), (proof, &tau_g2)] {
-        if !g1_is_inf(p) {
-            g1s[n] = p;
-            g2s[n] = q;
-            n += 1;
+    // Both G2 points are fixed, so their Miller-loop lines are computed once: each pair is
+    // a Miller loop that only evaluates lines at its G1 point. A pair with infinity pairs to
+    // 1 and is left out.
+    let mut acc: Option<blst_fp12> = None;
+    for (p, q_lines) in [(&lhs_affine, &lines.g2), (proof, &lines.tau_g2)] {
+        if g1_is_inf(p) {
+            continue;
         }
+        let mut miller = blst_fp12::default();
+        // SAFETY: `q_lines` holds the 68 lines blst_precompute_lines wrote for a valid G2
+        // point, `p` is a valid affine G1 point that is not infinity, and `miller` is a
+        // valid, exclusively borrowed fp12.
+        unsafe { blst_miller_loop_lines(&mut miller, q_lines.as_ptr(), p) };
+        acc = Some(match acc {
+            None => miller,
+            Some(first) => {
+                let mut product = blst_fp12::default();
+                // SAFETY: valid fp12 values on this frame; the output is exclusively borrowed.
+                unsafe { blst_fp12_mul(&mut product, &first, &miller) };
+                product
+            }
+        });
     }
-    if n == 0 {
-        return true;
-    }
-    let (mut miller, mut product) = (blst_fp12::default(), blst_fp12::default());
-    // SAFETY: the first `n` entries of `g1s` and `g2s` point to valid affine points that
-    // outlive this call (`lhs_affine`, `proof`, `tau_g2`, blst's static generator), none
-    // of them infinity and every G2 point in G2; when `n` is 1 the NULL second entry is
-    // never read. Outputs are valid, exclusively borrowed fp12 values.
+    let Some(miller) = acc else { return true };
+    let mut product = blst_fp12::default();
+    // SAFETY: valid fp12 values on this frame; the output is exclusively borrowed.
     unsafe {
-        blst_miller_loop_n(&mut miller, g2s.as_ptr(), g1s.as_ptr(), n);
         blst_final_exp(&mut product, &miller);
         blst_fp12_is_one(&product)
     }
+}
+
+/// The Miller-loop lines of the two fixed G2 points, G2's generator and `[τ]G2`.
+struct FixedLines {
+    g2: Box<[blst_fp6; 68]>,
+    tau_g2: Box<[blst_fp6; 68]>,
+}
+
+/// The lines, computed on first use (`None` only if the setup constant did not decode).
+fn fixed_lines() -> Option<&'static FixedLines> {
+    static LINES: OnceLock<Option<FixedLines>> = OnceLock::new();
+    LINES
+        .get_or_init(|| {
+            let mut tau_g2 = blst_p2_affine::default();
+            // SAFETY: the constant is 96 readable bytes, the length blst reads, and `tau_g2`
+            // is a valid, exclusively borrowed affine point.
+            if unsafe { blst_p2_uncompress(&mut tau_g2, TRUSTED_SETUP_TAU_G2.as_ptr()) }
+                != BLST_ERROR::BLST_SUCCESS
+            {
+                return None;
+            }
+            let lines_of = |q: &blst_p2_affine| {
+                let mut lines = Box::new([blst_fp6::default(); 68]);
+                // SAFETY: blst writes 68 lines (its documented count for BLS12-381) for `q`,
+                // a valid G2 point that is not infinity; the buffer holds exactly 68.
+                unsafe { blst_precompute_lines(lines.as_mut_ptr(), q) };
+                lines
+            };
+            // SAFETY: blst's G2 generator is a static, valid affine point.
+            let g2 = unsafe { &*blst_p2_affine_generator() };
+            Some(FixedLines { g2: lines_of(g2), tau_g2: lines_of(&tau_g2) })
+        })
+        .as_ref()
 }
 
 /// True for the point at infinity (all-zero affine coordinates).

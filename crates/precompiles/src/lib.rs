@@ -47,6 +47,17 @@ pub mod backends {
         modexp::run::<modexp::Aurora>(input, gas_limit, modexp::Pricing::Eip2565)
     }
 
+    /// P256VERIFY on RustCrypto's `p256` verifier (the selected one is Kestrel's variable-time
+    /// verification over `p256`'s field, see `p256.rs`).
+    pub fn p256verify_rustcrypto(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        crate::p256::p256verify_rustcrypto(input, gas_limit)
+    }
+
+    /// P256VERIFY as the Osaka set selects it.
+    pub fn p256verify(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        crate::p256::p256verify(input, gas_limit)
+    }
+
     /// ECRECOVER on RustCrypto's `k256`.
     pub fn ecrecover_k256(input: &[u8], gas_limit: u64) -> PrecompileResult {
         ecrecover::ecrecover_with::<ecrecover::k256::K256>(input, gas_limit)

@@ -381,3 +381,115 @@ proptest! {
         agree("bn254 pairing", &BN_PAIRING, &input);
     }
 }
+
+// P256VERIFY: the selected variable-time verification against `p256`'s `verify_prehash`.
+
+const P256_RUNS: [(&str, Run); 2] =
+    [("rustcrypto", backends::p256verify_rustcrypto as Run), ("selected", backends::p256verify as Run)];
+
+/// P-256's group order n and field prime p, big-endian.
+const P256_N: [u8; 32] = p256_word("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+const P256_P: [u8; 32] = p256_word("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+
+const fn p256_word(s: &str) -> [u8; 32] {
+    let b = s.as_bytes();
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 64 {
+        let c = b[i];
+        let d = if c <= b'9' { c - b'0' } else { c - b'a' + 10 };
+        out[i / 2] |= if i % 2 == 0 { d << 4 } else { d };
+        i += 1;
+    }
+    out
+}
+
+/// 160 bytes `hash ‖ r ‖ s ‖ qx ‖ qy` of a signature of `hash` by secret `d` (RFC 6979 nonce).
+fn p256_signed(d: &[u8; 32], hash: &[u8; 32]) -> Option<Vec<u8>> {
+    use p256::ecdsa::{Signature, SigningKey, signature::hazmat::PrehashSigner};
+    let key = SigningKey::from_slice(d).ok()?;
+    let signature: Signature = key.sign_prehash(hash).ok()?;
+    let point = key.verifying_key().to_encoded_point(false);
+    let mut input = hash.to_vec();
+    input.extend_from_slice(&signature.to_bytes());
+    input.extend_from_slice(&point.as_bytes()[1..]);
+    Some(input)
+}
+
+fn minus(word: &[u8; 32], k: u8) -> [u8; 32] {
+    let mut out = *word;
+    let mut borrow = k;
+    for b in out.iter_mut().rev() {
+        let (v, o) = b.overflowing_sub(borrow);
+        *b = v;
+        borrow = u8::from(o);
+    }
+    out
+}
+
+#[test]
+fn p256verify_edges() {
+    let mut one = [0u8; 32];
+    one[31] = 1;
+    // Secret keys 1, 2, 3 and n − 1, n − 2: public keys ±G, ±2G, 3G, whose multiples meet the
+    // generator's table in the interleaved sum (additions that are doublings or cancel).
+    let mut secrets = vec![one, minus(&P256_N, 1), minus(&P256_N, 2)];
+    for k in [2u8, 3] {
+        let mut w = [0u8; 32];
+        w[31] = k;
+        secrets.push(w);
+    }
+    let hashes = [[0u8; 32], one, P256_N, minus(&P256_N, 1), [0xff; 32], P256_P];
+    for d in &secrets {
+        for hash in &hashes {
+            let Some(input) = p256_signed(d, hash) else { continue };
+            assert_eq!(
+                backends::p256verify(&input, 1 << 20).unwrap().bytes.len(),
+                32,
+                "a valid signature verifies"
+            );
+            agree("p256verify", &P256_RUNS, &input);
+            // Every word replaced by an edge value.
+            for at in 0..5 {
+                for word in [[0u8; 32], one, P256_N, minus(&P256_N, 1), P256_P, minus(&P256_P, 1), [0xff; 32]]
+                {
+                    let mut bad = input.clone();
+                    bad[32 * at..32 * at + 32].copy_from_slice(&word);
+                    agree("p256verify", &P256_RUNS, &bad);
+                }
+            }
+            // r and s swapped, s negated (n − s), every truncation.
+            let mut swapped = input.clone();
+            swapped[32..96].rotate_left(32);
+            agree("p256verify", &P256_RUNS, &swapped);
+            for len in [0, 1, 32, 159, 161] {
+                let mut v = input.clone();
+                v.resize(len, 7);
+                agree("p256verify", &P256_RUNS, &v);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn p256verify_signed(d in any::<[u8; 32]>(), hash in any::<[u8; 32]>(), flip in 0usize..1400) {
+        if let Some(input) = p256_signed(&d, &hash) {
+            agree("p256verify", &P256_RUNS, &input);
+            prop_assert_eq!(backends::p256verify(&input, 1 << 20).unwrap().bytes.len(), 32);
+            // One bit flipped anywhere (most flips past 1280 leave it as it is).
+            let mut bad = input.clone();
+            if flip < 1280 {
+                bad[flip / 8] ^= 1 << (flip % 8);
+            }
+            agree("p256verify", &P256_RUNS, &bad);
+        }
+    }
+
+    #[test]
+    fn p256verify_random(input in proptest::collection::vec(any::<u8>(), 160)) {
+        agree("p256verify", &P256_RUNS, &input);
+    }
+}

@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::run::{Chain, LoadedTest, load_blocktest};
 use crate::statetest::collect_files;
-use crate::statetest::root::db_state_root;
 
 /// One output line.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -102,7 +101,7 @@ pub fn bench_blocktests(
                 times.sort_unstable();
                 let median_ns = times[times.len() / 2].max(1);
                 chain.import(&test.config, last, &ExecOptions::default())?;
-                let state_ok = db_state_root(&chain.db) == test.post_root
+                let state_ok = chain.db.state_root() == test.post_root
                     && chain.headers.last().map(|h| h.hash) == Some(test.last_block_hash);
                 Ok(BlockBenchRecord {
                     name: test.id.test.to_string(),

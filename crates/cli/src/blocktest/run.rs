@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use kestrel::block::{BlobParams, Block, ChainConfig, ExecOptions, Header, apply_block_with};
+use kestrel::block::{BlobParams, Block, ChainConfig, ExecOptions, Header, TrieDb, apply_block_with};
 use kestrel::host::ExecutionMode;
 use kestrel::primitives::{Address, B256};
 use kestrel::state::InMemoryDb;
@@ -17,7 +17,7 @@ use crate::statetest::case::{CaseId, PreState};
 use crate::statetest::exec::db_from_pre;
 use crate::statetest::hex::{parse_b256, parse_bytes, parse_u64};
 use crate::statetest::load::decode_account;
-use crate::statetest::root::{db_state_root, pre_state_root};
+use crate::statetest::root::pre_state_root;
 use crate::statetest::run::run_files;
 use crate::statetest::unique::UniqueMap;
 use crate::statetest::{CaseResult, Filter, KnownFailures, Mismatch, RunReport, Status};
@@ -171,8 +171,9 @@ pub fn load_blocktest_str(file: Arc<str>, text: &str) -> Option<Vec<LoadedTest>>
 
 /// The chain a test builds: the state and the valid blocks' headers.
 pub struct Chain {
-    /// The state after the last valid block.
-    pub db: InMemoryDb,
+    /// The state after the last valid block, with its state trie kept between blocks (each
+    /// block's root rehashes only what it changed).
+    pub db: TrieDb,
     /// Headers of the valid blocks, genesis first.
     pub headers: Vec<Header>,
 }
@@ -180,8 +181,8 @@ pub struct Chain {
 impl Chain {
     /// The genesis state of `test`.
     pub fn genesis(test: &BlockTest) -> Result<Self, Mismatch> {
-        let mut db = db_from_pre(&test.pre);
-        let root = db_state_root(&db);
+        let mut db = TrieDb::new(db_from_pre(&test.pre));
+        let root = db.state_root();
         if root != test.genesis.state_root {
             return Err(Mismatch::Fixture {
                 message: format!("genesis state root {} but pre gives {root}", test.genesis.state_root),
@@ -230,11 +231,11 @@ pub fn run_test(test: &BlockTest, mode: ExecutionMode) -> Status {
         if last != test.last_block_hash {
             m.push(Mismatch::LastBlockHash { expected: test.last_block_hash, got: last });
         }
-        let root = db_state_root(&chain.db);
+        let root = chain.db.state_root();
         if root != test.post_root {
             m.push(Mismatch::StateRoot { expected: test.post_root, got: root });
             if let Some(post) = &test.post {
-                m.push(Mismatch::Executor { message: diff(post, &chain.db) });
+                m.push(Mismatch::Executor { message: diff(post, chain.db.db()) });
             }
         }
     }

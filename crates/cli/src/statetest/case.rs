@@ -2,13 +2,13 @@
 
 use core::fmt;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use kestrel::primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256};
 use serde::Serialize;
 
 use super::exception::Rejection;
-use kestrel::block::SignatureError;
+use kestrel::block::{SignatureError, StateTrie};
 
 /// Names one case: the file it came from, the test, the fork as the file spells it, and the
 /// position of the entry in that fork's `post` list.
@@ -106,6 +106,10 @@ pub struct Case {
     pub blob_params: Option<BlobParams>,
     /// The pre-state, shared by every case of the test.
     pub pre: Arc<PreState>,
+    /// The pre-state's trie with its node hashes, built by the first case of the test that
+    /// runs and shared by the others: each case's post-state root rehashes only what its
+    /// transaction changed.
+    pub pre_trie: Arc<OnceLock<StateTrie>>,
     /// The expected outcome.
     pub expected: Expected,
     /// Whether the filler touched the coinbase after the transaction; see [`Finish`].

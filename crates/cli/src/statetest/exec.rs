@@ -10,7 +10,7 @@ use kestrel::host::Inspector;
 use kestrel::host::inspector::{Eip3155, Eip3155Config};
 use kestrel::host::{Evm, ExecutionMode, ExecutionOutcome, TxError as HostError};
 use kestrel::primitives::{B256, SpecId, TxEnv, keccak256};
-use kestrel::state::{AccountInfo, InMemoryDb};
+use kestrel::state::{AccountInfo, InMemoryDb, StateChanges};
 
 use super::case::{Case, Finish, PreState};
 use super::exception::{Rejection, precedes_signature};
@@ -24,6 +24,8 @@ pub struct ExecOutcome {
     pub logs_hash: B256,
     /// Gas charged to the sender after refunds.
     pub gas_used: u64,
+    /// The state changes the transaction committed.
+    pub changes: StateChanges,
 }
 
 /// Why a transaction produced no [`ExecOutcome`].
@@ -144,7 +146,9 @@ fn run_tx(
     let mut evm = evm_for(case, db, mode);
     evm.set_inspector(inspector);
     let outcome = run_on(&mut evm, case.tx.clone(), true)?;
-    Ok(ExecOutcome { logs_hash: logs_hash_of(outcome.logs), gas_used: outcome.gas_used })
+    let (logs_hash, gas_used) = (logs_hash_of(outcome.logs), outcome.gas_used);
+    let changes = evm.journal().changes().clone();
+    Ok(ExecOutcome { logs_hash, gas_used, changes })
 }
 
 /// Executes the case's transaction against `db` and commits the result into it; on

@@ -363,6 +363,7 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
         return;
     }
     let pre = Arc::new(pre);
+    let pre_trie = Arc::default();
     let template = TxTemplate::new(&raw.transaction, chain_id);
     for (fork, entries) in &raw.post {
         let spec = fork.parse::<SpecId>();
@@ -436,6 +437,7 @@ fn load_test(file: &Arc<str>, test: &Arc<str>, raw: &RawTest, out: &mut Vec<Load
                         chain_id,
                         blob_params,
                         pre: pre.clone(),
+                        pre_trie: Arc::clone(&pre_trie),
                         expected,
                         finish,
                     }))

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use kestrel::block::{StateTrie, TrieDelta};
 use kestrel::host::ExecutionMode;
 use kestrel::primitives::{B256, SpecId};
+use kestrel::state::{InMemoryDb, StateChanges};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -151,9 +153,19 @@ fn verdict(mismatches: Vec<Mismatch>) -> Status {
     if mismatches.is_empty() { Status::Passed } else { Status::Failed(mismatches) }
 }
 
+/// The root of `db`, which is the state `base` was built from with `changes` committed and
+/// the case's [`Finish`] step applied: only the changed paths are rehashed.
+fn post_root(case: &Case, base: &StateTrie, db: &InMemoryDb, changes: &StateChanges) -> B256 {
+    let mut delta = TrieDelta::new(base);
+    let touched = case.finish.touch_coinbase.then_some(&case.finish.coinbase);
+    delta.sync_from_db(base, db, changes, touched);
+    delta.root()
+}
+
 /// Runs one decoded case through [`execute`] in `mode` and compares root, logs and exception.
 pub fn run_case(case: &Case, mode: ExecutionMode) -> Status {
     let mut db = build_db(case);
+    let base = case.pre_trie.get_or_init(|| StateTrie::from_db(&db));
     let expected = &case.expected;
     let result = execute(case, &mut db, mode);
     if matches!(result, Ok(_) | Err(ExecError::Rejected(_))) {
@@ -165,7 +177,7 @@ pub fn run_case(case: &Case, mode: ExecutionMode) -> Status {
             if let Some(exception) = &expected.exception {
                 m.push(Mismatch::MissingException { expected: exception.clone() });
             }
-            let root = db_state_root(&db);
+            let root = post_root(case, base, &db, &outcome.changes);
             if root != expected.state_root {
                 m.push(Mismatch::StateRoot { expected: expected.state_root, got: root });
             }
@@ -176,7 +188,10 @@ pub fn run_case(case: &Case, mode: ExecutionMode) -> Status {
             verdict(m)
         }
         Err(ExecError::Rejected(reason)) => match &expected.exception {
-            Some(_) => verdict(judge_rejected(expected, db_state_root(&db), Some(&reason))),
+            Some(_) => {
+                let root = post_root(case, base, &db, &StateChanges::default());
+                verdict(judge_rejected(expected, root, Some(&reason)))
+            }
             None => verdict(vec![Mismatch::UnexpectedRejection { reason: reason.to_string() }]),
         },
         Err(e) => verdict(vec![Mismatch::Executor { message: e.to_string() }]),
