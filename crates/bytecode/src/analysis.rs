@@ -261,22 +261,23 @@ const PUSH_ONLY_IMMEDIATES: bool = {
     let mut op = 0;
     let mut only = true;
     while op < 256 {
-        let push = if (op as u8).wrapping_sub(PUSH1) < 32 { op - PUSH1 as usize + 1 } else { 0 };
-        only &= push == IMMEDIATE_SIZE[op] as usize;
+        only &= push_size(op as u8) == IMMEDIATE_SIZE[op] as usize;
         op += 1;
     }
     only
 };
 
+/// PUSHn's `n`, 0 for every other byte: computed, no load.
+#[inline(always)]
+const fn push_size(op: u8) -> usize {
+    if op.wrapping_sub(PUSH1) < 32 { (op - PUSH1) as usize + 1 } else { 0 }
+}
+
 /// Bytes of immediate data after `op`: the opcode table's [`IMMEDIATE_SIZE`], computed rather
 /// than loaded while only PUSHes have immediates (the walk's critical path).
 #[inline(always)]
 const fn immediate_size(op: u8) -> usize {
-    if PUSH_ONLY_IMMEDIATES {
-        if op.wrapping_sub(PUSH1) < 32 { (op - PUSH1) as usize + 1 } else { 0 }
-    } else {
-        IMMEDIATE_SIZE[op as usize] as usize
-    }
+    if PUSH_ONLY_IMMEDIATES { push_size(op) } else { IMMEDIATE_SIZE[op as usize] as usize }
 }
 
 thread_local! {
