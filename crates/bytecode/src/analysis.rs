@@ -1,6 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
-use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::gas::frontier::STACK_LIMIT;
@@ -44,15 +44,114 @@ impl RunEntry {
     }
 }
 
-/// The empty run (between opcodes, past the end): costs nothing and fits any stack.
+/// One pc's run entry, computed the first time control arrives there (see [`Bytecode::run_slots`]).
+///
+/// Most opcodes of a contract are never an arrival point, and most arrival points of a large
+/// contract are never reached in a given call: computing every entry up front wrote eight bytes
+/// per code byte, and the page faults of that table were most of a cold 24 KiB call's analysis
+/// (DESIGN.md, "Cold code"). The table is allocated zeroed, so pages no entry is written to
+/// stay unmapped.
+///
+/// An empty slot reads as the all-zero entry, whose `stack_room` 0 fails every run check: the
+/// fast interpreter reads a slot as it read a plain entry, and only its check's failure path
+/// tells an empty slot from a real failure ([`RunSlot::get`]) and fills it. No computed entry
+/// is all zero (with no stack needs `stack_room` is 1025). A slot is only ever written with
+/// one value (the entry is a function of the code), so threads sharing the analysis may race
+/// to fill it; the entry is one atomic word, so a reader sees all of it or none.
+#[derive(Debug, Default)]
+#[repr(transparent)]
+pub struct RunSlot(AtomicU64);
+
+impl RunSlot {
+    /// The entry, or all zero while the slot is empty (what the interpreter's check reads).
+    #[inline(always)]
+    pub fn load(&self) -> RunEntry {
+        // One word, so a racing fill is seen whole or not at all.
+        let bits = self.0.load(Ordering::Relaxed);
+        RunEntry {
+            stack_room: bits as u16,
+            stack_required: (bits >> 16) as u16,
+            stack_growth: (bits >> 32) as u16,
+            gas: (bits >> 48) as u16,
+        }
+    }
+
+    /// The entry, if some arrival computed it already.
+    #[inline]
+    pub fn get(&self) -> Option<RunEntry> {
+        let entry = self.load();
+        (entry != EMPTY_SLOT).then_some(entry)
+    }
+
+    fn store(&self, e: RunEntry) {
+        let bits = e.stack_room as u64
+            | (e.stack_required as u64) << 16
+            | (e.stack_growth as u64) << 32
+            | (e.gas as u64) << 48;
+        self.0.store(bits, Ordering::Relaxed);
+    }
+}
+
+/// What an empty [`RunSlot`] reads as (no computed entry is this).
+const EMPTY_SLOT: RunEntry = RunEntry { gas: 0, stack_required: 0, stack_growth: 0, stack_room: 0 };
+
+/// The run entries of one code, `code length + 1` slots, computed on first use.
+#[derive(Default)]
+struct RunTable(Box<[RunSlot]>);
+
+// A slot is an `AtomicU64`, which has `u64`'s size and bit validity; its alignment is 8, which
+// `u64` must share for a zeroed `u64` allocation to be reused as slots (true on every 64-bit
+// target; elsewhere this stops the build rather than allow a misaligned table).
+const _: () = assert!(
+    std::mem::size_of::<RunSlot>() == 8 && std::mem::align_of::<RunSlot>() == std::mem::align_of::<u64>()
+);
+
+impl RunTable {
+    /// `len` slots, none computed. Allocated zeroed (`calloc`): the kernel maps a page of it
+    /// only when an entry on that page is first written. (No safe constructor of a slice of
+    /// atomics allocates zeroed memory: collecting `AtomicU64::new(0)`s writes every page.)
+    #[allow(unsafe_code)]
+    fn zeroed(len: usize) -> Self {
+        let words: Box<[u64]> = vec![0u64; len].into_boxed_slice();
+        // SAFETY: `RunSlot` is a `repr(transparent)` `AtomicU64`, which has the size and bit
+        // validity of `u64` and (checked above) its alignment, so the allocation and its zeroed
+        // contents are a valid `[RunSlot]` of the same length and layout, freed with the same
+        // layout when the box drops.
+        Self(unsafe { Box::from_raw(Box::into_raw(words) as *mut [RunSlot]) })
+    }
+}
+
+/// A clone computes its entries again (they are a cache of the code).
+impl Clone for RunTable {
+    fn clone(&self) -> Self {
+        Self::zeroed(self.0.len())
+    }
+}
+
+/// Entries are a function of the code: two tables of equal code are equal.
+impl PartialEq for RunTable {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RunTable {}
+
+impl std::fmt::Debug for RunTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RunTable({} slots)", self.0.len())
+    }
+}
+
+/// The empty run (past the end): costs nothing and fits any stack.
 impl Default for RunEntry {
     fn default() -> Self {
         Self::new(0, 0, 0)
     }
 }
 
-/// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entry of every opcode and
-/// the code hash; once translated, its [`Program`] too.
+/// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entries (computed where
+/// control arrives, on first arrival) and the code hash; once translated, its [`Program`] too.
 ///
 /// The buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse them: a host
 /// recycling one `Bytecode` for the init code of successive creations allocates only when the
@@ -62,8 +161,9 @@ pub struct Bytecode {
     padded: Vec<u8>,
     len: usize,
     jumpdests: Vec<u64>,
-    runs: Vec<RunEntry>,
+    runs: RunTable,
     hash: B256,
+    keccak: KeccakSlot,
     shape: Shape,
     program: ProgramSlot,
 }
@@ -103,14 +203,27 @@ impl PartialEq for ProgramSlot {
 
 impl Eq for ProgramSlot {}
 
-/// Code with its keccak256 hash, computed here: the only way to give a [`Bytecode`] its
-/// identity.
+/// keccak256 of a [`Bytecode`]'s code, computed on first use ([`Bytecode::code_hash`]). A cache,
+/// not part of the code's identity (it is a function of the code).
+#[derive(Clone, Debug, Default)]
+struct KeccakSlot(OnceLock<B256>);
+
+impl PartialEq for KeccakSlot {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeccakSlot {}
+
+/// Code with its keccak256 hash, computed here.
 ///
-/// A code hash names code in every cache of the process ([`crate::AnalysisCache`],
-/// [`ProgramCache`](crate::program::ProgramCache)) and a translated [`Program`] is attached to
-/// analysed code by hash, so a hash the caller only claims (a database's, say) must never become
-/// one: a program of other code would run on this code's bytes. A caller that needs the hash
-/// anyway (CREATE2's address) computes it once, here, and passes the pair on.
+/// A translated [`Program`] is attached to analysed code only when their keccak256 hashes
+/// agree, so that hash must be one Kestrel computed: a hash the caller only claims (a
+/// database's, say) could name other code, whose program would run on this code's bytes. A
+/// caller that needs the hash anyway (CREATE2's address) computes it once, here, and passes the
+/// pair on; code analysed without it ([`crate::AnalysisCache`]) hashes itself only when a
+/// program is about to be attached ([`Bytecode::code_hash`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HashedCode<'a> {
     code: &'a [u8],
@@ -144,16 +257,28 @@ impl Bytecode {
 
     /// Analyses code already hashed (see [`HashedCode`]).
     pub fn from_hashed(code: HashedCode<'_>) -> Self {
+        let mut analysed = Self::named(code.code, code.hash);
+        analysed.keccak = KeccakSlot(OnceLock::from(code.hash));
+        analysed
+    }
+
+    /// Analyses `code` known by `name` (a database's code hash, unchecked: [`hash`](Self::hash)
+    /// returns it, and the keccak256 is computed only if a program is to be attached). The
+    /// analysis cache names code so, checking bytes instead of hashes on a hit: hashing is a
+    /// third of a cold 24 KiB contract's analysis.
+    pub(crate) fn named(code: &[u8], name: B256) -> Self {
         let mut analysed = Self {
             padded: Vec::new(),
             len: 0,
             jumpdests: Vec::new(),
-            runs: Vec::new(),
+            runs: RunTable::default(),
             hash: B256::ZERO,
+            keccak: KeccakSlot::default(),
             shape: Shape::default(),
             program: ProgramSlot::default(),
         };
-        analysed.reanalyze(code);
+        analysed.analyze(code);
+        analysed.hash = name;
         analysed
     }
 
@@ -161,18 +286,25 @@ impl Bytecode {
     /// code is longer than every code this value held before. The result equals
     /// `Bytecode::from_hashed(code)`: a program attached to the old code is dropped.
     pub fn reanalyze(&mut self, code: HashedCode<'_>) {
-        let HashedCode { code, hash } = code;
+        self.analyze(code.code);
+        self.hash = code.hash;
+        self.keccak = KeccakSlot(OnceLock::from(code.hash));
+    }
+
+    /// The analysis of `code`, its hashes left for the caller to set.
+    fn analyze(&mut self, code: &[u8]) {
         self.padded.clear();
         self.padded.reserve_exact(code.len() + PADDING);
         self.padded.extend_from_slice(code);
         self.padded.resize(code.len() + PADDING, 0);
         self.len = code.len();
-        self.shape = with_starts(|starts| {
-            let shape = walk(code, &mut self.jumpdests, starts);
-            analyze_runs(code, starts, &mut self.runs);
-            shape
-        });
-        self.hash = hash;
+        self.shape = walk(code, &mut self.jumpdests);
+        if self.runs.0.len() == code.len() + 1 {
+            self.runs.0.iter_mut().for_each(|slot| *slot = RunSlot::default());
+        } else {
+            self.runs = RunTable::zeroed(code.len() + 1);
+        }
+        self.keccak = KeccakSlot::default();
         // The old code's program must not run the new code (`program()` is trusted). Dropping
         // it is sound: `&mut self` means no frame holds this analysis, and so none borrows the
         // program through it (the compiled runner relies on that).
@@ -191,10 +323,11 @@ impl Bytecode {
         self.program.0.get()
     }
 
-    /// Attaches `program` when it was translated from this code (same hash and length) and
-    /// none was attached yet; returns whether it is now the attached one.
+    /// Attaches `program` when it was translated from this code (same keccak256 and length)
+    /// and none was attached yet; returns whether it is now the attached one. Hashes the code
+    /// if nothing did yet ([`code_hash`](Self::code_hash)).
     pub fn attach_program(&self, program: &Arc<Program>) -> bool {
-        if program.hash() != self.hash || program.code_len() != self.len {
+        if program.code_len() != self.len || program.hash() != self.code_hash() {
             return false;
         }
         Arc::ptr_eq(self.program.0.get_or_init(|| program.clone()), program)
@@ -224,10 +357,18 @@ impl Bytecode {
         self.len == 0
     }
 
-    /// keccak256 of the code.
+    /// The hash this code is known by in the caches: its keccak256 when it was analysed with
+    /// it ([`Bytecode::new`], [`HashedCode`]), otherwise the hash a database gave for it (the
+    /// [`AnalysisCache`](crate::AnalysisCache) compares bytes before it shares an analysis, and
+    /// programs are attached by [`code_hash`](Self::code_hash) only).
     #[inline]
     pub fn hash(&self) -> B256 {
         self.hash
+    }
+
+    /// keccak256 of the code, computed on first use when the code was analysed without it.
+    pub fn code_hash(&self) -> B256 {
+        *self.keccak.0.get_or_init(|| keccak256(self.original()))
     }
 
     /// True when `pc` holds a JUMPDEST opcode (not PUSH data) inside the code.
@@ -241,18 +382,69 @@ impl Bytecode {
 }
 
 impl Bytecode {
-    /// The run starting at the opcode at `pc` (see [`RunEntry`]); all zero between opcodes and
-    /// past the end. `pc` may be the code length (a fall-through off the end: an empty run).
+    /// The run starting at `pc` (see [`RunEntry`]), computed and kept on first use: the code read
+    /// from `pc` as if an opcode started there (between opcodes that is not the code's meaning;
+    /// control never arrives there). `pc` may be the code length (a fall-through off the end:
+    /// an empty run); past that, the empty run.
     #[inline]
     pub fn run_entry(&self, pc: usize) -> RunEntry {
-        self.runs.get(pc).copied().unwrap_or_default()
+        match self.runs.0.get(pc) {
+            Some(slot) => slot.get().unwrap_or_else(|| self.fill_run(pc)),
+            None => RunEntry::default(),
+        }
     }
 
-    /// The run entries: `code length + 1` of them, indexed by pc.
-    #[inline]
-    pub fn run_table(&self) -> &[RunEntry] {
-        &self.runs
+    /// Computes and keeps the entry of the run at `pc` (at most the code length).
+    #[cold]
+    #[inline(never)]
+    pub fn fill_run(&self, pc: usize) -> RunEntry {
+        let run = run_from(&self.padded, pc);
+        if let Some(slot) = self.runs.0.get(pc) {
+            slot.store(run);
+        }
+        run
     }
+
+    /// The run slots, `code length + 1` of them, indexed by pc: the fast interpreter reads a
+    /// slot where control arrives and calls [`fill_run`](Self::fill_run) when it is empty.
+    #[inline]
+    pub fn run_slots(&self) -> &[RunSlot] {
+        &self.runs.0
+    }
+}
+
+/// The [`RunEntry`] of the straight-line run from `pc` to the next opcode that jumps or halts
+/// (inclusive), reading `padded` (code and [`PADDING`]) as opcodes from `pc`.
+///
+/// Control only arrives at pc 0, at a jump's target, after a JUMPI that falls through and where
+/// a frame resumes after a call; from there execution is straight-line (a JUMPDEST on the way
+/// changes nothing) until an opcode that jumps or halts. Each opcode counts its least static
+/// gas over the forks that define it, so the gas is a lower bound of what any fork charges for
+/// the run; stack effects do not depend on the fork. Bytes no fork defines end a run (they
+/// halt). The walk ends inside the buffer: the padding's last byte is a STOP that every
+/// immediate stops short of.
+fn run_from(padded: &[u8], mut pc: usize) -> RunEntry {
+    let (mut gas, mut required, mut growth, mut height) = (0u32, 0i64, 0i64, 0i64);
+    while let Some(&op) = padded.get(pc) {
+        let (cost, inputs, outputs, ends) = match info(op) {
+            Some(i) => (i.min_gas, i.inputs as i64, i.outputs as i64, i.ends_block),
+            None => (0, 0, 0, true),
+        };
+        gas = (gas + cost as u32).min(u16::MAX as u32);
+        // This opcode needs `inputs` at the height the run is at: that many above arrival,
+        // minus what the run added so far.
+        required = required.max(inputs - height);
+        height += outputs - inputs;
+        growth = growth.max(height);
+        if ends {
+            break;
+        }
+        pc += 1 + immediate_size(op);
+    }
+    // Saturating keeps both meaningful: a run that needs more than 1024 items, or grows by
+    // more than 1024, fails its check whatever the stack holds, as it must.
+    let saturate = |v: i64| v.clamp(0, u16::MAX as i64) as u16;
+    RunEntry::new(gas as u16, saturate(required), saturate(growth))
 }
 
 /// True when the table's only opcodes with immediates are PUSH1..PUSH32 (checked at compile
@@ -280,44 +472,18 @@ const fn immediate_size(op: u8) -> usize {
     if PUSH_ONLY_IMMEDIATES { push_size(op) } else { IMMEDIATE_SIZE[op as usize] as usize }
 }
 
-thread_local! {
-    /// The opcode-start bitmap of the analyses on this thread, kept from one to the next: it is
-    /// scratch (a bit per code byte, 1/48 of the run table), so a cached analysis does not keep
-    /// it, and an analysis allocates it only for code longer than any this thread saw before.
-    static STARTS: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` with this thread's opcode-start scratch (a fresh `Vec` should it be unavailable,
-/// as while the thread's locals are torn down).
-fn with_starts<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
-    let taken = STARTS.try_with(|cell| cell.try_borrow_mut().map(|mut s| core::mem::take(&mut *s)).ok());
-    let mut starts = taken.ok().flatten().unwrap_or_default();
-    let result = f(&mut starts);
-    let _ = STARTS.try_with(|cell| {
-        if let Ok(mut s) = cell.try_borrow_mut() {
-            *s = starts;
-        }
-    });
-    result
-}
-
 /// Walks the opcodes once, skipping immediates (a PUSH truncated by the end of the code
 /// swallows the rest), and fills `jumpdests` (a bit per byte, set at JUMPDEST opcodes, not in
-/// PUSH data) and `starts` (a bit per byte, set where an opcode starts, for the backward pass
-/// of [`analyze_runs`]; in a run of zero bytes skipped at once, only at its first STOP); both
-/// keep their capacity. Runs of zero bytes (STOP, common in padding-heavy data sections) are
-/// skipped eight at a time. The next pc is computed arithmetically, not from a table: it is the
-/// walk's critical path.
-fn walk(code: &[u8], jumpdests: &mut Vec<u64>, starts: &mut Vec<u64>) -> Shape {
+/// PUSH data; it keeps its capacity). Runs of zero bytes (STOP, common in padding-heavy data
+/// sections) are skipped eight at a time. The next pc is computed arithmetically, not from a
+/// table: it is the walk's critical path.
+fn walk(code: &[u8], jumpdests: &mut Vec<u64>) -> Shape {
     let words = code.len().div_ceil(64);
     jumpdests.clear();
     jumpdests.resize(words, 0);
-    starts.clear();
-    starts.resize(words, 0);
     let mut shape = Shape::default();
     let mut pc = 0;
     while pc < code.len() {
-        starts[pc / 64] |= 1u64 << (pc % 64);
         shape.ops += 1;
         if pc + 8 <= code.len() && code[pc..pc + 8] == [0u8; 8] {
             pc += 8;
@@ -333,50 +499,6 @@ fn walk(code: &[u8], jumpdests: &mut Vec<u64>, starts: &mut Vec<u64>) -> Shape {
         pc += 1 + immediate_size(op);
     }
     shape
-}
-
-/// Fills `runs` with, for every opcode, the [`RunEntry`] of the straight-line run from it to the
-/// next opcode that jumps or halts (inclusive); `code.len() + 1` entries, zero between opcodes
-/// and at the end. `runs` keeps its capacity: nothing is allocated when it is large enough.
-///
-/// Control only arrives at pc 0, at a jump's target, after a JUMPI that falls through and where
-/// a frame resumes after a call; from there execution is straight-line (a JUMPDEST on the way
-/// changes nothing) until an opcode that jumps or halts. Each opcode counts its least static
-/// gas over the forks that define it, so the gas is a lower bound of what any fork charges for
-/// the run; stack effects do not depend on the fork. Bytes no fork defines end a run (they
-/// halt). Computed backwards over the opcode starts of [`walk`]: a run's needs are its first
-/// opcode's, combined with the rest's. A STOP's entry is all zero, so the STOPs after the first
-/// of a skipped zero run need no visit.
-fn analyze_runs(code: &[u8], starts: &[u64], runs: &mut Vec<RunEntry>) {
-    runs.clear();
-    runs.resize(code.len() + 1, RunEntry::default());
-    let (mut gas, mut required, mut growth) = (0u32, 0i32, 0i32);
-    let saturate = |v: i64| v.clamp(0, u16::MAX as i64) as u16;
-    for (word, &bits) in starts.iter().enumerate().rev() {
-        let mut bits = bits;
-        while bits != 0 {
-            let bit = 63 - bits.leading_zeros() as usize;
-            bits &= !(1u64 << bit);
-            let pc = word * 64 + bit;
-            let (cost, inputs, outputs, ends) = match info(code[pc]) {
-                Some(i) => (i.min_gas, i.inputs as i32, i.outputs as i32, i.ends_block),
-                None => (0, 0, 0, true),
-            };
-            let net = outputs - inputs;
-            if ends {
-                (gas, required, growth) = (0, 0, 0);
-            }
-            gas = (cost as u32 + gas).min(u16::MAX as u32);
-            // This opcode needs `inputs`; the rest needs `required` on top of what it leaves.
-            required = inputs.max(required - net);
-            growth = net.max(0).max(net + growth);
-            // Saturating keeps both meaningful: a run that needs more than 1024 items, or grows
-            // by more than 1024, fails its check whatever the stack holds, as it must.
-            required = required.min(u16::MAX as i32);
-            growth = growth.min(u16::MAX as i32);
-            runs[pc] = RunEntry::new(gas as u16, saturate(required as i64), saturate(growth as i64));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -449,12 +571,11 @@ mod tests {
         assert_eq!(gas(9), 8);
         assert_eq!(gas(11), 12);
         assert_eq!(gas(15), 3);
-        // Every opcode has its rest of the run; immediates and the end have nothing.
+        // Every opcode has its rest of the run; the end has nothing.
         assert_eq!(gas(2), 3 + 3 + 14);
-        assert_eq!(analysed.run_entry(3), RunEntry::default());
         assert_eq!(analysed.run_entry(code.len()), RunEntry::default());
         assert_eq!(analysed.run_entry(usize::MAX), RunEntry::default());
-        assert_eq!(analysed.run_table().len(), code.len() + 1);
+        assert_eq!(analysed.run_slots().len(), code.len() + 1);
     }
 
     #[test]
@@ -501,6 +622,67 @@ mod tests {
         assert_eq!((entry.gas, entry.stack_required), (u16::MAX, 20_001));
         // A byte no fork defines ends its run.
         assert_eq!(Bytecode::new(&[PUSH1, 0, 0x0c, PUSH1, 0]).run_entry(3).gas, 3);
+    }
+
+    /// The entries filled so far, one per slot.
+    fn filled(code: &Bytecode) -> usize {
+        code.run_slots().iter().filter(|slot| slot.get().is_some()).count()
+    }
+
+    #[test]
+    fn entries_are_computed_where_control_arrives_and_kept() {
+        use crate::opcode::{ADD, JUMP};
+        let code = Bytecode::new(&[PUSH1, 4, JUMP, ADD, JUMPDEST, PUSH1, 1, 0x00]);
+        assert_eq!(filled(&code), 0, "nothing computed before an arrival");
+        let at_dest = code.run_entry(4);
+        assert_eq!(filled(&code), 1);
+        assert_eq!(code.run_slots()[4].get(), Some(at_dest));
+        assert_eq!(code.run_entry(4), at_dest);
+        assert_eq!(filled(&code), 1, "a second look reads the kept entry");
+        // A clone and a reanalysis of equal code start empty and compute the same entries.
+        let copy = code.clone();
+        assert_eq!(filled(&copy), 0);
+        assert_eq!(copy.run_entry(4), at_dest);
+        assert_eq!(copy, code);
+        let mut recycled = code.clone();
+        recycled.reanalyze(HashedCode::new(code.original()));
+        assert_eq!(filled(&recycled), 0);
+        // No computed entry reads as an empty slot, and an empty slot fails every check.
+        for e in [
+            RunEntry::default(),
+            at_dest,
+            RunEntry::new(u16::MAX, u16::MAX, u16::MAX),
+            RunEntry::new(0, 0, 1025),
+        ] {
+            assert_ne!(e, EMPTY_SLOT);
+        }
+        assert!((0..=1024usize).all(|h| h.wrapping_sub(EMPTY_SLOT.stack_required as usize) >= EMPTY_SLOT.stack_room as usize));
+    }
+
+    /// Threads racing to fill the same slots all read the one entry.
+    #[test]
+    fn racing_fills_agree() {
+        let code: Vec<u8> = (0..600u32).map(|i| [PUSH1, 1, 0x01, JUMPDEST, 0x50][i as usize % 5]).collect();
+        let analysed = Arc::new(Bytecode::new(&code));
+        let expected = reference_runs(&code);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                let analysed = analysed.clone();
+                let (expected, code) = (&expected, &code);
+                s.spawn(move || {
+                    for pc in (0..code.len()).filter(|pc| pc % 5 != 1) {
+                        assert_eq!(analysed.run_entry(pc), normalised(expected[pc]), "pc {pc}");
+                    }
+                });
+            }
+        });
+    }
+
+    /// Entries as the checks read them: a run needing or adding more than the stack holds fails
+    /// whatever the figure beyond that (the backward reference saturates step by step, the
+    /// forward walk at the end, so they may name different impossible figures).
+    fn normalised(e: RunEntry) -> RunEntry {
+        RunEntry::new(e.gas, e.stack_required.min(1025), e.stack_growth.min(1025))
     }
 
     /// The run table the straightforward way: every opcode forwards, then backwards.
@@ -568,13 +750,20 @@ mod tests {
         fn runs_match_reference(code in proptest::collection::vec(
             prop_oneof![Just(0u8), Just(0u8), Just(JUMPDEST), Just(PUSH1), Just(PUSH32), Just(0x56u8),
                         Just(0x01u8), Just(0x80u8), any::<u8>()], 0..400)) {
-            let analysed = Bytecode::new(&code);
-            prop_assert_eq!(analysed.run_table(), &reference_runs(&code)[..]);
-            // Zero runs long enough to be skipped eight at a time, anywhere (PUSH data too).
+            // At every opcode start and at the end (where control can arrive), zero runs long
+            // enough to be skipped eight at a time included (PUSH data too).
             let stretched: Vec<u8> =
                 code.iter().flat_map(|&b| if b == 0 { vec![0; 11] } else { vec![b] }).collect();
-            let long = Bytecode::new(&stretched);
-            prop_assert_eq!(long.run_table(), &reference_runs(&stretched)[..]);
+            for code in [&code, &stretched] {
+                let analysed = Bytecode::new(code);
+                let reference = reference_runs(code);
+                let mut pc = 0;
+                while pc < code.len() {
+                    prop_assert_eq!(normalised(analysed.run_entry(pc)), normalised(reference[pc]), "pc {}", pc);
+                    pc += 1 + IMMEDIATE_SIZE[code[pc] as usize] as usize;
+                }
+                prop_assert_eq!(analysed.run_entry(code.len()), RunEntry::default());
+            }
             let ops = {
                 let (mut n, mut pc) = (0, 0);
                 while pc < code.len() {
@@ -583,7 +772,7 @@ mod tests {
                 }
                 n
             };
-            prop_assert!(analysed.shape().ops <= ops);
+            prop_assert!(Bytecode::new(&code).shape().ops <= ops);
         }
 
         #[test]

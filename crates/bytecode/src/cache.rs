@@ -56,11 +56,14 @@ impl Default for Caches {
 /// attached to it in the compiled tier 12–16 more, see [`Bytecode::program`]).
 ///
 /// The hash a lookup gives comes from a database, which may be wrong (buggy, malicious, or
-/// failing: the journal reads unreadable code as empty). An entry is therefore only inserted
-/// after Kestrel hashed the code itself and found the same hash; otherwise the analysis serves
-/// only the caller. One database cannot make another `Evm` in the process run its code. The
-/// check costs one keccak256 per distinct code per process (measured in `DESIGN.md`); hits
-/// cost nothing more.
+/// failing: the journal reads unreadable code as empty). A hit is therefore served only when
+/// the cached code is the caller's code, byte for byte (the same buffer, or equal bytes): one
+/// database cannot make another `Evm` in the process run its code. When two callers disagree
+/// about a hash's code, the caller's code is hashed: if the hash is its keccak256 it takes the
+/// entry over, otherwise its analysis serves only the caller. So the common path hashes
+/// nothing (keccak256 was a third of a cold 24 KiB contract's analysis; DESIGN.md, "Cold
+/// code"), and a program is attached to an analysis only by the code's own keccak256
+/// ([`Bytecode::attach_program`]).
 #[derive(Debug)]
 pub struct AnalysisCache {
     map: RwLock<Entries>,
@@ -108,18 +111,26 @@ impl AnalysisCache {
         CACHE.get_or_init(|| Arc::new(AnalysisCache::default()))
     }
 
-    /// The analysis of `code` whose hash is reported to be `hash`, analysing it on first sight.
-    /// A hash that is not the code's keccak256 is never cached. On a miss the cache keeps a
+    /// The analysis of `code` whose hash is reported to be `hash`, analysing it on first sight;
+    /// always an analysis of `code` itself (see the type's docs). On a miss the cache keeps a
     /// clone of `code` (no copy: the buffer is shared) for [`intern`](Self::intern).
     pub fn get_or_analyze(&self, hash: B256, code: &Bytes) -> Arc<Bytecode> {
-        if let Some(found) = self.read().by_hash.get(&hash) {
-            return found.analysis.clone();
+        let cached = self.read().by_hash.get(&hash).map(|e| (e.analysis.clone(), same_code(&e.code, code)));
+        match cached {
+            Some((analysis, true)) => analysis,
+            None => {
+                let analysed = Arc::new(Bytecode::named(code, hash));
+                self.insert(hash, Entry { analysis: analysed, code: code.clone() }).0
+            }
+            // Two callers disagree about `hash`'s code: the hash decides.
+            Some((_, false)) => {
+                let analysed = Arc::new(Bytecode::new(code));
+                if analysed.hash() == hash {
+                    self.replace(hash, Entry { analysis: analysed.clone(), code: code.clone() });
+                }
+                analysed
+            }
         }
-        let analysed = Arc::new(Bytecode::new(code));
-        if analysed.hash() != hash {
-            return analysed;
-        }
-        self.insert(hash, Entry { analysis: analysed, code: code.clone() }).0
     }
 
     /// `code`, about to be deployed: its keccak256 hash and the code as a [`Bytes`] shared with
@@ -129,11 +140,20 @@ impl AnalysisCache {
     pub fn intern(&self, code: &[u8]) -> (B256, Bytes) {
         let hashed = HashedCode::new(code);
         let hash = hashed.hash();
-        if let Some(found) = self.read().by_hash.get(&hash) {
-            return (hash, found.code.clone());
+        let found = self.read().by_hash.get(&hash).map(|e| e.code.clone());
+        if let Some(found) = &found
+            && found[..] == *code
+        {
+            return (hash, found.clone());
         }
         let entry =
             Entry { analysis: Arc::new(Bytecode::from_hashed(hashed)), code: Bytes::copy_from_slice(code) };
+        if found.is_some() {
+            // The entry was a database's misnamed code: the code hashed here takes it over.
+            let code = entry.code.clone();
+            self.replace(hash, entry);
+            return (hash, code);
+        }
         (hash, self.insert(hash, entry).1)
     }
 
@@ -161,6 +181,17 @@ impl AnalysisCache {
         (cached.analysis.clone(), cached.code.clone())
     }
 
+    /// Puts `entry`, whose code the caller hashed to `hash`, in place of whatever `hash` holds.
+    fn replace(&self, hash: B256, entry: Entry) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let Entries { by_hash, code_bytes } = &mut *map;
+        let len = entry.code.len();
+        if let Some(old) = by_hash.insert(hash, entry) {
+            *code_bytes -= old.code.len();
+        }
+        *code_bytes += len;
+    }
+
     /// Number of cached analyses.
     pub fn len(&self) -> usize {
         self.read().by_hash.len()
@@ -170,6 +201,13 @@ impl AnalysisCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Whether two buffers hold the same code: the same allocation (a database handing out clones
+/// of one `Bytes`), or equal bytes. A comparison costs a small fraction of hashing the code.
+#[inline]
+fn same_code(a: &Bytes, b: &Bytes) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a[..] == b[..]
 }
 
 #[cfg(test)]
@@ -203,21 +241,40 @@ mod tests {
     }
 
     /// A database that reports honest code's hash for other code cannot make the cache serve
-    /// that other code to a later caller with the honest code.
+    /// that other code to a later caller with the honest code, nor keep the entry.
     #[test]
-    fn a_wrong_hash_is_not_cached() {
+    fn a_wrong_hash_cannot_serve_other_code() {
         let cache = AnalysisCache::default();
         let honest = Bytes::from_static(&[0x60, 0x01, 0x00]);
         let evil = Bytes::from_static(&[0x60, 0x02, 0x00]);
-        let liar = cache.get_or_analyze(keccak256(&honest), &evil);
+        let name = keccak256(&honest);
+        let liar = cache.get_or_analyze(name, &evil);
         assert_eq!(liar.original(), &evil[..], "the liar runs what it gave");
-        assert!(cache.is_empty());
-        let served = cache.get_or_analyze(keccak256(&honest), &honest);
+        assert_eq!(liar.code_hash(), keccak256(&evil), "and its code's own hash decides programs");
+        let served = cache.get_or_analyze(name, &honest);
         assert_eq!(served.original(), &honest[..]);
         assert_eq!(cache.len(), 1);
-        // Nor can it make a deployment of the honest code get the liar's bytes.
+        // The honest code took the entry over: the liar now gets an analysis of its own.
+        let again = cache.get_or_analyze(name, &evil);
+        assert_eq!(again.original(), &evil[..]);
+        assert!(Arc::ptr_eq(&cache.get_or_analyze(name, &honest), &served));
+        // Equal bytes in another buffer share the entry.
+        let copy = Bytes::copy_from_slice(&honest);
+        assert!(Arc::ptr_eq(&cache.get_or_analyze(name, &copy), &served));
+        assert_eq!(cache.len(), 1);
+    }
+
+    /// Nor can a misnamed entry make a deployment of the honest code get the liar's bytes.
+    #[test]
+    fn a_wrong_hash_cannot_change_a_deployment() {
+        let cache = AnalysisCache::default();
+        let honest = [0x60, 0x01, 0x00];
+        let evil = Bytes::from_static(&[0x60, 0x02, 0x00]);
+        cache.get_or_analyze(keccak256(honest), &evil);
         let (hash, deployed) = cache.intern(&honest);
-        assert_eq!((hash, &deployed[..]), (keccak256(&honest), &honest[..]));
+        assert_eq!((hash, &deployed[..]), (keccak256(honest), &honest[..]));
+        assert_eq!(cache.get_or_analyze(hash, &deployed).original(), &honest[..]);
+        assert_eq!(cache.len(), 1);
     }
 
     /// Deploying code the cache holds (deployed or run before) hands back the very buffer it

@@ -54,23 +54,30 @@ fn recycling_an_analysis_drops_its_program() {
     assert!(!code.attach_program(&program));
 }
 
-/// A database's hash is only a key to look under: other code reported under it is analysed for
-/// that caller alone, and never becomes the cached analysis or program of the hash.
+/// A database's hash is only a key to look under: an analysis is shared only with a caller
+/// whose code is byte for byte the cached code, and a program attaches only by the code's own
+/// keccak256, so other code reported under a hash never runs the hash's analysis or program.
 #[test]
 fn a_claimed_hash_never_names_other_code_in_a_cache() {
     let (a, b) = twins();
     let analyses = AnalysisCache::default();
     let programs = ProgramCache::default();
     let liar = analyses.get_or_analyze(keccak256(&a), &Bytes::from(b.clone()));
-    assert_eq!((liar.original(), liar.hash()), (&b[..], keccak256(&b)));
-    assert!(analyses.is_empty());
+    assert_eq!((liar.original(), liar.code_hash()), (&b[..], keccak256(&b)));
     let liar_program = programs.get_or_translate(&liar).expect("short code");
     assert_eq!(liar_program.hash(), keccak256(&b));
     // The honest caller gets its own code, analysis and program.
     let honest = analyses.get_or_analyze(keccak256(&a), &Bytes::from(a.clone()));
-    assert_eq!(honest.original(), &a[..]);
+    assert_eq!((honest.original(), honest.code_hash()), (&a[..], keccak256(&a)));
     let honest_program = programs.get_or_translate(&honest).expect("short code");
     assert_eq!(honest_program.hash(), keccak256(&a));
     assert!(!Arc::ptr_eq(&liar_program, &honest_program));
     assert!(Arc::ptr_eq(honest.program().expect("attached"), &honest_program));
+    assert!(Arc::ptr_eq(liar.program().expect("attached"), &liar_program));
+    // And the liar, back again, gets neither.
+    let again = analyses.get_or_analyze(keccak256(&a), &Bytes::from(b.clone()));
+    assert_eq!(again.original(), &b[..]);
+    assert!(!again.program().is_some_and(|p| Arc::ptr_eq(p, &honest_program)));
+    let program = programs.get_or_translate(&again).expect("short code");
+    assert_eq!(program.hash(), keccak256(&b));
 }

@@ -9,7 +9,7 @@
 
 use crate::regs::Regs;
 use crate::static_gas::UNDEFINED_GAS;
-use crate::{Status, Step};
+use crate::{Frame, Status, Step};
 
 /// Yields the `Ok` value of a `Result<_, Status>`, or leaves the dispatch loop labelled `$loop`
 /// with its status. The one exit of every arm: the tracing runner reports the status to its
@@ -60,8 +60,8 @@ pub(crate) fn charge<const TRACE: bool>(
 /// Where a handler leaves control at the start of a straight-line run (a jump's target, JUMPI's
 /// fall-through): the fast runner checks that the run can finish (see [`Regs::check_run`]).
 #[inline(always)]
-pub(crate) fn arrive<const TRACE: bool>(r: &Regs) -> Step {
-    if TRACE { Ok(()) } else { r.check_run() }
+pub(crate) fn arrive<const TRACE: bool>(r: &Regs, f: &Frame) -> Step {
+    if TRACE { Ok(()) } else { r.check_run(f) }
 }
 
 // The calling conventions are macros, not functions: a handler called inside a small

@@ -4,7 +4,7 @@ use kestrel_primitives::U256;
 
 use crate::memory::to_saturated;
 use crate::stack::Sp;
-use kestrel_bytecode::RunEntry;
+use kestrel_bytecode::{RunEntry, RunSlot};
 
 use crate::{Frame, Gas, STACK_LIMIT, Status, Step};
 
@@ -24,8 +24,8 @@ pub(crate) struct Regs {
     ip: *const u8,
     /// The start of the frame's padded code.
     code: *const u8,
-    /// The run entry of every pc (see [`RunEntry`]).
-    runs: *const RunEntry,
+    /// The run slot of every pc (see [`RunSlot`]).
+    runs: *const RunSlot,
     /// The operand stack's top.
     pub(crate) sp: Sp,
     /// The frame's gas.
@@ -41,7 +41,7 @@ impl Regs {
         // SAFETY: `f.pc` is inside the padded code: frames start at 0 and every pc the loop
         // saves points at an opcode of the code or at the STOP in the padding.
         let ip = unsafe { code.add(f.pc) };
-        let runs = f.code.run_table().as_ptr();
+        let runs = f.code.run_slots().as_ptr();
         Self { ip, code, runs, sp: f.stack.sp(), gas: f.gas }
     }
 
@@ -108,12 +108,20 @@ impl Regs {
     /// here keeps an underfunded frame from running a long block first, and lets the fast
     /// runner skip every per-opcode stack check inside the run.
     #[inline(always)]
-    pub(crate) fn check_run(&self) -> Step {
-        // SAFETY: the table has `code length + 1` entries, and the check runs at an opcode of
+    pub(crate) fn check_run(&self, f: &Frame) -> Step {
+        let pc = self.pc();
+        // SAFETY: the table has `code length + 1` slots, and the check runs at an opcode of
         // the code (pc 0, a frame's resume point, a jump's target) or after a JUMPI (at most the
         // code length).
-        let run = unsafe { &*self.runs.add(self.pc()) };
-        self.check_entry(run)
+        let run = unsafe { &*self.runs.add(pc) }.load();
+        // An empty slot reads as a run no stack fits (see `RunSlot`): only a failed check asks.
+        if self.gas.remaining >= run.gas as i64
+            && self.sp.len().wrapping_sub(run.stack_required as usize) < run.stack_room as usize
+        {
+            return Ok(());
+        }
+        // A copy goes out of line, never `self`: a `Regs` whose address escapes lives in memory.
+        check_run_slow(*self, f, pc)
     }
 
     /// Whether the gas left covers `run`'s static gas and the stack its needs and growth.
@@ -143,6 +151,13 @@ impl Regs {
         self.ip = unsafe { self.code.add(target) };
         Ok(())
     }
+}
+
+/// A failed run check: fills the slot on the first arrival at `pc`, then checks exactly.
+#[cold]
+#[inline(never)]
+fn check_run_slow(r: Regs, f: &Frame, pc: usize) -> Step {
+    r.check_entry(&f.code.run_entry(pc))
 }
 
 /// The halt of a run whose stack bounds `height` fails: underflow when it has too few items,

@@ -98,7 +98,7 @@ pub(crate) fn arm(op: &Op, tier: Tier) -> String {
     match tier {
         Tier::Interpreter => {
             if op.enters_block == BlockEntry::After {
-                body.push_str("ok!('run, arm::arrive::<TRACE>(&r));\n");
+                body.push_str("ok!('run, arm::arrive::<TRACE>(&r, f));\n");
             }
             if !op.jumps && !op.terminating {
                 writeln!(body, "r.advance({});", 1 + op.immediate as usize).unwrap();

@@ -136,7 +136,7 @@ pub(crate) fn runner(ops: &[Op]) -> String {
          let gas_table = &STATIC_GAS[f.spec.index()];\n\
          let mut r = Regs::load(f);\n\
          // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.\n\
-         if !TRACE && let Err(status) = r.check_run() { r.save(f); return status; }\n\
+         if !TRACE && let Err(status) = r.check_run(f) { r.save(f); return status; }\n\
          let mut op;\n\
          let status = 'run: loop {\n\
          op = r.opcode();

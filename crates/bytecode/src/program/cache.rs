@@ -223,21 +223,36 @@ impl ProgramCache {
     }
 
     /// The program of `code`, translating it now on a miss.
+    ///
+    /// Slots are keyed by [`Bytecode::hash`], which may be a database's name for the code; a
+    /// program is attached only when its keccak256 is the code's ([`Bytecode::attach_program`]),
+    /// and cached only under a name that is the code's keccak256. Code a database misnamed gets
+    /// a program of its own, attached to it and cached nowhere.
     pub fn get_or_translate(&self, code: &Arc<Bytecode>) -> Option<Arc<Program>> {
-        if let Some(Slot::Ready(p)) = self.read().by_hash.get(&code.hash()) {
+        let ready = match self.read().by_hash.get(&code.hash()) {
+            Some(Slot::Ready(p)) => Some(p.clone()),
+            _ => None,
+        };
+        // Attached outside the lock: it may hash the code.
+        if let Some(p) = ready
+            && code.attach_program(&p)
+        {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            code.attach_program(p);
-            return Some(p.clone());
+            return Some(p);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let Some(program) = Program::translate(code) else {
-            self.insert(code.hash(), Slot::Untranslatable);
+            if code.hash() == code.code_hash() {
+                self.insert(code.hash(), Slot::Untranslatable);
+            }
             return None;
         };
         let program = Arc::new(program);
         self.translations.fetch_add(1, Ordering::Relaxed);
         code.attach_program(&program);
-        self.insert(code.hash(), Slot::Ready(program.clone()));
+        if program.hash() == code.hash() {
+            self.insert(code.hash(), Slot::Ready(program.clone()));
+        }
         Some(program)
     }
 
@@ -252,21 +267,19 @@ impl ProgramCache {
         // What the slot says, read under the lock; acted on after it is released (acting may
         // take the write lock).
         let waiting = match self.read().by_hash.get(&hash) {
-            Some(Slot::Ready(p)) => {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                code.attach_program(p);
-                return Some(p.clone());
-            }
+            // Attached (which may hash the code) by `get_or_translate`, after the lock is released.
+            Some(Slot::Ready(_)) => Err(None),
             Some(Slot::Untranslatable) => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 return None;
             }
-            Some(&Slot::Queued(waited)) => Err(waited),
+            Some(&Slot::Queued(waited)) => Err(Some(waited)),
             Some(&Slot::Seen(n)) => Ok(n),
             None => Ok(0),
         };
         let seen = match waiting {
-            Err(waited) => {
+            Err(None) => return self.get_or_translate(code),
+            Err(Some(waited)) => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 // The background translator has not delivered within a bounded number of
                 // calls (a busy or starved thread): this thread translates it now.
@@ -310,7 +323,7 @@ impl ProgramCache {
     #[cfg_attr(not(feature = "background-translator"), allow(dead_code))]
     pub(super) fn translate_one(&self, code: &Arc<Bytecode>) {
         // A caller that waited `AUTO_MAX_WAIT` calls may have translated it meanwhile.
-        if matches!(self.read().by_hash.get(&code.hash()), Some(Slot::Ready(_))) {
+        if code.program().is_some() || matches!(self.read().by_hash.get(&code.hash()), Some(Slot::Ready(_))) {
             return;
         }
         match Program::translate(code) {
@@ -318,7 +331,10 @@ impl ProgramCache {
                 self.translations.fetch_add(1, Ordering::Relaxed);
                 let program = Arc::new(program);
                 code.attach_program(&program);
-                self.insert(code.hash(), Slot::Ready(program));
+                // Cached by name only when the name is the code's keccak256 (see `get_or_translate`).
+                if program.hash() == code.hash() {
+                    self.insert(code.hash(), Slot::Ready(program));
+                }
             }
             // Too long to translate: stays interpreted, and is never queued again.
             None => self.insert(code.hash(), Slot::Untranslatable),
@@ -383,6 +399,35 @@ mod tests {
         let b = cache.get_or_translate(&c).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(cache.stats(), CacheStats { hits: 1, misses: 1, evictions: 0, translations: 1 });
+    }
+
+    /// Code a database misnamed (another code's hash) runs its own program, in both modes and
+    /// whichever comes first, and never leaves it in the cache for the rightly named code.
+    #[test]
+    fn misnamed_code_gets_its_own_program() {
+        for liar_first in [true, false] {
+            let cache = &Arc::new(ProgramCache::default());
+            let honest = code(20);
+            let liar = Arc::new(Bytecode::named(big_code(21).original(), honest.hash()));
+            let order = if liar_first { [&liar, &honest] } else { [&honest, &liar] };
+            for c in order {
+                assert!(cache.prepare(ExecutionMode::Compiled, c));
+            }
+            for c in [&honest, &liar] {
+                let program = c.program().expect("attached");
+                assert_eq!((program.hash(), program.code_len()), (c.code_hash(), c.len()));
+                assert_eq!(program.validate(c), Ok(()));
+            }
+            assert_eq!(cache.stats().translations, 2);
+            // The cache holds the honest program under its hash: a fresh analysis finds it.
+            let fresh = code(20);
+            assert!(cache.prepare(ExecutionMode::Auto, &fresh));
+            assert!(Arc::ptr_eq(fresh.program().unwrap(), honest.program().unwrap()));
+            // A fresh misnamed analysis in Auto mode does not take the honest program either.
+            let liar_again = Arc::new(Bytecode::named(big_code(21).original(), honest.hash()));
+            cache.prepare(ExecutionMode::Auto, &liar_again);
+            assert!(liar_again.program().is_none_or(|p| p.hash() == liar_again.code_hash()));
+        }
     }
 
     #[test]

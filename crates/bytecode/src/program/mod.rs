@@ -196,7 +196,7 @@ impl Program {
         // The compiled runner trusts these indices; debug builds prove them for every program.
         #[cfg(debug_assertions)]
         if let Err(violation) = program.validate(code) {
-            panic!("translation of {} produced an unsound program: {violation}", code.hash());
+            panic!("translation of {} produced an unsound program: {violation}", code.code_hash());
         }
         Some(program)
     }
@@ -583,7 +583,7 @@ impl<'a> Translator<'a> {
             consts: self.consts.as_slice().into(),
             entries: self.entries.as_slice().into(),
             by_pc: self.by_pc.into_boxed_slice(),
-            hash: self.code.hash(),
+            hash: self.code.code_hash(),
             code_len: len,
         };
         let Self { insts, consts, entries, open, pending, fixups, .. } = self;

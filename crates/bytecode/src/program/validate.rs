@@ -17,7 +17,7 @@ impl Program {
     /// constants inside the table; fused DUPs read items 1 to 16; no instruction is a byte the
     /// runner never expects (pushes, PC, JUMPDEST). Returns the first violation found.
     pub fn validate(&self, code: &Bytecode) -> Result<(), String> {
-        if self.hash != code.hash() || self.code_len != code.len() {
+        if self.code_len != code.len() || self.hash != code.code_hash() {
             return Err("translated from other code".into());
         }
         if self.by_pc.len() != code.len() + 1 {

@@ -40,7 +40,7 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
     let gas_table = &STATIC_GAS[f.spec.index()];
     let mut r = Regs::load(f);
     // Arriving at pc 0, or resuming after a call in the middle of a run: check the rest.
-    if !TRACE && let Err(status) = r.check_run() {
+    if !TRACE && let Err(status) = r.check_run(f) {
         r.save(f);
         return status;
     }
@@ -424,13 +424,13 @@ fn run_loop<H: Host + ?Sized, T: Tracer + ?Sized, const TRACE: bool>(
             0x56 => {
                 ok!('run, arm::charge::<TRACE>(&mut r, 8, false, 1, 0, true));
                 ok!('run, arm::frame!(r, f, b, control::op_jump));
-                ok!('run, arm::arrive::<TRACE>(&r));
+                ok!('run, arm::arrive::<TRACE>(&r, f));
             }
             // JUMPI
             0x57 => {
                 ok!('run, arm::charge::<TRACE>(&mut r, 10, false, 2, 0, true));
                 ok!('run, arm::frame!(r, f, b, control::op_jumpi));
-                ok!('run, arm::arrive::<TRACE>(&r));
+                ok!('run, arm::arrive::<TRACE>(&r, f));
             }
             // PC
             0x58 => {
