@@ -1,5 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -96,8 +97,24 @@ impl RunSlot {
 const EMPTY_SLOT: RunEntry = RunEntry { gas: 0, stack_required: 0, stack_growth: 0, stack_room: 0 };
 
 /// The run entries of one code, `code length + 1` slots, computed on first use.
-#[derive(Default)]
-struct RunTable(Box<[RunSlot]>);
+///
+/// Its memory must be zero and left unmapped until written: `calloc` cannot promise that (glibc
+/// clears a reused heap chunk, or a fresh one below its mmap threshold, with `memset`, which
+/// faulted in every page: a third of a cold 24 KiB call, DESIGN.md "Cold code"). So a table of
+/// [`RunTable::MAP_BYTES`] or more is its own anonymous mapping on Unix; smaller ones, and any
+/// whose mapping fails, are a zeroed heap allocation.
+struct RunTable {
+    slots: NonNull<RunSlot>,
+    len: usize,
+    mapped: bool,
+}
+
+// SAFETY: the table owns its memory (freed only in `Drop`), and its slots are atomics.
+#[allow(unsafe_code)]
+unsafe impl Send for RunTable {}
+// SAFETY: shared access only reads and writes slots through their atomic operations.
+#[allow(unsafe_code)]
+unsafe impl Sync for RunTable {}
 
 // A slot is an `AtomicU64`, which has `u64`'s size and bit validity; its alignment is 8, which
 // `u64` must share for a zeroed `u64` allocation to be reused as slots (true on every 64-bit
@@ -107,24 +124,88 @@ const _: () = assert!(
 );
 
 impl RunTable {
-    /// `len` slots, none computed. Allocated zeroed (`calloc`): the kernel maps a page of it
-    /// only when an entry on that page is first written. (No safe constructor of a slice of
-    /// atomics allocates zeroed memory: collecting `AtomicU64::new(0)`s writes every page.)
+    /// Tables of this many bytes or more (code of 8 KiB or more) are mapped on their own.
+    const MAP_BYTES: usize = 64 << 10;
+
+    /// `len` slots, none computed.
     #[allow(unsafe_code)]
     fn zeroed(len: usize) -> Self {
+        #[cfg(unix)]
+        if len * size_of::<RunSlot>() >= Self::MAP_BYTES
+            && let Some(table) = Self::mapped(len)
+        {
+            return table;
+        }
         let words: Box<[u64]> = vec![0u64; len].into_boxed_slice();
         // SAFETY: `RunSlot` is a `repr(transparent)` `AtomicU64`, which has the size and bit
         // validity of `u64` and (checked above) its alignment, so the allocation and its zeroed
-        // contents are a valid `[RunSlot]` of the same length and layout, freed with the same
-        // layout when the box drops.
-        Self(unsafe { Box::from_raw(Box::into_raw(words) as *mut [RunSlot]) })
+        // contents are `len` valid slots; `Drop` frees them as the `Box<[u64]>` they were.
+        let slots = unsafe { NonNull::new_unchecked(Box::into_raw(words) as *mut RunSlot) };
+        Self { slots, len, mapped: false }
+    }
+
+    /// `len` slots in an anonymous private mapping (zero, and unmapped until touched), or
+    /// `None` when the system refuses one.
+    #[cfg(unix)]
+    #[allow(unsafe_code)]
+    fn mapped(len: usize) -> Option<Self> {
+        let bytes = len.checked_mul(size_of::<RunSlot>())?;
+        // SAFETY: a fresh anonymous mapping aliases nothing; the arguments are valid for it.
+        let at = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if at == libc::MAP_FAILED {
+            return None;
+        }
+        // A mapping is page-aligned (so aligned for slots), readable and writable, and zero.
+        let slots = NonNull::new(at as *mut RunSlot)?;
+        Some(Self { slots, len, mapped: true })
+    }
+
+    /// The slots.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn slots(&self) -> &[RunSlot] {
+        // SAFETY: `slots` points to `len` initialised slots owned by `self` (see `zeroed`).
+        unsafe { std::slice::from_raw_parts(self.slots.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for RunTable {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        if self.mapped {
+            #[cfg(unix)]
+            // SAFETY: the table's own mapping, of exactly this size, unmapped once; no slot
+            // reference outlives `self`. A failure leaves the mapping in place (a leak, not UB).
+            unsafe {
+                libc::munmap(self.slots.as_ptr().cast(), self.len * size_of::<RunSlot>());
+            }
+        } else {
+            let words = std::ptr::slice_from_raw_parts_mut(self.slots.as_ptr() as *mut u64, self.len);
+            // SAFETY: the `Box<[u64]>` `zeroed` leaked, freed once.
+            drop(unsafe { Box::from_raw(words) });
+        }
+    }
+}
+
+impl Default for RunTable {
+    fn default() -> Self {
+        Self::zeroed(0)
     }
 }
 
 /// A clone computes its entries again (they are a cache of the code).
 impl Clone for RunTable {
     fn clone(&self) -> Self {
-        Self::zeroed(self.0.len())
+        Self::zeroed(self.len)
     }
 }
 
@@ -139,7 +220,7 @@ impl Eq for RunTable {}
 
 impl std::fmt::Debug for RunTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RunTable({} slots)", self.0.len())
+        write!(f, "RunTable({} slots)", self.len)
     }
 }
 
@@ -153,9 +234,9 @@ impl Default for RunEntry {
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entries (computed where
 /// control arrives, on first arrival) and the code hash; once translated, its [`Program`] too.
 ///
-/// The buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse them: a host
-/// recycling one `Bytecode` for the init code of successive creations allocates only when the
-/// code is longer than any it analysed before.
+/// The code and JUMPDEST buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse
+/// them: a host recycling one `Bytecode` for the init code of successive creations allocates
+/// them only when the code is longer than any it analysed before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
     padded: Vec<u8>,
@@ -164,13 +245,13 @@ pub struct Bytecode {
     runs: RunTable,
     hash: B256,
     keccak: KeccakSlot,
-    shape: Shape,
     program: ProgramSlot,
 }
 
-/// Counts the analysis' walk finds on the way, so translation sizes its vectors without a walk
-/// of its own: upper bounds of the instructions, constants and arrival points a
-/// [`Program`] of this code can have.
+/// Counts of a walk over the code, so translation sizes its vectors once: upper bounds of the
+/// instructions, constants and arrival points a [`Program`] of this code can have. Counted when
+/// a translation asks ([`Bytecode::shape`]), not by every analysis: most code is never
+/// translated, and the counting doubled the analysis' walk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Shape {
     /// Opcodes (a run of eight STOPs skipped at once counts one: after the first, the rest is
@@ -274,7 +355,6 @@ impl Bytecode {
             runs: RunTable::default(),
             hash: B256::ZERO,
             keccak: KeccakSlot::default(),
-            shape: Shape::default(),
             program: ProgramSlot::default(),
         };
         analysed.analyze(code);
@@ -282,8 +362,8 @@ impl Bytecode {
         analysed
     }
 
-    /// Replaces this analysis with that of `code`, reusing the buffers: allocates only when the
-    /// code is longer than every code this value held before. The result equals
+    /// Replaces this analysis with that of `code`, reusing the code and JUMPDEST buffers (they
+    /// grow only for code longer than any this value held before; the run table is new). The result equals
     /// `Bytecode::from_hashed(code)`: a program attached to the old code is dropped.
     pub fn reanalyze(&mut self, code: HashedCode<'_>) {
         self.analyze(code.code);
@@ -298,12 +378,9 @@ impl Bytecode {
         self.padded.extend_from_slice(code);
         self.padded.resize(code.len() + PADDING, 0);
         self.len = code.len();
-        self.shape = walk(code, &mut self.jumpdests);
-        if self.runs.0.len() == code.len() + 1 {
-            self.runs.0.iter_mut().for_each(|slot| *slot = RunSlot::default());
-        } else {
-            self.runs = RunTable::zeroed(code.len() + 1);
-        }
+        mark_jumpdests(code, &mut self.jumpdests);
+        // Always a fresh table: zeroing the old one in place would touch every page of it.
+        self.runs = RunTable::zeroed(code.len() + 1);
         self.keccak = KeccakSlot::default();
         // The old code's program must not run the new code (`program()` is trusted). Dropping
         // it is sound: `&mut self` means no frame holds this analysis, and so none borrows the
@@ -311,10 +388,24 @@ impl Bytecode {
         self.program.0.take();
     }
 
-    /// What the analysis counted (see [`Shape`]).
-    #[inline]
+    /// The counts of the code's opcodes (see [`Shape`]), walking it.
     pub(crate) fn shape(&self) -> Shape {
-        self.shape
+        let code = self.original();
+        let mut shape = Shape::default();
+        let mut pc = 0;
+        while pc < code.len() {
+            shape.ops += 1;
+            let op = code[pc];
+            if op == 0 && code.get(pc..pc + 8) == Some(&[0u8; 8]) {
+                pc += 8;
+                continue;
+            }
+            let step = &STEPS[op as usize];
+            shape.constants += step.constant as usize;
+            shape.arrivals += step.arrival as usize;
+            pc += 1 + immediate_size(op);
+        }
+        shape
     }
 
     /// The program translated from this code, once one was attached.
@@ -388,7 +479,7 @@ impl Bytecode {
     /// an empty run); past that, the empty run.
     #[inline]
     pub fn run_entry(&self, pc: usize) -> RunEntry {
-        match self.runs.0.get(pc) {
+        match self.runs.slots().get(pc) {
             Some(slot) => slot.get().unwrap_or_else(|| self.fill_run(pc)),
             None => RunEntry::default(),
         }
@@ -399,7 +490,7 @@ impl Bytecode {
     #[inline(never)]
     pub fn fill_run(&self, pc: usize) -> RunEntry {
         let run = run_from(&self.padded, pc);
-        if let Some(slot) = self.runs.0.get(pc) {
+        if let Some(slot) = self.runs.slots().get(pc) {
             slot.store(run);
         }
         run
@@ -409,7 +500,7 @@ impl Bytecode {
     /// slot where control arrives and calls [`fill_run`](Self::fill_run) when it is empty.
     #[inline]
     pub fn run_slots(&self) -> &[RunSlot] {
-        &self.runs.0
+        self.runs.slots()
     }
 }
 
@@ -474,31 +565,19 @@ const fn immediate_size(op: u8) -> usize {
 
 /// Walks the opcodes once, skipping immediates (a PUSH truncated by the end of the code
 /// swallows the rest), and fills `jumpdests` (a bit per byte, set at JUMPDEST opcodes, not in
-/// PUSH data; it keeps its capacity). Runs of zero bytes (STOP, common in padding-heavy data
-/// sections) are skipped eight at a time. The next pc is computed arithmetically, not from a
-/// table: it is the walk's critical path.
-fn walk(code: &[u8], jumpdests: &mut Vec<u64>) -> Shape {
-    let words = code.len().div_ceil(64);
+/// PUSH data; it keeps its capacity). The next pc is computed arithmetically, not from a
+/// table: it is the walk's critical path, and the walk is most of a cold contract's analysis.
+fn mark_jumpdests(code: &[u8], jumpdests: &mut Vec<u64>) {
     jumpdests.clear();
-    jumpdests.resize(words, 0);
-    let mut shape = Shape::default();
+    jumpdests.resize(code.len().div_ceil(64), 0);
     let mut pc = 0;
     while pc < code.len() {
-        shape.ops += 1;
-        if pc + 8 <= code.len() && code[pc..pc + 8] == [0u8; 8] {
-            pc += 8;
-            continue;
-        }
         let op = code[pc];
         if op == JUMPDEST {
             jumpdests[pc / 64] |= 1u64 << (pc % 64);
         }
-        let step = &STEPS[op as usize];
-        shape.constants += step.constant as usize;
-        shape.arrivals += step.arrival as usize;
         pc += 1 + immediate_size(op);
     }
-    shape
 }
 
 #[cfg(test)]
@@ -657,6 +736,29 @@ mod tests {
             assert_ne!(e, EMPTY_SLOT);
         }
         assert!((0..=1024usize).all(|h| h.wrapping_sub(EMPTY_SLOT.stack_required as usize) >= EMPTY_SLOT.stack_room as usize));
+    }
+
+    /// A table of large code is its own mapping (on Unix), works as a heap one does, and is
+    /// unmapped when dropped; clones and reanalyses get tables of their own.
+    #[test]
+    fn large_tables_are_mapped() {
+        let code: Vec<u8> =
+            (0..20_000u32).map(|i| [PUSH1, 7, 0x01, JUMPDEST, 0x56][i as usize % 5]).collect();
+        let analysed = Bytecode::new(&code);
+        assert_eq!(analysed.runs.mapped, cfg!(unix));
+        assert!(!Bytecode::new(&code[..100]).runs.mapped, "small tables are on the heap");
+        let reference = reference_runs(&code);
+        for pc in (0..code.len()).filter(|pc| pc % 5 != 1).step_by(7) {
+            assert_eq!(normalised(analysed.run_entry(pc)), normalised(reference[pc]), "pc {pc}");
+        }
+        let copy = analysed.clone();
+        assert_eq!(filled(&copy), 0);
+        assert_eq!(copy.run_entry(3), analysed.run_entry(3));
+        drop(analysed);
+        let mut recycled = copy.clone();
+        recycled.reanalyze(HashedCode::new(&code[..50]));
+        assert_eq!(recycled.run_slots().len(), 51);
+        assert_eq!(copy.run_entry(8), normalised(reference[8]));
     }
 
     /// Threads racing to fill the same slots all read the one entry.
