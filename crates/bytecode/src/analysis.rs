@@ -1,7 +1,6 @@
 //! Padding and JUMPDEST analysis.
 
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::gas::frontier::STACK_LIMIT;
@@ -45,13 +44,7 @@ impl RunEntry {
     }
 }
 
-/// One pc's run entry, computed the first time control arrives there (see [`Bytecode::run_slots`]).
-///
-/// Most opcodes of a contract are never an arrival point, and most arrival points of a large
-/// contract are never reached in a given call: computing every entry up front wrote eight bytes
-/// per code byte, and the page faults of that table were most of a cold 24 KiB call's analysis
-/// (DESIGN.md, "Cold code"). The table is allocated zeroed, so pages no entry is written to
-/// stay unmapped.
+/// One pc's run entry, computed the first time control arrives there (see [`RunChunk`]).
 ///
 /// An empty slot reads as the all-zero entry, whose `stack_room` 0 fails every run check: the
 /// fast interpreter reads a slot as it read a plain entry, and only its check's failure path
@@ -96,103 +89,89 @@ impl RunSlot {
 /// What an empty [`RunSlot`] reads as (no computed entry is this).
 const EMPTY_SLOT: RunEntry = RunEntry { gas: 0, stack_required: 0, stack_growth: 0, stack_room: 0 };
 
-/// The run entries of one code, `code length + 1` slots, computed on first use.
+/// Slots of [`RUN_CHUNK`] consecutive pcs: the unit a run table allocates.
+// No over-alignment: glibc serves aligned allocations through a slower path (`_int_memalign`).
+struct Chunk([RunSlot; RUN_CHUNK]);
+
+/// Pcs per [`RunChunk`] (512 bytes of slots).
+pub const RUN_CHUNK: usize = 64;
+
+/// The chunk every [`RunChunk`] points at until an entry of its pcs is computed: all slots
+/// empty, never written (a fill replaces the pointer first).
+static EMPTY_CHUNK: Chunk = Chunk([const { RunSlot(AtomicU64::new(0)) }; RUN_CHUNK]);
+
+/// The run slots of [`RUN_CHUNK`] consecutive pcs of one code: a pointer to their chunk,
+/// allocated when the first of their entries is computed.
 ///
-/// Its memory must be zero and left unmapped until written: `calloc` cannot promise that (glibc
-/// clears a reused heap chunk, or a fresh one below its mmap threshold, with `memset`, which
-/// faulted in every page: a third of a cold 24 KiB call, DESIGN.md "Cold code"). So a table of
-/// [`RunTable::MAP_BYTES`] or more is its own anonymous mapping on Unix; smaller ones, and any
-/// whose mapping fails, are a zeroed heap allocation.
-struct RunTable {
-    slots: NonNull<RunSlot>,
-    len: usize,
-    mapped: bool,
-}
+/// Most opcodes of a contract are never an arrival point, and most arrival points of a large
+/// contract are never reached in a given call: computing every entry up front wrote eight bytes
+/// per code byte (196 KiB for 24 KiB of code), and a dense table of them, zeroed by the
+/// allocator, faulted in every page; those page faults were most of a cold 24 KiB call's
+/// analysis (DESIGN.md, "Cold code"). A table is one pointer per chunk, each at a shared empty
+/// chunk until its first entry; a chunk is an ordinary heap block.
+#[derive(Debug)]
+#[repr(transparent)]
+pub struct RunChunk(AtomicPtr<Chunk>);
 
-// SAFETY: the table owns its memory (freed only in `Drop`), and its slots are atomics.
-#[allow(unsafe_code)]
-unsafe impl Send for RunTable {}
-// SAFETY: shared access only reads and writes slots through their atomic operations.
-#[allow(unsafe_code)]
-unsafe impl Sync for RunTable {}
-
-// A slot is an `AtomicU64`, which has `u64`'s size and bit validity; its alignment is 8, which
-// `u64` must share for a zeroed `u64` allocation to be reused as slots (true on every 64-bit
-// target; elsewhere this stops the build rather than allow a misaligned table).
-const _: () = assert!(
-    std::mem::size_of::<RunSlot>() == 8 && std::mem::align_of::<RunSlot>() == std::mem::align_of::<u64>()
-);
-
-impl RunTable {
-    /// Tables of this many bytes or more (code of 8 KiB or more) are mapped on their own.
-    const MAP_BYTES: usize = 64 << 10;
-
-    /// `len` slots, none computed.
-    #[allow(unsafe_code)]
-    fn zeroed(len: usize) -> Self {
-        #[cfg(unix)]
-        if len * size_of::<RunSlot>() >= Self::MAP_BYTES
-            && let Some(table) = Self::mapped(len)
-        {
-            return table;
-        }
-        let words: Box<[u64]> = vec![0u64; len].into_boxed_slice();
-        // SAFETY: `RunSlot` is a `repr(transparent)` `AtomicU64`, which has the size and bit
-        // validity of `u64` and (checked above) its alignment, so the allocation and its zeroed
-        // contents are `len` valid slots; `Drop` frees them as the `Box<[u64]>` they were.
-        let slots = unsafe { NonNull::new_unchecked(Box::into_raw(words) as *mut RunSlot) };
-        Self { slots, len, mapped: false }
-    }
-
-    /// `len` slots in an anonymous private mapping (zero, and unmapped until touched), or
-    /// `None` when the system refuses one.
-    #[cfg(unix)]
-    #[allow(unsafe_code)]
-    fn mapped(len: usize) -> Option<Self> {
-        let bytes = len.checked_mul(size_of::<RunSlot>())?;
-        // SAFETY: a fresh anonymous mapping aliases nothing; the arguments are valid for it.
-        let at = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if at == libc::MAP_FAILED {
-            return None;
-        }
-        // A mapping is page-aligned (so aligned for slots), readable and writable, and zero.
-        let slots = NonNull::new(at as *mut RunSlot)?;
-        Some(Self { slots, len, mapped: true })
-    }
-
-    /// The slots.
+impl RunChunk {
+    /// The slot of `pc` (only its place in the chunk counts: `pc % RUN_CHUNK`).
     #[inline(always)]
     #[allow(unsafe_code)]
-    fn slots(&self) -> &[RunSlot] {
-        // SAFETY: `slots` points to `len` initialised slots owned by `self` (see `zeroed`).
-        unsafe { std::slice::from_raw_parts(self.slots.as_ptr(), self.len) }
+    pub fn slot(&self, pc: usize) -> &RunSlot {
+        // Acquire: a chunk's zeroed slots are published with it (see `fill`).
+        let chunk = self.0.load(Ordering::Acquire);
+        // SAFETY: the pointer is `EMPTY_CHUNK` or a chunk the table owns until it drops, which
+        // outlives `&self`; slots are only changed through their atomics.
+        let chunk = unsafe { &*chunk };
+        &chunk.0[pc % RUN_CHUNK]
+    }
+
+    /// The slot of `pc` in a chunk of its own, allocating it (or taking the one a racing
+    /// thread installed).
+    #[allow(unsafe_code)]
+    fn writable_slot(&self, pc: usize) -> &RunSlot {
+        let empty = &EMPTY_CHUNK as *const Chunk as *mut Chunk;
+        if std::ptr::eq(self.0.load(Ordering::Acquire), empty) {
+            let fresh = Box::into_raw(Box::new(Chunk([const { RunSlot(AtomicU64::new(0)) }; RUN_CHUNK])));
+            if self.0.compare_exchange(empty, fresh, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                // SAFETY: `fresh` was never published: this thread owns it.
+                drop(unsafe { Box::from_raw(fresh) });
+            }
+        }
+        self.slot(pc)
     }
 }
 
-impl Drop for RunTable {
+impl Drop for RunChunk {
     #[allow(unsafe_code)]
     fn drop(&mut self) {
-        if self.mapped {
-            #[cfg(unix)]
-            // SAFETY: the table's own mapping, of exactly this size, unmapped once; no slot
-            // reference outlives `self`. A failure leaves the mapping in place (a leak, not UB).
-            unsafe {
-                libc::munmap(self.slots.as_ptr().cast(), self.len * size_of::<RunSlot>());
-            }
-        } else {
-            let words = std::ptr::slice_from_raw_parts_mut(self.slots.as_ptr() as *mut u64, self.len);
-            // SAFETY: the `Box<[u64]>` `zeroed` leaked, freed once.
-            drop(unsafe { Box::from_raw(words) });
+        let chunk = *self.0.get_mut();
+        if !std::ptr::eq(chunk, &EMPTY_CHUNK) {
+            // SAFETY: a chunk other than the empty one was allocated by `writable_slot` with
+            // `Box` and is freed once, here (`&mut self`: no slot borrow is alive).
+            drop(unsafe { Box::from_raw(chunk) });
         }
+    }
+}
+
+/// The run entries of one code, for pcs `0..=code length`, computed on first use.
+struct RunTable {
+    chunks: Box<[RunChunk]>,
+    len: usize,
+}
+
+impl RunTable {
+    /// Slots for `len` pcs, none computed; nothing but the chunk pointers is allocated.
+    fn zeroed(len: usize) -> Self {
+        let empty = &EMPTY_CHUNK as *const Chunk as *mut Chunk;
+        let chunks = (0..len.div_ceil(RUN_CHUNK)).map(|_| RunChunk(AtomicPtr::new(empty))).collect();
+        Self { chunks, len }
+    }
+
+    /// The slot of `pc`, if `pc` is below the table's length.
+    #[inline]
+    fn slot(&self, pc: usize) -> Option<&RunSlot> {
+        (pc < self.len).then(|| self.chunks[pc / RUN_CHUNK].slot(pc))
     }
 }
 
@@ -479,7 +458,7 @@ impl Bytecode {
     /// an empty run); past that, the empty run.
     #[inline]
     pub fn run_entry(&self, pc: usize) -> RunEntry {
-        match self.runs.slots().get(pc) {
+        match self.runs.slot(pc) {
             Some(slot) => slot.get().unwrap_or_else(|| self.fill_run(pc)),
             None => RunEntry::default(),
         }
@@ -490,17 +469,24 @@ impl Bytecode {
     #[inline(never)]
     pub fn fill_run(&self, pc: usize) -> RunEntry {
         let run = run_from(&self.padded, pc);
-        if let Some(slot) = self.runs.slots().get(pc) {
-            slot.store(run);
+        if pc < self.runs.len {
+            self.runs.chunks[pc / RUN_CHUNK].writable_slot(pc).store(run);
         }
         run
     }
 
-    /// The run slots, `code length + 1` of them, indexed by pc: the fast interpreter reads a
-    /// slot where control arrives and calls [`fill_run`](Self::fill_run) when it is empty.
+    /// The slot of `pc`'s run entry, if `pc` is at most the code length.
     #[inline]
-    pub fn run_slots(&self) -> &[RunSlot] {
-        self.runs.slots()
+    pub fn run_slot(&self, pc: usize) -> Option<&RunSlot> {
+        self.runs.slot(pc)
+    }
+
+    /// The run table's chunk pointers, one per [`RUN_CHUNK`] pcs from 0: the fast interpreter
+    /// reads the slot of a pc `<=` the code length as `chunks[pc / RUN_CHUNK].slot(pc)` where
+    /// control arrives, and calls [`fill_run`](Self::fill_run) when it is empty.
+    #[inline]
+    pub fn run_chunks(&self) -> &[RunChunk] {
+        &self.runs.chunks
     }
 }
 
@@ -654,7 +640,7 @@ mod tests {
         assert_eq!(gas(2), 3 + 3 + 14);
         assert_eq!(analysed.run_entry(code.len()), RunEntry::default());
         assert_eq!(analysed.run_entry(usize::MAX), RunEntry::default());
-        assert_eq!(analysed.run_slots().len(), code.len() + 1);
+        assert!(analysed.run_slot(code.len()).is_some() && analysed.run_slot(code.len() + 1).is_none());
     }
 
     #[test]
@@ -705,7 +691,7 @@ mod tests {
 
     /// The entries filled so far, one per slot.
     fn filled(code: &Bytecode) -> usize {
-        code.run_slots().iter().filter(|slot| slot.get().is_some()).count()
+        (0..=code.len()).filter(|&pc| code.run_slot(pc).is_some_and(|slot| slot.get().is_some())).count()
     }
 
     #[test]
@@ -715,7 +701,7 @@ mod tests {
         assert_eq!(filled(&code), 0, "nothing computed before an arrival");
         let at_dest = code.run_entry(4);
         assert_eq!(filled(&code), 1);
-        assert_eq!(code.run_slots()[4].get(), Some(at_dest));
+        assert_eq!(code.run_slot(4).and_then(RunSlot::get), Some(at_dest));
         assert_eq!(code.run_entry(4), at_dest);
         assert_eq!(filled(&code), 1, "a second look reads the kept entry");
         // A clone and a reanalysis of equal code start empty and compute the same entries.
@@ -738,27 +724,35 @@ mod tests {
         assert!((0..=1024usize).all(|h| h.wrapping_sub(EMPTY_SLOT.stack_required as usize) >= EMPTY_SLOT.stack_room as usize));
     }
 
-    /// A table of large code is its own mapping (on Unix), works as a heap one does, and is
-    /// unmapped when dropped; clones and reanalyses get tables of their own.
+    /// Chunks of a table are allocated where entries are computed, and nowhere else; clones
+    /// and reanalyses get tables of their own.
     #[test]
-    fn large_tables_are_mapped() {
+    fn chunks_are_allocated_where_entries_are_computed() {
         let code: Vec<u8> =
             (0..20_000u32).map(|i| [PUSH1, 7, 0x01, JUMPDEST, 0x56][i as usize % 5]).collect();
         let analysed = Bytecode::new(&code);
-        assert_eq!(analysed.runs.mapped, cfg!(unix));
-        assert!(!Bytecode::new(&code[..100]).runs.mapped, "small tables are on the heap");
+        let empty = &EMPTY_CHUNK as *const Chunk as *mut Chunk;
+        let allocated = |c: &Bytecode| {
+            c.run_chunks().iter().filter(|chunk| chunk.0.load(Ordering::Relaxed) != empty).count()
+        };
+        assert_eq!(analysed.run_chunks().len(), (code.len() + 1).div_ceil(RUN_CHUNK));
+        assert_eq!(allocated(&analysed), 0);
         let reference = reference_runs(&code);
-        for pc in (0..code.len()).filter(|pc| pc % 5 != 1).step_by(7) {
+        for pc in [3, 8, 10_003, 19_998] {
             assert_eq!(normalised(analysed.run_entry(pc)), normalised(reference[pc]), "pc {pc}");
         }
+        assert_eq!(allocated(&analysed), 3, "pcs 3 and 8 share a chunk");
         let copy = analysed.clone();
-        assert_eq!(filled(&copy), 0);
+        assert_eq!((filled(&copy), allocated(&copy)), (0, 0));
         assert_eq!(copy.run_entry(3), analysed.run_entry(3));
         drop(analysed);
         let mut recycled = copy.clone();
         recycled.reanalyze(HashedCode::new(&code[..50]));
-        assert_eq!(recycled.run_slots().len(), 51);
+        assert!(recycled.run_slot(50).is_some() && recycled.run_slot(51).is_none());
         assert_eq!(copy.run_entry(8), normalised(reference[8]));
+        // Past the end nothing is allocated or kept.
+        assert_eq!(copy.fill_run(code.len() + 5), RunEntry::default());
+        assert_eq!(allocated(&copy), 1);
     }
 
     /// Threads racing to fill the same slots all read the one entry.

@@ -7,8 +7,7 @@
 //! The opcode constants and the opcode info table ([`opcode`]) are generated from the
 //! interpreter's opcode table by `cargo xtask codegen`.
 
-// One `unsafe` block in the crate, allowed where it stands: the run table's zeroed allocation
-// (analysis.rs, `RunTable::zeroed`).
+// `unsafe` only in the run table's chunks (analysis.rs, `RunChunk`), allowed where it stands.
 #![deny(unsafe_code)]
 
 mod analysis;
@@ -16,5 +15,5 @@ mod cache;
 pub mod opcode;
 pub mod program;
 
-pub use analysis::{Bytecode, HashedCode, PADDING, RunEntry, RunSlot};
+pub use analysis::{Bytecode, HashedCode, PADDING, RUN_CHUNK, RunChunk, RunEntry, RunSlot};
 pub use cache::{AnalysisCache, Caches};

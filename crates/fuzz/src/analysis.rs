@@ -121,8 +121,12 @@ fn check_analysis(data: &[u8], code: &Bytecode, reference: &Reference) {
     }
     assert!(!code.is_jumpdest(usize::MAX));
 
-    assert_eq!(code.run_slots().len(), len + 1, "run table length");
-    assert!(code.run_slots().iter().all(|slot| slot.get().is_none()), "entries are computed on arrival");
+    assert!(code.run_slot(len).is_some() && code.run_slot(len + 1).is_none(), "run table length");
+    assert_eq!(code.run_chunks().len(), (len + 1).div_ceil(kestrel_bytecode::RUN_CHUNK), "run table chunks");
+    assert!(
+        (0..=len).all(|pc| code.run_slot(pc).is_some_and(|slot| slot.get().is_none())),
+        "entries are computed on arrival"
+    );
     // Where control can arrive (every opcode start, and the end), the entry is the reference's,
     // as the checks read it: beyond 1024 items a need or a growth fails whatever its figure.
     let normalised = |e: RunEntry| RunEntry::new(e.gas, e.stack_required.min(1025), e.stack_growth.min(1025));
@@ -136,7 +140,7 @@ fn check_analysis(data: &[u8], code: &Bytecode, reference: &Reference) {
         );
         // `stack_room` is derived: both stack bounds in one compare.
         assert_eq!(entry, RunEntry::new(entry.gas, entry.stack_required, entry.stack_growth), "pc {pc}");
-        assert_eq!(code.run_slots()[pc].get(), Some(entry), "kept after the first look");
+        assert_eq!(code.run_slot(pc).and_then(|slot| slot.get()), Some(entry), "kept after the first look");
     }
     assert_eq!(code.run_entry(len), RunEntry::default(), "the run at the end is empty");
     assert_eq!(code.run_entry(usize::MAX), RunEntry::default());

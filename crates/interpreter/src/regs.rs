@@ -4,7 +4,7 @@ use kestrel_primitives::U256;
 
 use crate::memory::to_saturated;
 use crate::stack::Sp;
-use kestrel_bytecode::{RunEntry, RunSlot};
+use kestrel_bytecode::{RUN_CHUNK, RunChunk, RunEntry};
 
 use crate::{Frame, Gas, STACK_LIMIT, Status, Step};
 
@@ -24,8 +24,8 @@ pub(crate) struct Regs {
     ip: *const u8,
     /// The start of the frame's padded code.
     code: *const u8,
-    /// The run slot of every pc (see [`RunSlot`]).
-    runs: *const RunSlot,
+    /// The run table's chunks (see [`RunChunk`]).
+    runs: *const RunChunk,
     /// The operand stack's top.
     pub(crate) sp: Sp,
     /// The frame's gas.
@@ -41,7 +41,7 @@ impl Regs {
         // SAFETY: `f.pc` is inside the padded code: frames start at 0 and every pc the loop
         // saves points at an opcode of the code or at the STOP in the padding.
         let ip = unsafe { code.add(f.pc) };
-        let runs = f.code.run_slots().as_ptr();
+        let runs = f.code.run_chunks().as_ptr();
         Self { ip, code, runs, sp: f.stack.sp(), gas: f.gas }
     }
 
@@ -110,10 +110,10 @@ impl Regs {
     #[inline(always)]
     pub(crate) fn check_run(&self, f: &Frame) -> Step {
         let pc = self.pc();
-        // SAFETY: the table has `code length + 1` slots, and the check runs at an opcode of
-        // the code (pc 0, a frame's resume point, a jump's target) or after a JUMPI (at most the
-        // code length).
-        let run = unsafe { &*self.runs.add(pc) }.load();
+        // SAFETY: the table has a chunk for every pc up to the code length, and the check runs
+        // at an opcode of the code (pc 0, a frame's resume point, a jump's target) or after a
+        // JUMPI (at most the code length).
+        let run = unsafe { &*self.runs.add(pc / RUN_CHUNK) }.slot(pc).load();
         // An empty slot reads as a run no stack fits (see `RunSlot`): only a failed check asks.
         if self.gas.remaining >= run.gas as i64
             && self.sp.len().wrapping_sub(run.stack_required as usize) < run.stack_room as usize
