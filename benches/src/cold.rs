@@ -7,6 +7,10 @@
 //! - `cold/first-call-24k`: a transaction calling the contract once.
 //! - `cold/two-calls-24k`: a transaction to a small contract that calls it twice with the same
 //!   input (in Auto mode the second call is the one that queues the code for translation).
+//! - `cold/distinct-NxS` ([`DISTINCT`]): a transaction calling N distinct contracts of S bytes
+//!   once each (N = 1, 100, 1,000; S = 100 B, 5 KiB, 24 KiB), what a block touching many
+//!   contracts pays. Each contract returns at once (`PUSH0 PUSH0 RETURN`, then the generated
+//!   contract's bytes up to S): the row times loading and analysing code, not running it.
 //!
 //! The first-call transaction also runs as an ordinary row, [`WARM_NAME`], timed in steady state
 //! like the workloads: the difference is what coming first costs.
@@ -35,11 +39,13 @@
 //! analysis (`Bytecode::new`, with that hash), `Program::translate`, and revm's analysis, each
 //! the median of single calls.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use kestrel_bytecode::Bytecode as KestrelBytecode;
+use kestrel_bytecode::Caches;
 use kestrel_bytecode::program::{Program, ProgramCache};
 use kestrel_cli::statetest::Case;
 use kestrel_cli::statetest::exec::build_db;
@@ -59,8 +65,66 @@ use crate::contract::Contract24k;
 use crate::timing::{Budget, Clock, Samples, rounds};
 use crate::{Outcome, RevmSetup};
 
-/// The cold rows, in table order.
+/// The cold rows of the generated 24 KiB contract, in table order.
 pub const COLD_NAMES: [&str; 2] = ["cold/first-call-24k", "cold/two-calls-24k"];
+
+/// The distinct-contract cold rows: name, contracts called, bytes of code each.
+pub const DISTINCT: [(&str, usize, usize); 9] = [
+    ("cold/distinct-1x100b", 1, 100),
+    ("cold/distinct-100x100b", 100, 100),
+    ("cold/distinct-1000x100b", 1000, 100),
+    ("cold/distinct-1x5k", 1, 5 << 10),
+    ("cold/distinct-100x5k", 100, 5 << 10),
+    ("cold/distinct-1000x5k", 1000, 5 << 10),
+    ("cold/distinct-1x24k", 1, 24 << 10),
+    ("cold/distinct-100x24k", 100, 24 << 10),
+    ("cold/distinct-1000x24k", 1000, 24 << 10),
+];
+
+/// Every cold row, in table order.
+pub fn cold_names() -> impl Iterator<Item = &'static str> {
+    COLD_NAMES.into_iter().chain(DISTINCT.iter().map(|d| d.0))
+}
+
+/// Where the distinct contracts live: `DISTINCT_BASE + i` for `i` in `1..=N`.
+const DISTINCT_BASE: Address = Address::new([0xd0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+/// Where the contract calling the distinct contracts lives.
+const DISTINCT_CALLER: Address = Address::new([0xc2; 20]);
+
+/// The distinct row `name`: contracts and code size.
+fn distinct(name: &str) -> Option<(usize, usize)> {
+    DISTINCT.iter().find(|d| d.0 == name).map(|d| (d.1, d.2))
+}
+
+/// The address of distinct contract `i` (1-based).
+fn distinct_address(i: usize) -> Address {
+    let mut bytes = DISTINCT_BASE.into_array();
+    bytes[12..].copy_from_slice(&(i as u64).to_be_bytes());
+    Address::new(bytes)
+}
+
+/// A loop calling `DISTINCT_BASE + i` for `i` from `n` down to 1 with all its gas and no data:
+/// `PUSH2 n; JUMPDEST; PUSH0 x5; DUP6; PUSH20 base; ADD; GAS; CALL; POP; PUSH1 1; SWAP1; SUB;
+/// DUP1; PUSH1 3; JUMPI; STOP`.
+fn distinct_caller(n: usize) -> Vec<u8> {
+    let mut code = vec![0x61, (n >> 8) as u8, n as u8, 0x5b, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x85, 0x73];
+    code.extend_from_slice(DISTINCT_BASE.as_slice());
+    code.extend_from_slice(&[0x01, 0x5a, 0xf1, 0x50, 0x60, 0x01, 0x90, 0x03, 0x80, 0x60, 0x03, 0x57, 0x00]);
+    code
+}
+
+/// Distinct contract code of `size` bytes, variant `n`: `PUSH0 PUSH0 RETURN`, then the generated
+/// contract's bytes, the last eight replaced by `n` (so every variant has its own hash).
+fn distinct_code(contract: &Contract24k, size: usize, n: u64) -> Vec<u8> {
+    let mut code = vec![0x5f, 0x5f, 0xf3];
+    let body = contract.code();
+    code.extend_from_slice(&body[..(size - 3).min(body.len())]);
+    code.resize(size, 0);
+    let len = code.len();
+    code[len - 8..].copy_from_slice(&n.to_be_bytes());
+    code
+}
 
 /// The first-call row's transaction timed like every other row, in steady state: the reference
 /// the cold rows are read against.
@@ -117,25 +181,41 @@ pub fn cold_case(name: &str) -> Result<Case, String> {
             let accounts = [target, (hex(TWICE.as_slice()), caller.as_slice())];
             state_test_json(name, &accounts, &hex(TWICE.as_slice()), &contract.calldata(), "Osaka", GAS_LIMIT)
         }
+        n if distinct(n).is_some() => {
+            let (count, _) = distinct(n).unwrap_or_default();
+            // The fixture holds only the three opcodes that run (the gas does not depend on
+            // the rest); the harness installs full-size code before every timed call.
+            let caller = distinct_caller(count);
+            let stub = [0x5f, 0x5f, 0xf3];
+            let mut accounts = vec![(hex(DISTINCT_CALLER.as_slice()), caller.as_slice())];
+            accounts.extend((1..=count).map(|i| (hex(distinct_address(i).as_slice()), &stub[..])));
+            let gas = 100_000 + count as u64 * 5_000;
+            state_test_json(name, &accounts, &hex(DISTINCT_CALLER.as_slice()), &[], "Osaka", gas)
+        }
         _ => return Err(format!("{name}: not a row of the generated contract")),
     };
     load_generated(name, &json)
 }
 
-/// Kestrel's database for a cold row: the case's pre-state, with the code of [`TARGET`]
-/// replaced by whatever variant was installed last.
+/// Kestrel's database for a cold row: the case's pre-state, with the code of the cold targets
+/// replaced by whatever was installed last.
 #[derive(Debug)]
 struct ColdDb {
     inner: InMemoryDb,
-    code: Bytes,
-    hash: B256,
+    codes: HashMap<Address, (Bytes, B256)>,
 }
 
 impl ColdDb {
-    /// The case's pre-state, serving `code` (with its hash) as the target's.
-    fn new(case: &Case, code: Bytes) -> Self {
-        let hash = keccak256(&code);
-        Self { inner: build_db(case), code, hash }
+    /// The case's pre-state, serving `codes` (hashed here) for their addresses.
+    fn new(case: &Case, codes: &[(Address, Bytes)]) -> Self {
+        let mut db = Self { inner: build_db(case), codes: HashMap::new() };
+        db.install(codes);
+        db
+    }
+
+    /// Serves `codes` from now on, in place of the ones before.
+    fn install(&mut self, codes: &[(Address, Bytes)]) {
+        self.codes = codes.iter().map(|(a, c)| (*a, (c.clone(), keccak256(c)))).collect();
     }
 }
 
@@ -144,16 +224,19 @@ impl Database for ColdDb {
 
     fn basic(&mut self, address: &Address) -> Result<Option<AccountInfo>, Infallible> {
         let info = self.inner.basic(address)?;
-        Ok(match info {
-            Some(info) if *address == TARGET => {
-                Some(AccountInfo { code_hash: self.hash, code: Some(self.code.clone()), ..info })
+        Ok(match (info, self.codes.get(address)) {
+            (Some(info), Some((code, hash))) => {
+                Some(AccountInfo { code_hash: *hash, code: Some(code.clone()), ..info })
             }
-            other => other,
+            (other, _) => other,
         })
     }
 
     fn code_by_hash(&mut self, code_hash: &B256) -> Result<Bytes, Infallible> {
-        if *code_hash == self.hash { Ok(self.code.clone()) } else { self.inner.code_by_hash(code_hash) }
+        match self.codes.values().find(|(_, hash)| hash == code_hash) {
+            Some((code, _)) => Ok(code.clone()),
+            None => self.inner.code_by_hash(code_hash),
+        }
     }
 
     fn storage(
@@ -178,7 +261,7 @@ impl Database for ColdDb {
 /// in the `CacheDB`.
 #[derive(Clone, Debug, Default)]
 struct RawCode {
-    code: Option<(B256, Bytes)>,
+    code: HashMap<B256, Bytes>,
 }
 
 impl DatabaseRef for RawCode {
@@ -189,9 +272,9 @@ impl DatabaseRef for RawCode {
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<RevmBytecode, Infallible> {
-        Ok(match &self.code {
-            Some((hash, code)) if *hash == code_hash => RevmBytecode::new_legacy(code.clone()),
-            _ => RevmBytecode::default(),
+        Ok(match self.code.get(&code_hash) {
+            Some(code) => RevmBytecode::new_legacy(code.clone()),
+            None => RevmBytecode::default(),
         })
     }
 
@@ -213,32 +296,37 @@ type ColdRevm = MainnetEvm<MainnetContext<CacheDB<RawCode>>>;
 /// One side of a cold row.
 enum Side {
     Kestrel(ExecutionMode, Box<Evm<ColdDb>>),
-    Revm(Box<ColdRevm>, RevmAccountInfo),
+    Revm(Box<ColdRevm>, Vec<RevmAccountInfo>),
 }
 
 impl Side {
-    /// Installs `code` (new to every cache) as the target's code. Not timed.
-    fn install(&mut self, code: Bytes) {
-        let hash = keccak256(&code);
+    /// Installs `codes` (new to every cache) as the targets' code; `fresh_caches`: the Kestrel
+    /// side also starts from empty caches (a row of many contracts would otherwise fill the
+    /// process's caches, which start over inside some timed call). Not timed.
+    fn install(&mut self, codes: &[(Address, Bytes)], fresh_caches: bool) {
         match self {
             Side::Kestrel(_, evm) => {
-                let db = evm.journal_mut().db_mut();
-                db.code = code;
-                db.hash = hash;
+                evm.journal_mut().db_mut().install(codes);
                 // The journal caches accounts (with their code) across transactions.
                 evm.journal_mut().reset();
+                if fresh_caches {
+                    evm.set_caches(Caches::isolated());
+                }
             }
-            Side::Revm(evm, info) => {
+            Side::Revm(evm, infos) => {
                 let db = evm.ctx.db_mut();
-                if let Some((old, _)) = db.db.code.take() {
-                    // CacheDB kept the last variant's analysis: drop it, it is never asked again.
+                for old in std::mem::take(&mut db.db.code).into_keys() {
+                    // CacheDB kept the last variants' analyses: drop them, they are never asked again.
                     db.cache.contracts.remove(&old);
                 }
-                db.insert_account_info(
-                    TARGET,
-                    RevmAccountInfo { code_hash: hash, code: None, ..info.clone() },
-                );
-                db.db.code = Some((hash, code));
+                for ((address, code), info) in codes.iter().zip(infos.iter()) {
+                    let hash = keccak256(code);
+                    db.insert_account_info(
+                        *address,
+                        RevmAccountInfo { code_hash: hash, code: None, ..info.clone() },
+                    );
+                    db.db.code.insert(hash, code.clone());
+                }
             }
         }
     }
@@ -286,22 +374,32 @@ pub fn measure_cold(
     let contract = contract()?;
     // Only the two-call row sees the code twice, which queues it in Auto mode.
     let queues = name == COLD_NAMES[1];
+    let many = distinct(name);
+    let targets: Vec<Address> = match many {
+        Some((count, _)) => (1..=count).map(distinct_address).collect(),
+        None => vec![TARGET],
+    };
+    // Installing a thousand contracts is slow (untimed): a few rounds say enough.
+    let budget = match many {
+        Some((count, _)) if count > 1 => Budget { max_rounds: budget.max_rounds.min(15), ..budget },
+        _ => budget,
+    };
     let setup = RevmSetup::from_case(case)?;
-    let info = setup
-        .db
-        .cache
-        .accounts
-        .get(&TARGET)
-        .map(|a| a.info.clone())
-        .ok_or("the cold case has no target account")?;
+    let infos = targets
+        .iter()
+        .map(|t| setup.db.cache.accounts.get(t).map(|a| a.info.clone()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or("the cold case lacks a target account")?;
+    let initial: Vec<(Address, Bytes)> = match many {
+        Some((_, size)) => {
+            targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, 0)))).collect()
+        }
+        None => vec![(TARGET, Bytes::copy_from_slice(contract.code()))],
+    };
     let mut sides: Vec<Side> = modes
         .iter()
         .map(|&mode| {
-            let mut evm = Evm::new(
-                ColdDb::new(case, Bytes::copy_from_slice(contract.code())),
-                case.spec,
-                case.chain_id,
-            );
+            let mut evm = Evm::new(ColdDb::new(case, &initial), case.spec, case.chain_id);
             evm.set_block(case.block.clone());
             evm.set_mode(mode);
             Side::Kestrel(mode, Box::new(evm))
@@ -313,7 +411,7 @@ pub fn measure_cold(
         .with_cfg(setup.cfg.clone())
         .with_block(setup.block.clone())
         .build_mainnet();
-    sides.push(Side::Revm(Box::new(revm), info));
+    sides.push(Side::Revm(Box::new(revm), infos));
 
     // Variants are numbered across the whole process, so no two calls ever share code.
     static NEXT_VARIANT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -327,8 +425,17 @@ pub fn measure_cold(
             return f64::NAN;
         }
         let side = &mut sides[i];
-        contract.write_variant(&mut buffer, NEXT_VARIANT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        side.install(Bytes::copy_from_slice(&buffer));
+        let next = || NEXT_VARIANT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let codes: Vec<(Address, Bytes)> = match many {
+            Some((_, size)) => {
+                targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, next())))).collect()
+            }
+            None => {
+                contract.write_variant(&mut buffer, next());
+                vec![(TARGET, Bytes::copy_from_slice(&buffer))]
+            }
+        };
+        side.install(&codes, many.is_some());
         let translations = cache.stats().translations;
         let start = clock.now_ns();
         let gas = side.run(case, &setup.tx);
@@ -474,6 +581,27 @@ mod tests {
         assert!(ProgramCache::global().stats().translations >= before + 6);
         let wrong = Outcome { gas_used: outcome.gas_used + 1, ..outcome };
         assert!(measure_cold(COLD_NAMES[1], &case, &modes, wrong, budget).is_err());
+    }
+
+    /// A distinct-contract row calls every one of its contracts (the cold account access is
+    /// most of its gas), agrees with revm, and times rounds that each install new code.
+    #[test]
+    fn distinct_rows_call_every_contract() {
+        let one = check_agreement(&cold_case("cold/distinct-1x100b").expect("loads"), false).expect("agrees");
+        let hundred =
+            check_agreement(&cold_case("cold/distinct-100x5k").expect("loads"), false).expect("agrees");
+        assert!(one.success && hundred.success, "{one:?} {hundred:?}");
+        // Each further call: a cold account (2,600) and the loop's few opcodes.
+        let per_call = (hundred.gas_used - one.gas_used) / 99;
+        assert!((2_600..2_700).contains(&per_call), "{per_call} gas per call");
+        let case = cold_case("cold/distinct-100x5k").expect("loads");
+        let budget = Budget { clock: Clock::ThreadCpu, time: Duration::ZERO, min_rounds: 2, max_rounds: 2 };
+        let t = measure_cold("cold/distinct-100x5k", &case, &[ExecutionMode::Auto], hundred, budget)
+            .expect("measures");
+        assert_eq!(t.samples.rounds(), 2);
+        let code = distinct_code(contract().expect("generates"), 5 << 10, 7);
+        assert_eq!((code.len(), &code[..3]), (5 << 10, &[0x5f, 0x5f, 0xf3][..]));
+        assert_eq!(distinct_address(1000).as_slice()[18..], [0x03, 0xe8]);
     }
 
     #[test]

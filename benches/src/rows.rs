@@ -11,7 +11,7 @@ use kestrel_cli::bench::pick_cases;
 use kestrel_cli::statetest::{Case, FileCases, collect_files, load_file};
 
 use crate::attacks::{attack_cases, attack_names};
-use crate::cold::{COLD_NAMES, WARM_NAME, cold_case};
+use crate::cold::{WARM_NAME, cold_case, cold_names};
 
 /// Which geometric mean a row counts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -117,7 +117,7 @@ pub fn load_file_rows(path: &Path, filters: &[String], rows: &mut Vec<Row>, erro
 pub fn generated_rows(filters: &[String], rows: &mut Vec<Row>, errors: &mut Vec<LoadError>) {
     attack_rows(filters, rows, errors);
     let generated =
-        std::iter::once((WARM_NAME, Group::Generated)).chain(COLD_NAMES.map(|n| (n, Group::Cold)));
+        std::iter::once((WARM_NAME, Group::Generated)).chain(cold_names().map(|n| (n, Group::Cold)));
     for (name, group) in generated.filter(|(n, _)| matches(n, filters)) {
         match cold_case(name) {
             Ok(case) => rows.push(Row { name: name.to_owned(), group, case, file: None }),
