@@ -217,6 +217,9 @@ pub fn geth_tx_error(e: &kestrel_host::InvalidTransaction, tx: &Transaction, sen
     }
 }
 
+/// Gives the inspector (if any) for a transaction: its input index and the transaction.
+pub type InspectorFor<'a> = dyn FnMut(usize, &Transaction) -> Option<Box<dyn Inspector>> + 'a;
+
 /// Applies `txs` to `db` as the block `block` describes, skipping the transactions that cannot
 /// be included. `inspector` may give an inspector for a transaction (input index and
 /// transaction); `done` gets it back after the transaction. The block's changes are committed
@@ -225,7 +228,7 @@ pub fn apply_transition<DB: T8nDatabase>(
     block: &T8nBlock,
     txs: &[T8nTx],
     db: &mut DB,
-    inspector: &mut dyn FnMut(usize, &Transaction) -> Option<Box<dyn Inspector>>,
+    inspector: &mut InspectorFor<'_>,
     done: &mut dyn FnMut(usize, Box<dyn Inspector>),
 ) -> Result<T8nOutcome, T8nError> {
     let spec = block.spec;

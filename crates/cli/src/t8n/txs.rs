@@ -165,7 +165,7 @@ fn unsigned_items(f: &TxFields, chain_id: U256) -> Result<Vec<Vec<u8>>, String> 
         2 => common(vec![enc(&f.max_priority_fee), enc(&f.max_fee)]),
         3 => {
             let mut items = common(vec![enc(&f.max_priority_fee), enc(&f.max_fee)]);
-            let hashes: Vec<Vec<u8>> = f.blob_hashes.iter().map(|h| enc(h)).collect();
+            let hashes: Vec<Vec<u8>> = f.blob_hashes.iter().map(enc).collect();
             items.extend([enc(&f.max_fee_per_blob_gas), list(&hashes)]);
             items
         }
