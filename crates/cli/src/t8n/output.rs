@@ -172,16 +172,110 @@ pub fn result_json(o: &T8nOutcome, r: &Resolved, included: &[Transaction]) -> Va
     Value::Object(m)
 }
 
+/// The order geth writes the fields of its structs in: the result, a receipt, a log, an
+/// account, a rejection. Keys not listed (addresses, storage keys: Go maps) come after them,
+/// sorted.
+const RESULT_ORDER: &[&str] = &[
+    "stateRoot",
+    "txRoot",
+    "receiptsRoot",
+    "logsHash",
+    "logsBloom",
+    "receipts",
+    "rejected",
+    "currentDifficulty",
+    "gasUsed",
+    "currentBaseFee",
+    "withdrawalsRoot",
+    "currentExcessBlobGas",
+    "blobGasUsed",
+    "requestsHash",
+    "requests",
+];
+const RECEIPT_ORDER: &[&str] = &[
+    "type",
+    "root",
+    "status",
+    "cumulativeGasUsed",
+    "logsBloom",
+    "logs",
+    "transactionHash",
+    "contractAddress",
+    "gasUsed",
+    "effectiveGasPrice",
+    "blobGasUsed",
+    "blobGasPrice",
+    "blockHash",
+    "blockNumber",
+    "transactionIndex",
+];
+const LOG_ORDER: &[&str] = &[
+    "address",
+    "topics",
+    "data",
+    "blockNumber",
+    "transactionHash",
+    "transactionIndex",
+    "blockHash",
+    "blockTimestamp",
+    "logIndex",
+    "removed",
+];
+const OTHER_ORDER: &[&str] = &["index", "error", "code", "storage", "balance", "nonce"];
+
+/// The field order of object `m`, told by a field only its kind has.
+fn order_of(m: &serde_json::Map<String, Value>) -> &'static [&'static str] {
+    if m.contains_key("stateRoot") {
+        RESULT_ORDER
+    } else if m.contains_key("cumulativeGasUsed") {
+        RECEIPT_ORDER
+    } else if m.contains_key("logIndex") {
+        LOG_ORDER
+    } else {
+        OTHER_ORDER
+    }
+}
+
+/// A JSON value written with geth's field order.
+struct Ordered<'a>(&'a Value);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(m) => {
+                let order = order_of(m);
+                let rank = |k: &str| order.iter().position(|f| *f == k).unwrap_or(order.len());
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+                let mut map = s.serialize_map(Some(keys.len()))?;
+                for k in keys {
+                    map.serialize_entry(k, &Ordered(&m[k]))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Ordered(item))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
 /// The object written to stdout or stderr: the outputs sent there, by name (geth's keys
 /// come out sorted: alloc, body, result).
 #[derive(Serialize, Default)]
 struct Collected<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    alloc: Option<&'a Value>,
+    alloc: Option<Ordered<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<&'a Value>,
+    result: Option<Ordered<'a>>,
 }
 
 impl Collected<'_> {
@@ -217,16 +311,16 @@ pub fn dispatch(
             "stderr" => &mut err,
             file => {
                 match name {
-                    "alloc" => save(args, file, &o.alloc)?,
-                    "result" => save(args, file, &o.result)?,
+                    "alloc" => save(args, file, &Ordered(&o.alloc))?,
+                    "result" => save(args, file, &Ordered(&o.result))?,
                     _ => save(args, file, &body)?,
                 }
                 continue;
             }
         };
         match name {
-            "alloc" => slot.alloc = Some(&o.alloc),
-            "result" => slot.result = Some(&o.result),
+            "alloc" => slot.alloc = Some(Ordered(&o.alloc)),
+            "result" => slot.result = Some(Ordered(&o.result)),
             _ => slot.body = Some(&o.body),
         }
     }
