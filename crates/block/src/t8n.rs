@@ -26,6 +26,7 @@ use crate::requests;
 use crate::state::{BlockDatabase, Overlay};
 use crate::trie::ordered_root;
 use crate::tx::Transaction;
+use crate::validate::blob_base_fee;
 
 /// The block a transition builds: its environment and what comes around the transactions.
 #[derive(Clone, Debug)]
@@ -161,9 +162,28 @@ fn db_error(e: TxError) -> BlockError {
     }
 }
 
-/// geth's text for a transaction the state refuses (core/error.go), so that the error maps to
-/// the execution-spec tests' exception names as geth's does.
-pub fn geth_tx_error(e: &kestrel_host::InvalidTransaction, tx: &Transaction, sender: Address) -> String {
+/// What geth's error texts quote besides the transaction: the sender's balance and code length,
+/// the block's base fee and blob base fee.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RejectContext {
+    /// The sender's balance.
+    pub balance: U256,
+    /// The length of the sender's code.
+    pub code_len: usize,
+    /// The block's base fee.
+    pub base_fee: U256,
+    /// The block's blob base fee, when it has one.
+    pub blob_base_fee: Option<U256>,
+}
+
+/// geth's text for a transaction the state refuses (core/error.go and the state transition's
+/// wording), so that the error maps to the execution-spec tests' exception names as geth's does.
+pub fn geth_tx_error(
+    e: &kestrel_host::InvalidTransaction,
+    tx: &Transaction,
+    sender: Address,
+    cx: &RejectContext,
+) -> String {
     use kestrel_host::InvalidTransaction as I;
     let env = &tx.env;
     match e {
@@ -190,24 +210,34 @@ pub fn geth_tx_error(e: &kestrel_host::InvalidTransaction, tx: &Transaction, sen
             env.gas_priority_fee.unwrap_or_default(),
             env.gas_price
         ),
-        I::FeeBelowBaseFee => {
+        I::FeeBelowBaseFee => format!(
+            "max fee per gas less than block base fee: address {sender}, maxFeePerGas: {}, baseFee: {}",
+            env.gas_price, cx.base_fee
+        ),
+        I::InsufficientFunds => {
+            // geth's balance check: gas limit × max fee (or gas price) + value + blob gas × max
+            // blob fee.
+            let blob_gas = U256::from(env.blob_hashes.len() as u64) * U256::from(GAS_PER_BLOB);
+            let want = U256::from(env.gas_limit)
+                .saturating_mul(env.gas_price)
+                .saturating_add(env.value)
+                .saturating_add(blob_gas.saturating_mul(env.max_fee_per_blob_gas.unwrap_or_default()));
             format!(
-                "max fee per gas less than block base fee: address {sender}, maxFeePerGas: {}",
-                env.gas_price
+                "insufficient funds for gas * price + value: address {sender} have {} want {want}",
+                cx.balance
             )
         }
-        I::InsufficientFunds => {
-            format!("insufficient funds for gas * price + value: address {sender}")
-        }
-        I::SenderHasCode => format!("sender not an eoa: address {sender}"),
+        I::SenderHasCode => format!("sender not an eoa: address {sender}, len(code): {}", cx.code_len),
         I::NoBlobs => "blob transaction missing blob hashes".to_owned(),
         I::BlobGasAllowanceExceeded | I::BlobCountExceeded => {
             format!("blob transaction has too many blobs: {}", env.blob_hashes.len())
         }
         I::InvalidBlobVersionedHash => "blob hash version mismatch".to_owned(),
-        I::BlobFeeBelowBaseFee => {
-            format!("max fee per blob gas less than block blob gas fee: address {sender}")
-        }
+        I::BlobFeeBelowBaseFee => format!(
+            "max fee per blob gas less than block blob gas fee: address {sender} blobGasFeeCap: {}, blobBaseFee: {}",
+            env.max_fee_per_blob_gas.unwrap_or_default(),
+            cx.blob_base_fee.unwrap_or_default()
+        ),
         I::CreateNotAllowed if tx.tx_type() == 4 => {
             "EIP-7702 transaction cannot be used to create contract".to_owned()
         }
@@ -305,7 +335,15 @@ pub fn apply_transition<DB: T8nDatabase>(
         let (status_ok, tx_gas, logs, created) = match result {
             Ok(r) => (r.is_success(), r.gas_used, r.logs.to_vec(), r.created_address),
             Err(TxError::Invalid(e)) => {
-                let text = geth_tx_error(&e, tx, sender);
+                let account = evm.journal_mut().peek_account(&sender);
+                let code_len = evm.journal_mut().code_with_hash(&sender).0.len();
+                let cx = RejectContext {
+                    balance: account.balance,
+                    code_len,
+                    base_fee: block.env.basefee,
+                    blob_base_fee: blob.zip(block.env.excess_blob_gas).map(|(p, e)| blob_base_fee(e, p)),
+                };
+                let text = geth_tx_error(&e, tx, sender, &cx);
                 if let Some(i) = evm.take_inspector() {
                     done(index, i);
                 }

@@ -180,6 +180,13 @@ struct T8nCli {
     /// Count the opcodes executed into this file (in the base dir), geth's JSON object.
     #[arg(long = "opcode.count")]
     opcode_count: Option<String>,
+    /// A built-in tracer (`callTracer`, `prestateTracer`) per transaction: its JSON result in
+    /// `trace-<index>-<hash>.json` in the base dir.
+    #[arg(long = "trace.tracer")]
+    tracer: Option<String>,
+    /// The tracer's configuration, JSON (`{"diffMode":true}`, `{"withLog":true}`).
+    #[arg(long = "trace.jsonconfig")]
+    tracer_config: Option<String>,
 }
 
 /// Runs `kestrel t8n`; errors are geth's `ERROR(code): …` on stderr and its exit code.
@@ -200,6 +207,8 @@ fn t8n(cli: T8nCli) -> ExitCode {
             .trace
             .then_some(Eip3155Config { memory: cli.trace_memory, return_data: cli.trace_returndata }),
         opcode_count: cli.opcode_count.filter(|f| !f.is_empty()),
+        tracer: cli.tracer,
+        tracer_config: cli.tracer_config,
     };
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();

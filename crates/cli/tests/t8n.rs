@@ -31,6 +31,8 @@ fn args(fork: &str) -> T8nArgs {
         chain_id: 1,
         trace: None,
         opcode_count: None,
+        tracer: None,
+        tracer_config: None,
     }
 }
 
@@ -213,6 +215,66 @@ fn files_and_the_binary() {
     ]);
     assert_eq!(bad.code, Some(3), "{}", bad.output());
     assert!(bad.stderr.starts_with("ERROR(3): "), "{}", bad.output());
+}
+
+/// `--trace.tracer prestateTracer` in diff mode on `tests/data/t8n` (the README's example): a
+/// contract adding 1 to slot 0 (7), called twice with nonce 0; the second is rejected.
+#[test]
+fn the_prestate_tracer_per_transaction() {
+    let data = common::data("t8n");
+    let out = scratch("t8n-prestate");
+    let p = |n: &str| data.join(n).to_string_lossy().into_owned();
+    let (alloc, env, txs) = (p("alloc.json"), p("env.json"), p("txs.json"));
+    let run = kestrel(&[
+        "t8n",
+        "--input.alloc",
+        &alloc,
+        "--input.env",
+        &env,
+        "--input.txs",
+        &txs,
+        "--state.fork",
+        "Cancun",
+        "--output.basedir",
+        &out.to_string_lossy(),
+        "--output.result",
+        "",
+        "--output.alloc",
+        "",
+        "--trace.tracer",
+        "prestateTracer",
+        "--trace.jsonconfig",
+        r#"{"diffMode":true}"#,
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    let hash = "0xda1071a412c0c7e054ddbb9b03dc27720d7f7c4cd91f47e8a6b1f86a3e7c20c4";
+    let first = std::fs::read_to_string(out.join(format!("trace-0-{hash}.json"))).expect("the first trace");
+    // Gas: 21000 + PUSH1 3 + PUSH1 3 + cold SLOAD 2100 + ADD 3 + PUSH1 3 + SSTORE of a warm
+    // changed slot 2900 = 26012, at 9 wei (base fee 7 + tip 2); the beneficiary gets the tips.
+    let gas: u64 = 26_012;
+    let slot = |v: u64| format!("{v:#066x}");
+    let code = "0x600160005401600055";
+    let code_hash =
+        format!("{:#x}", kestrel::primitives::keccak256([0x60, 1, 0x60, 0, 0x54, 0x01, 0x60, 0, 0x55]));
+    let expected = format!(
+        concat!(
+            r#"{{"post":{{"0x00000000000000000000000000000000000c0de0":{{"storage":{{"{k}":"{v8}"}}}},"#,
+            r#""0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba":{{"balance":"{tips:#x}"}},"#,
+            r#""0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b":{{"balance":"{sender:#x}","nonce":1}}}},"#,
+            r#""pre":{{"0x00000000000000000000000000000000000c0de0":{{"balance":"0x0","code":"{code}","#,
+            r#""codeHash":"{code_hash}","storage":{{"{k}":"{v7}"}}}},"#,
+            r#""0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b":{{"balance":"0x1000000000000000"}}}}}}"#,
+            "\n"
+        ),
+        k = slot(0),
+        v7 = slot(7),
+        v8 = slot(8),
+        tips = 2 * gas,
+        sender = 0x1000_0000_0000_0000u64 - 9 * gas,
+        code = code,
+        code_hash = code_hash,
+    );
+    assert_eq!(first, expected);
 }
 
 /// One of geth's `TestT8n` cases (cmd/evm/t8n_test.go): the directory, inputs, fork, reward,

@@ -11,7 +11,7 @@ use kestrel::block::t8n::{T8nBlock, T8nDatabase, T8nError, T8nOutcome, T8nTx, ap
 use kestrel::block::validate::{EMPTY_OMMERS_HASH, blob_base_fee};
 use kestrel::block::{BlobParams, BlockDatabase, ChainConfig, Pending, StateTrie, Transaction};
 use kestrel::host::Inspector;
-use kestrel::host::inspector::{Eip3155, Eip3155Config, OpcodeCounter};
+use kestrel::host::inspector::{CallTracer, Eip3155, Eip3155Config, OpcodeCounter, PrestateTracer};
 use kestrel::primitives::gas::eip4844::GAS_PER_BLOB;
 use kestrel::primitives::{Address, B256, BlockEnv, Bytes, SpecId, U256};
 use kestrel::state::{AccountInfo, Database, DatabaseCommit, InMemoryDb, StateChanges};
@@ -52,6 +52,43 @@ pub struct T8nArgs {
     pub trace: Option<Eip3155Config>,
     /// `--opcode.count FILE`.
     pub opcode_count: Option<String>,
+    /// `--trace.tracer NAME` (`callTracer` or `prestateTracer`): its result per transaction in
+    /// `trace-<index>-<hash>.json`.
+    pub tracer: Option<String>,
+    /// `--trace.jsonconfig`: the tracer's configuration (`{"diffMode": true}`,
+    /// `{"withLog": true}`).
+    pub tracer_config: Option<String>,
+}
+
+/// A named tracer (geth's `--trace.tracer`), shared with the `Evm` while a transaction runs.
+#[derive(Clone)]
+enum NamedTracer {
+    Call(Arc<Mutex<CallTracer>>),
+    Prestate(Arc<Mutex<PrestateTracer>>),
+}
+
+/// What `--trace.tracer` and `--trace.jsonconfig` ask for: the tracer and its one option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TracerKind {
+    Call { with_log: bool },
+    Prestate { diff_mode: bool },
+}
+
+/// Parses `--trace.tracer`/`--trace.jsonconfig`; exit 3 for a tracer Kestrel does not have.
+fn tracer_kind(name: &str, config: Option<&str>) -> Result<TracerKind, Fail> {
+    let config: Value = match config.filter(|c| !c.trim().is_empty()) {
+        None => Value::Null,
+        Some(c) => serde_json::from_str(c)
+            .map_err(|e| Fail::config(format!("failed instantiating tracer: --trace.jsonconfig: {e}")))?,
+    };
+    let flag = |k: &str| config.get(k).and_then(Value::as_bool).unwrap_or(false);
+    match name.trim() {
+        "callTracer" => Ok(TracerKind::Call { with_log: flag("withLog") }),
+        "prestateTracer" => Ok(TracerKind::Prestate { diff_mode: flag("diffMode") }),
+        other => Err(Fail::config(format!(
+            "failed instantiating tracer: {other:?}: only callTracer and prestateTracer are built in"
+        ))),
+    }
 }
 
 /// The state of a transition: the alloc in memory, and the block hashes the environment lists
@@ -434,6 +471,10 @@ struct Tracing {
     /// Transactions that reached execution so far: geth numbers trace files by it.
     started: usize,
     error: Option<Fail>,
+    /// `--trace.tracer`, and the fork its tracer runs under.
+    named: Option<(TracerKind, SpecId)>,
+    /// The running transaction's named tracer and the file its result goes to.
+    current: Option<(NamedTracer, PathBuf)>,
 }
 
 /// Several inspectors as one.
@@ -464,6 +505,22 @@ impl Inspector for Both {
 }
 
 impl Tracing {
+    /// The transaction ended: its named tracer's result goes to its file (geth writes it
+    /// compact, with a newline).
+    fn finish(&mut self) {
+        let Some((tracer, path)) = self.current.take() else { return };
+        // geth writes nothing (an empty file) when the tracer has no result, as the call
+        // tracer of a rejected transaction.
+        let json = match tracer {
+            NamedTracer::Call(t) => t.lock().ok().and_then(|t| t.json()),
+            NamedTracer::Prestate(t) => t.lock().ok().map(|t| t.result_json()),
+        };
+        let json = json.map(|j| j + "\n").unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, json) {
+            self.error.get_or_insert(Fail::io(format!("failed writing trace file {}: {e}", path.display())));
+        }
+    }
+
     fn inspector(&mut self, tx: &Transaction) -> Option<Box<dyn Inspector>> {
         let mut list: Vec<Box<dyn Inspector>> = Vec::new();
         if let Some(config) = self.trace {
@@ -478,6 +535,22 @@ impl Tracing {
                     )));
                 }
             }
+        }
+        if let Some((kind, spec)) = self.named {
+            let path = self.basedir.join(format!("trace-{}-{:#x}.json", self.started, tx.hash()));
+            let tracer = match kind {
+                TracerKind::Call { with_log } => {
+                    NamedTracer::Call(Arc::new(Mutex::new(CallTracer::new(with_log))))
+                }
+                TracerKind::Prestate { diff_mode } => {
+                    NamedTracer::Prestate(Arc::new(Mutex::new(PrestateTracer::new(spec, diff_mode))))
+                }
+            };
+            list.push(match &tracer {
+                NamedTracer::Call(t) => Box::new(t.clone()),
+                NamedTracer::Prestate(t) => Box::new(t.clone()),
+            });
+            self.current = Some((tracer, path));
         }
         if let Some(c) = &self.counter {
             list.push(Box::new(c.clone()));
@@ -504,21 +577,38 @@ pub fn transition(
     let mut state = T8nDb { db, hashes: env.block_hashes.clone(), missing: None };
     let basedir = args.basedir.clone().unwrap_or_default();
     let counter = args.opcode_count.as_ref().map(|_| Arc::new(Mutex::new(OpcodeCounter::new())));
-    let mut tracing =
-        Tracing { basedir, trace: args.trace, counter: counter.clone(), started: 0, error: None };
-    let wants = tracing.trace.is_some() || tracing.counter.is_some();
+    let named = match &args.tracer {
+        Some(name) => Some((tracer_kind(name, args.tracer_config.as_deref())?, resolved.block.spec)),
+        None => None,
+    };
+    let tracing = Tracing {
+        basedir,
+        trace: args.trace,
+        counter: counter.clone(),
+        started: 0,
+        error: None,
+        named,
+        current: None,
+    };
+    let wants = tracing.trace.is_some() || tracing.counter.is_some() || tracing.named.is_some();
+    let tracing = std::cell::RefCell::new(tracing);
     let outcome = apply_transition(
         &resolved.block,
         &inputs.txs,
         &mut state,
-        &mut |_, tx| if wants { tracing.inspector(tx) } else { None },
-        &mut |_, inspector| drop(inspector),
+        &mut |_, tx| if wants { tracing.borrow_mut().inspector(tx) } else { None },
+        &mut |_, inspector| {
+            // The `Evm` hands the inspector back: its handles are dropped (trace files
+            // flushed) before the named tracer's result is read.
+            drop(inspector);
+            tracing.borrow_mut().finish();
+        },
     )
     .map_err(|e| match e {
         T8nError::MissingBlockHash(m) => Fail::missing_hash(m),
         T8nError::Block(e) => Fail::evm(e.to_string()),
     })?;
-    if let Some(e) = tracing.error {
+    if let Some(e) = tracing.into_inner().error {
         return Err(e);
     }
     if let (Some(file), Some(counter)) = (&args.opcode_count, counter) {
