@@ -177,6 +177,9 @@ struct T8nCli {
     /// With --trace: add each step's return data.
     #[arg(long = "trace.returndata")]
     trace_returndata: bool,
+    /// With --trace: a line for each call frame entered (geth's `--trace.callframes`).
+    #[arg(long = "trace.callframes")]
+    trace_callframes: bool,
     /// Count the opcodes executed into this file (in the base dir), geth's JSON object.
     #[arg(long = "opcode.count")]
     opcode_count: Option<String>,
@@ -206,6 +209,7 @@ fn t8n(cli: T8nCli) -> ExitCode {
         trace: cli
             .trace
             .then_some(Eip3155Config { memory: cli.trace_memory, return_data: cli.trace_returndata }),
+        callframes: cli.trace_callframes,
         opcode_count: cli.opcode_count.filter(|f| !f.is_empty()),
         tracer: cli.tracer,
         tracer_config: cli.tracer_config,

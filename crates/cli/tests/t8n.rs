@@ -30,6 +30,7 @@ fn args(fork: &str) -> T8nArgs {
         reward: "0".into(),
         chain_id: 1,
         trace: None,
+        callframes: false,
         opcode_count: None,
         tracer: None,
         tracer_config: None,
@@ -332,17 +333,26 @@ const GETH_CASES: &[GethCase] = &[
     case("34", STD, "Osaka", "", AR, 0, Some("exp.json")),
 ];
 
-/// geth's `TestEVMTracing` cases Kestrel can run (the JavaScript tracer and `--trace.callframes`
-/// are geth's own): directory, fork, trace files.
-const GETH_TRACE_CASES: &[(&str, &str, &[&str])] = &[(
-    "31",
-    "Cancun",
-    &[
-        "trace-0-0x88f5fbd1524731a81e49f637aa847543268a5aaf2a6b32a69d2c6d978c45dcfb.jsonl",
-        "trace-1-0x03a7b0a91e61a170d64ea94b8263641ef5a8bbdb10ac69f466083a6789c77fb8.jsonl",
-        "trace-2-0xd96e0ce6418ee3360e11d3c7b6886f5a9a08f7ef183da72c23bb3b2374530128.jsonl",
-    ],
-)];
+/// geth's `TestEVMTracing` cases Kestrel can run (not the one with a JavaScript tracer):
+/// directory, fork, `--trace.callframes`, trace files.
+const GETH_TRACE_CASES: &[(&str, &str, bool, &[&str])] = &[
+    (
+        "31",
+        "Cancun",
+        false,
+        &[
+            "trace-0-0x88f5fbd1524731a81e49f637aa847543268a5aaf2a6b32a69d2c6d978c45dcfb.jsonl",
+            "trace-1-0x03a7b0a91e61a170d64ea94b8263641ef5a8bbdb10ac69f466083a6789c77fb8.jsonl",
+            "trace-2-0xd96e0ce6418ee3360e11d3c7b6886f5a9a08f7ef183da72c23bb3b2374530128.jsonl",
+        ],
+    ),
+    (
+        "32",
+        "Paris",
+        true,
+        &["trace-0-0x47806361c0fa084be3caa18afe8c48156747c01dbdfc1ee11b5aecdbe4fcf23e.jsonl"],
+    ),
+];
 
 /// geth's t8n cases, from `$KESTREL_T8N_CASES` (go-ethereum's `cmd/evm/testdata`).
 #[test]
@@ -399,12 +409,13 @@ fn geth_t8n_cases() {
         }
     }
     let mut traced = 0;
-    for (dir, fork, files) in GETH_TRACE_CASES {
+    for (dir, fork, callframes, files) in GETH_TRACE_CASES {
         let base = root.join(dir);
         let out = scratch(&format!("t8n-geth-trace-{dir}"));
         let path = |n: &str| base.join(n).to_string_lossy().into_owned();
         let (alloc, txs, env) = (path("alloc.json"), path("txs.json"), path("env.json"));
-        let run = kestrel(&[
+        let basedir = out.to_string_lossy().into_owned();
+        let mut argv = vec![
             "t8n",
             "--input.alloc",
             &alloc,
@@ -416,8 +427,12 @@ fn geth_t8n_cases() {
             fork,
             "--trace",
             "--output.basedir",
-            &out.to_string_lossy(),
-        ]);
+            &basedir,
+        ];
+        if *callframes {
+            argv.push("--trace.callframes");
+        }
+        let run = kestrel(&argv);
         assert_eq!(run.code, Some(0), "{}", run.output());
         for f in *files {
             let want = std::fs::read_to_string(base.join(f)).expect("geth's trace");

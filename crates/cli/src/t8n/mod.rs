@@ -7,6 +7,7 @@
 //! roots with their headers.
 
 pub mod blockcheck;
+pub mod callframes;
 pub mod fork;
 pub mod input;
 pub mod output;

@@ -17,6 +17,7 @@ use kestrel::primitives::{Address, B256, BlockEnv, Bytes, SpecId, U256};
 use kestrel::state::{AccountInfo, Database, DatabaseCommit, InMemoryDb, StateChanges};
 use serde_json::Value;
 
+use super::callframes::CallFrames;
 use super::fork::{bomb_delay, fork};
 use super::input::{Env, Fail, parse_alloc, parse_env, parse_number_text};
 use super::output::{self, Outputs};
@@ -50,6 +51,8 @@ pub struct T8nArgs {
     pub chain_id: u64,
     /// `--trace`: EIP-3155 lines per transaction in `trace-<index>-<hash>.jsonl`.
     pub trace: Option<Eip3155Config>,
+    /// `--trace.callframes`: with `--trace`, a line for each frame entered (geth's format).
+    pub callframes: bool,
     /// `--opcode.count FILE`.
     pub opcode_count: Option<String>,
     /// `--trace.tracer NAME` (`callTracer` or `prestateTracer`): its result per transaction in
@@ -467,6 +470,7 @@ pub fn alloc_db(alloc: &Value) -> Result<InMemoryDb, Fail> {
 struct Tracing {
     basedir: PathBuf,
     trace: Option<Eip3155Config>,
+    callframes: bool,
     counter: Option<Arc<Mutex<OpcodeCounter>>>,
     /// Transactions that reached execution so far: geth numbers trace files by it.
     started: usize,
@@ -527,7 +531,14 @@ impl Tracing {
             let name = format!("trace-{}-{:#x}.jsonl", self.started, tx.hash());
             let path = self.basedir.join(name);
             match std::fs::File::create(&path) {
-                Ok(f) => list.push(Box::new(Eip3155::new(std::io::BufWriter::new(f), config))),
+                Ok(f) => {
+                    let writer = Eip3155::new(std::io::BufWriter::new(f), config);
+                    if self.callframes {
+                        list.push(Box::new(CallFrames::new(writer, config.memory)));
+                    } else {
+                        list.push(Box::new(writer));
+                    }
+                }
                 Err(e) => {
                     self.error.get_or_insert(Fail::io(format!(
                         "failed creating trace file {}: {e}",
@@ -584,6 +595,7 @@ pub fn transition(
     let tracing = Tracing {
         basedir,
         trace: args.trace,
+        callframes: args.callframes,
         counter: counter.clone(),
         started: 0,
         error: None,
