@@ -50,7 +50,7 @@ fn enter_line(
         }
         line.push('"');
     }
-    let _ = write!(line, ",\"gas\":\"{gas:#x}\",\"value\":\"{value:#x}\",\"type\":\"{kind}\"}}\n");
+    let _ = writeln!(line, ",\"gas\":\"{gas:#x}\",\"value\":\"{value:#x}\",\"type\":\"{kind}\"}}");
     line
 }
 
