@@ -284,10 +284,13 @@ impl Collected<'_> {
     }
 }
 
-/// geth's `saveFile`: indented JSON to `basedir/name`.
+/// geth's `saveFile`: JSON indented by one space (geth's `MarshalIndent(data, "", " ")`) to
+/// `basedir/name`.
 fn save(args: &T8nArgs, name: &str, v: &impl Serialize) -> Result<(), Fail> {
-    let text =
-        serde_json::to_string_pretty(v).map_err(|e| Fail::json(format!("failed marshalling output: {e}")))?;
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, formatter);
+    v.serialize(&mut ser).map_err(|e| Fail::json(format!("failed marshalling output: {e}")))?;
     let path = in_basedir(&args.basedir, name);
     std::fs::write(&path, text).map_err(|e| Fail::io(format!("failed writing output: {e}")))
 }

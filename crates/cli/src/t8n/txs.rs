@@ -204,7 +204,7 @@ fn sign(f: &TxFields, key: &[u8; 32], protected: bool, chain_id: U256) -> Result
     let s = U256::from_be_slice(&bytes[32..]);
     let parity = u64::from(recid.is_y_odd());
     let v = match (f.tx_type, legacy_155) {
-        (0, true) => chain_id * U256::from(2) + U256::from(35 + parity),
+        (0, true) => chain_id.wrapping_mul(U256::from(2)).wrapping_add(U256::from(35 + parity)),
         (0, false) => U256::from(27 + parity),
         _ => U256::from(parity),
     };
