@@ -164,7 +164,7 @@ fn db_error(e: TxError) -> BlockError {
 
 /// What geth's error texts quote besides the transaction: the sender's balance and code length,
 /// the block's base fee and blob base fee.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct RejectContext {
     /// The sender's balance.
     pub balance: U256,
@@ -174,6 +174,8 @@ pub struct RejectContext {
     pub base_fee: U256,
     /// The block's blob base fee, when it has one.
     pub blob_base_fee: Option<U256>,
+    /// The fork (for the intrinsic gas the texts quote).
+    pub spec: SpecId,
 }
 
 /// geth's text for a transaction the state refuses (core/error.go and the state transition's
@@ -188,8 +190,14 @@ pub fn geth_tx_error(
     let env = &tx.env;
     match e {
         I::TypeNotSupported(_) => "transaction type not supported".to_owned(),
-        I::IntrinsicGasTooLow { required, limit } => {
-            format!("intrinsic gas too low: have {limit}, want {required}")
+        I::IntrinsicGasTooLow { limit, .. } => {
+            // geth checks the intrinsic gas first, then EIP-7623's floor, each with its words.
+            let intrinsic = kestrel_host::intrinsic::intrinsic_gas(cx.spec, env);
+            if *limit >= intrinsic.initial && intrinsic.floor > intrinsic.initial {
+                format!("insufficient gas for floor data gas cost: have {limit}, want {}", intrinsic.floor)
+            } else {
+                format!("intrinsic gas too low: have {limit}, want {}", intrinsic.initial)
+            }
         }
         I::GasLimitExceedsBlock => "gas limit reached".to_owned(),
         I::GasLimitExceedsCap => {
@@ -239,10 +247,10 @@ pub fn geth_tx_error(
             cx.blob_base_fee.unwrap_or_default()
         ),
         I::CreateNotAllowed if tx.tx_type() == 4 => {
-            "EIP-7702 transaction cannot be used to create contract".to_owned()
+            format!("EIP-7702 transaction cannot be used to create contract (sender {sender})")
         }
         I::CreateNotAllowed => "blob transaction of type create".to_owned(),
-        I::EmptyAuthorizationList => "EIP-7702 transaction with empty auth list".to_owned(),
+        I::EmptyAuthorizationList => format!("EIP-7702 transaction with empty auth list (sender {sender})"),
         other => format!("{other}"),
     }
 }
@@ -342,6 +350,7 @@ pub fn apply_transition<DB: T8nDatabase>(
                     code_len,
                     base_fee: block.env.basefee,
                     blob_base_fee: blob.zip(block.env.excess_blob_gas).map(|(p, e)| blob_base_fee(e, p)),
+                    spec,
                 };
                 let text = geth_tx_error(&e, tx, sender, &cx);
                 if let Some(i) = evm.take_inspector() {

@@ -99,6 +99,59 @@ fn transfers_and_a_rejected_nonce() {
     assert!(out["body"].as_str().expect("body").starts_with("0xf8"));
 }
 
+/// geth's rejection texts (core/error.go and its state transition's wording), which the
+/// execution-spec tests' geth exception mapper reads.
+#[test]
+fn rejection_texts() {
+    // Prague's request contracts as STOP, so the block's end-of-block calls succeed.
+    let stop = json!({ "code": "0x00", "balance": "0" });
+    let input = |txs: Value| {
+        json!({
+            "alloc": {
+                SENDER: { "balance": "1000000000" },
+                "0x00000961ef480eb55e80d19ad83579a64c007002": stop,
+                "0x0000bbddc7ce488642fb579f8b00f3a590007251": stop,
+            },
+            "env": cancun_env(),
+            "txs": txs,
+        })
+    };
+    let tx = |gas: u64, max_fee: u64, value: u64| {
+        json!({
+            "type": "0x2", "chainId": "0x1", "nonce": "0x0", "maxPriorityFeePerGas": "0x1",
+            "maxFeePerGas": max_fee.to_string(), "gas": gas.to_string(), "value": value.to_string(),
+            "to": "0x0000000000000000000000000000000000001234", "input": format!("0x{}", "ff".repeat(100)),
+            "v": "0x0", "r": "0x0", "s": "0x0", "secretKey": KEY
+        })
+    };
+    // 100 non-zero bytes: intrinsic 21000 + 100 × 16 = 22600; EIP-7623 floor 21000 + 10 × 400
+    // tokens = 25000.
+    let txs = json!([tx(22_000, 10, 0), tx(23_000, 10, 0), tx(30_000, 5, 0), tx(30_000, 10, 999_800_000)]);
+    let out = t8n(&args("Prague"), &input(txs)).expect("t8n runs");
+    let sender = "0xa94f5374Fce5edBC8E2a8697C15331677e6EbF0B";
+    let errors: Vec<&str> = out["result"]["rejected"]
+        .as_array()
+        .expect("rejected")
+        .iter()
+        .map(|r| r["error"].as_str().expect("text"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "intrinsic gas too low: have 22000, want 22600".to_owned(),
+            "insufficient gas for floor data gas cost: have 23000, want 25000".to_owned(),
+            format!(
+                "max fee per gas less than block base fee: address {sender}, maxFeePerGas: 5, baseFee: 7"
+            ),
+            // 30000 × 10 + 999,800,000 = 1,000,100,000 wanted of 1,000,000,000.
+            format!(
+                "insufficient funds for gas * price + value: address {sender} have 1000000000 want 1000100000"
+            ),
+        ]
+    );
+    assert_eq!(out["result"]["requests"], json!([]), "Prague: requests, none");
+}
+
 #[test]
 fn exit_codes() {
     let good = json!({ "alloc": {}, "env": cancun_env(), "txs": [] });
