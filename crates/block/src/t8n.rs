@@ -237,10 +237,12 @@ pub fn geth_tx_error(
         }
         I::SenderHasCode => format!("sender not an eoa: address {sender}, len(code): {}", cx.code_len),
         I::NoBlobs => "blob transaction missing blob hashes".to_owned(),
-        I::BlobGasAllowanceExceeded | I::BlobCountExceeded => {
-            format!("blob transaction has too many blobs: {}", env.blob_hashes.len())
+        I::BlobGasAllowanceExceeded => "blob gas would exceed maximum allowance".to_owned(),
+        I::BlobCountExceeded => "blob transaction has too many blobs".to_owned(),
+        I::InvalidBlobVersionedHash => {
+            let index = env.blob_hashes.iter().position(|h| h[0] != 0x01).unwrap_or_default();
+            format!("blob {index} has invalid hash version")
         }
-        I::InvalidBlobVersionedHash => "blob hash version mismatch".to_owned(),
         I::BlobFeeBelowBaseFee => format!(
             "max fee per blob gas less than block blob gas fee: address {sender} blobGasFeeCap: {}, blobBaseFee: {}",
             env.max_fee_per_blob_gas.unwrap_or_default(),
