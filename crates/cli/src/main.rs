@@ -235,6 +235,14 @@ fn t8n_check(paths: &[PathBuf]) -> ExitCode {
     for k in &s.skipped {
         println!("skipped {k}");
     }
+    for u in &s.tx_exceptions_unmapped {
+        println!("unmapped {u}");
+    }
+    println!(
+        "t8n-check: {} of {} invalid blocks expecting a transaction exception had a transaction \
+         rejected with a text that maps to it",
+        s.tx_exceptions_mapped, s.tx_exceptions
+    );
     println!(
         "t8n-check: {} of {} valid blocks reproduced ({} tests skipped)",
         s.passed,

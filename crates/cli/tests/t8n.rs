@@ -505,7 +505,8 @@ fn geth_t8n_cases() {
 }
 
 /// A few blockchain-test files across forks (pre-Byzantium receipts, rewards, withdrawals,
-/// EIP-2935/4788 system calls, requests, blob fees and a BPO transition).
+/// EIP-2935/4788 system calls, requests, blob fees and a BPO transition), and a few with
+/// transactions a block must not include.
 const SAMPLE: &[&str] = &[
     "blockchain_tests/eest/frontier/touch/test_zero_gas_price_and_touching.json",
     "blockchain_tests/eest/frontier/opcodes/test_double_kill.json",
@@ -516,6 +517,10 @@ const SAMPLE: &[&str] = &[
     "blockchain_tests/eest/prague/eip7002_el_triggerable_withdrawals/test_withdrawal_requests_during_fork.json",
     "blockchain_tests/eest/osaka/eip7918_blob_reserve_price/test_blob_base_fee_with_bpo_transition.json",
     "blockchain_tests/eest/static/state_tests/stTransactionTest/OverflowGasRequire2.json",
+    // Invalid blocks whose transaction t8n must reject with geth's text for the exception.
+    "blockchain_tests/eest/cancun/eip4844_blobs/test_blob_type_tx_pre_fork.json",
+    "blockchain_tests/eest/cancun/eip4844_blobs/test_invalid_blob_tx_contract_creation.json",
+    "blockchain_tests/eest/prague/eip7702_set_code_tx/test_empty_authorization_list.json",
 ];
 
 /// The sample's files: from an unpacked `target/fixtures` of the workspace, else taken out of
@@ -555,7 +560,8 @@ fn sample_files() -> Option<Vec<PathBuf>> {
     Some(SAMPLE.iter().map(|f| dir.join(f)).collect())
 }
 
-/// Every valid block of the sample through t8n: the header's roots, gas and bloom.
+/// Every valid block of the sample through t8n: the header's roots, gas and bloom; every
+/// invalid block expecting a transaction exception: the transaction rejected with its text.
 #[test]
 fn blockchain_sample_through_t8n() {
     let Some(files) = sample_files() else { return };
@@ -564,4 +570,7 @@ fn blockchain_sample_through_t8n() {
     assert!(s.skipped.is_empty(), "{:?}", s.skipped);
     assert!(s.total >= 20, "the sample holds {} valid blocks", s.total);
     assert_eq!(s.passed, s.total, "{}", s.failures.join("\n"));
+    eprintln!("t8n sample: {} of {} transaction exceptions mapped", s.tx_exceptions_mapped, s.tx_exceptions);
+    assert!(s.tx_exceptions >= 3, "the sample holds {} transaction exceptions", s.tx_exceptions);
+    assert_eq!(s.tx_exceptions_mapped, s.tx_exceptions, "{}", s.tx_exceptions_unmapped.join("\n"));
 }

@@ -26,6 +26,54 @@ pub struct CheckSummary {
     pub skipped: Vec<String>,
     /// The blocks that failed, with why (all of them).
     pub failures: Vec<String>,
+    /// Invalid blocks whose expected exception is a transaction's: how many there were.
+    pub tx_exceptions: usize,
+    /// Of those, how many t8n rejected a transaction of with a text that maps to the expected
+    /// exception (the geth texts the execution-spec tests' mapper reads).
+    pub tx_exceptions_mapped: usize,
+    /// The others: block, expected exception, what t8n said.
+    pub tx_exceptions_unmapped: Vec<String>,
+}
+
+/// The execution-spec tests' exception names and the geth texts that stand for them (their
+/// geth exception mapper, plus the texts of geth's core/error.go for the names it lacks).
+const GETH_EXCEPTIONS: &[(&str, &str)] = &[
+    ("INSUFFICIENT_ACCOUNT_FUNDS", "insufficient funds for gas * price + value"),
+    ("TYPE_3_TX_MAX_BLOB_GAS_ALLOWANCE_EXCEEDED", "would exceed maximum allowance"),
+    ("TYPE_3_TX_BLOB_COUNT_EXCEEDED", "exceed maximum allowance"),
+    ("TYPE_3_TX_BLOB_COUNT_EXCEEDED", "blob transaction has too many blobs"),
+    ("INSUFFICIENT_MAX_FEE_PER_BLOB_GAS", "max fee per blob gas less than block blob gas fee"),
+    ("INSUFFICIENT_MAX_FEE_PER_GAS", "max fee per gas less than block base fee"),
+    ("TYPE_3_TX_PRE_FORK", "blob tx used but field env.ExcessBlobGas missing"),
+    ("TYPE_1_TX_PRE_FORK", "transaction type not supported"),
+    ("TYPE_2_TX_PRE_FORK", "transaction type not supported"),
+    ("TYPE_3_TX_PRE_FORK", "transaction type not supported"),
+    ("TYPE_4_TX_PRE_FORK", "transaction type not supported"),
+    ("TYPE_3_TX_INVALID_BLOB_VERSIONED_HASH", "has invalid hash version"),
+    ("TYPE_3_TX_ZERO_BLOBS", "blob transaction missing blob hashes"),
+    ("TYPE_3_TX_CONTRACT_CREATION", "blob transaction of type create"),
+    ("INTRINSIC_GAS_TOO_LOW", "intrinsic gas too low"),
+    ("INTRINSIC_GAS_BELOW_FLOOR_GAS_COST", "insufficient gas for floor data gas cost"),
+    ("INITCODE_SIZE_EXCEEDED", "max initcode size exceeded"),
+    ("NONCE_MISMATCH_TOO_LOW", "nonce too low"),
+    ("NONCE_MISMATCH_TOO_HIGH", "nonce too high"),
+    ("NONCE_IS_MAX", "nonce has max value"),
+    ("GAS_ALLOWANCE_EXCEEDED", "gas limit reached"),
+    ("GAS_LIMIT_EXCEEDS_MAXIMUM", "transaction gas limit too high"),
+    ("PRIORITY_GREATER_THAN_MAX_FEE_PER_GAS", "max priority fee per gas higher than max fee per gas"),
+    ("SENDER_NOT_EOA", "sender not an eoa"),
+    ("TYPE_4_EMPTY_AUTHORIZATION_LIST", "EIP-7702 transaction with empty auth list"),
+    ("TYPE_4_TX_CONTRACT_CREATION", "EIP-7702 transaction cannot be used to create contract"),
+    ("TYPE_4_TX_CONTRACT_CREATION", "rlp: input string too short for common.Address"),
+    ("TYPE_3_TX_CONTRACT_CREATION", "rlp: input string too short for common.Address"),
+];
+
+/// True when `text` stands for one of the `|`-joined exception names of `expected`.
+fn maps_to(text: &str, expected: &str) -> bool {
+    expected.split('|').any(|name| {
+        let name = name.trim().trim_start_matches("TransactionException.");
+        GETH_EXCEPTIONS.iter().any(|(n, t)| *n == name && text.contains(t))
+    })
 }
 
 /// The pre-Merge block reward of `spec` (wei), as the block executor pays it.
@@ -105,15 +153,49 @@ fn check_block(test: &BlockTest, chain: &Chain, block: &Block) -> Result<(), Str
     if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
 }
 
-/// Checks every valid block of one test; (passed, total, failures).
-fn check_test(test: &BlockTest) -> (usize, usize, Vec<String>) {
+/// An invalid block expecting a transaction exception through t8n: `Ok` when a transaction is
+/// rejected with a text that maps to it, else what t8n said.
+fn check_rejection(test: &BlockTest, chain: &Chain, rlp: &[u8], expected: &str) -> Result<(), String> {
+    let block = Block::decode(rlp).map_err(|e| format!("does not decode: {e}"))?;
+    let h = &block.header;
+    let parent = chain.headers.last().ok_or("no parent")?;
+    let spec = test.config.spec_at(h.number, h.timestamp);
+    let env = env_of(&block, parent, chain, spec);
+    let resolved = resolve_config(&env, &test.config, reward(spec)).map_err(|e| e.to_string())?;
+    let txs: Vec<T8nTx> = block.transactions.iter().map(|t| T8nTx::Tx(Box::new(t.clone()))).collect();
+    let mut db = T8nDb { db: chain.db.db().clone(), hashes: env.block_hashes.clone(), missing: None };
+    let o = apply_transition(&resolved.block, &txs, &mut db, &mut |_, _| None, &mut |_, _| {})
+        .map_err(|e| format!("t8n failed: {e}"))?;
+    if o.rejected.iter().any(|(_, text)| maps_to(text, expected)) {
+        return Ok(());
+    }
+    Err(format!("rejected {:?}", o.rejected))
+}
+
+/// Per test: valid blocks (passed, total, failures) and transaction exceptions (total, mapped,
+/// the others).
+type TestCounts = (usize, usize, Vec<String>, usize, usize, Vec<String>);
+
+/// Checks every valid block of one test, and runs the invalid blocks that expect a transaction
+/// exception through t8n.
+fn check_test(test: &BlockTest) -> TestCounts {
     let mut chain = match Chain::genesis(test) {
         Ok(c) => c,
-        Err(m) => return (0, 0, vec![format!("{}: genesis: {m:?}", test.id)]),
+        Err(m) => return (0, 0, vec![format!("{}: genesis: {m:?}", test.id)], 0, 0, Vec::new()),
     };
     let (mut passed, mut total, mut failures) = (0, 0, Vec::new());
+    let (mut tx_total, mut tx_mapped, mut tx_unmapped) = (0, 0, Vec::new());
     for (i, (rlp, expected)) in test.blocks.iter().enumerate() {
-        if expected.is_some() {
+        if let Some(expected) = expected {
+            // A transaction exception alone (not a header's too): t8n must skip the
+            // transaction with a text that maps to it.
+            if expected.split('|').all(|e| e.trim().starts_with("TransactionException.")) {
+                tx_total += 1;
+                match check_rejection(test, &chain, rlp, expected) {
+                    Ok(()) => tx_mapped += 1,
+                    Err(e) => tx_unmapped.push(format!("{} block {i}: expected {expected}: {e}", test.id)),
+                }
+            }
             // Invalid blocks are the block executor's to reject; t8n has no header to check.
             let _ = chain.import(&test.config, rlp, &ExecOptions::default());
             continue;
@@ -136,7 +218,7 @@ fn check_test(test: &BlockTest) -> (usize, usize, Vec<String>) {
             break;
         }
     }
-    (passed, total, failures)
+    (passed, total, failures, tx_total, tx_mapped, tx_unmapped)
 }
 
 /// Checks every valid block of every blockchain test under `paths`, files in parallel.
@@ -150,10 +232,13 @@ pub fn check_paths(paths: &[PathBuf]) -> CheckSummary {
             for t in load_blocktest(file).unwrap_or_default() {
                 match t {
                     LoadedTest::Ready(test) => {
-                        let (p, n, f) = check_test(&test);
+                        let (p, n, f, tx_n, tx_m, tx_u) = check_test(&test);
                         s.passed += p;
                         s.total += n;
                         s.failures.extend(f);
+                        s.tx_exceptions += tx_n;
+                        s.tx_exceptions_mapped += tx_m;
+                        s.tx_exceptions_unmapped.extend(tx_u);
                     }
                     LoadedTest::Skipped(id, why) => s.skipped.push(format!("{id}: {why}")),
                     LoadedTest::Broken(id, e) => s.skipped.push(format!("{id}: broken: {e}")),
@@ -171,6 +256,9 @@ pub fn check_paths(paths: &[PathBuf]) -> CheckSummary {
         total.total += s.total;
         total.skipped.extend(s.skipped);
         total.failures.extend(s.failures);
+        total.tx_exceptions += s.tx_exceptions;
+        total.tx_exceptions_mapped += s.tx_exceptions_mapped;
+        total.tx_exceptions_unmapped.extend(s.tx_exceptions_unmapped);
     }
     total
 }
