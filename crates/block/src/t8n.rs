@@ -257,6 +257,22 @@ pub fn geth_tx_error(
     }
 }
 
+/// geth's text for a signature that yields no sender (core/types' signers).
+pub fn geth_signature_error(e: crate::tx::SignatureError, tx: &Transaction, chain_id: u64) -> String {
+    use crate::tx::SignatureError as S;
+    match e {
+        S::WrongChainId => {
+            let have = match tx.legacy_chain_id {
+                Some(id) => id.to_string(),
+                None => tx.env.chain_id.map_or_else(|| "0".to_owned(), |id| id.to_string()),
+            };
+            format!("invalid chain id for signer: have {have} want {chain_id}")
+        }
+        S::Unrecoverable => "invalid signature: recovery failed".to_owned(),
+        S::BadR | S::BadS | S::BadV | S::BadYParity => "invalid transaction v, r, s values".to_owned(),
+    }
+}
+
 /// Gives the inspector (if any) for a transaction: its input index and the transaction.
 pub type InspectorFor<'a> = dyn FnMut(usize, &Transaction) -> Option<Box<dyn Inspector>> + 'a;
 
@@ -321,7 +337,7 @@ pub fn apply_transition<DB: T8nDatabase>(
         let sender = match tx.recover_sender(spec, block.chain_id) {
             Ok(s) => s,
             Err(e) => {
-                rejected.push((index, format!("invalid sender: {e}")));
+                rejected.push((index, geth_signature_error(e, tx, block.chain_id)));
                 continue;
             }
         };

@@ -126,7 +126,16 @@ fn rejection_texts() {
     };
     // 100 non-zero bytes: intrinsic 21000 + 100 × 16 = 22600; EIP-7623 floor 21000 + 10 × 400
     // tokens = 25000.
-    let txs = json!([tx(22_000, 10, 0), tx(23_000, 10, 0), tx(30_000, 5, 0), tx(30_000, 10, 999_800_000)]);
+    // A legacy transaction signed (EIP-155) for chain 2.
+    let mut other_chain = transfer("0", "0");
+    other_chain["chainId"] = json!("0x2");
+    let txs = json!([
+        tx(22_000, 10, 0),
+        tx(23_000, 10, 0),
+        tx(30_000, 5, 0),
+        tx(30_000, 10, 999_800_000),
+        other_chain
+    ]);
     let out = t8n(&args("Prague"), &input(txs)).expect("t8n runs");
     let sender = "0xa94f5374Fce5edBC8E2a8697C15331677e6EbF0B";
     let errors: Vec<&str> = out["result"]["rejected"]
@@ -147,6 +156,7 @@ fn rejection_texts() {
             format!(
                 "insufficient funds for gas * price + value: address {sender} have 1000000000 want 1000100000"
             ),
+            "invalid chain id for signer: have 2 want 1".to_owned(),
         ]
     );
     assert_eq!(out["result"]["requests"], json!([]), "Prague: requests, none");
