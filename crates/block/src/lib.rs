@@ -10,6 +10,8 @@
 //! - [`validate`]: header validity against the parent.
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
+//! - [`t8n`]: geth's `evm t8n` transition: transactions applied without a header, invalid
+//!   ones skipped.
 //! - [`state_trie`]: the state trie kept with its node hashes between roots ([`TrieDb`]), so a
 //!   root rehashes only what changed.
 
@@ -26,6 +28,7 @@ pub mod requests;
 pub mod rlp;
 pub mod state;
 pub mod state_trie;
+pub mod t8n;
 pub mod trie;
 pub mod tx;
 pub mod validate;

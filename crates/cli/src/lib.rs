@@ -10,3 +10,4 @@ pub mod bench;
 pub mod blocktest;
 pub mod evmrun;
 pub mod statetest;
+pub mod t8n;

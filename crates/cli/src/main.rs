@@ -106,6 +106,17 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         bench: Option<u32>,
     },
+    /// geth's `evm t8n`: applies transactions to an alloc as one block and writes the
+    /// post-state alloc, the result (roots, receipts, rejected transactions) and the body.
+    /// Exit codes as geth's: 3 bad fork or config, 4 missing block hash, 10 bad JSON, 11 I/O.
+    T8n(Box<T8nCli>),
+    /// Runs every valid block of blockchain tests through `t8n` and compares its roots, gas
+    /// and bloom with the block's header (files or directories, recursively).
+    T8nCheck {
+        /// Blockchain-test files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Time one transaction per test: one JSON line per test.
     Bench {
         /// Files or directories.
@@ -121,6 +132,124 @@ enum Command {
         #[arg(long, default_value = "auto")]
         mode: ExecutionMode,
     },
+}
+
+/// `kestrel t8n`'s flags, spelled as geth's.
+#[derive(clap::Args)]
+struct T8nCli {
+    /// The pre-state alloc: a JSON file, or `stdin`.
+    #[arg(long = "input.alloc", default_value = "alloc.json")]
+    alloc: String,
+    /// The block environment: a JSON file, or `stdin`.
+    #[arg(long = "input.env", default_value = "env.json")]
+    env: String,
+    /// The transactions: a JSON file (signed, or with `secretKey`), a `.rlp` file (a JSON hex
+    /// string of the RLP list), or `stdin`.
+    #[arg(long = "input.txs", default_value = "txs.json")]
+    txs: String,
+    /// Directory the output files and traces go to.
+    #[arg(long = "output.basedir")]
+    basedir: Option<PathBuf>,
+    /// Where the post-state alloc goes: a file name, `stdout`, `stderr`, or "" for nowhere.
+    #[arg(long = "output.alloc", default_value = "alloc.json")]
+    out_alloc: String,
+    /// Where the result goes.
+    #[arg(long = "output.result", default_value = "result.json")]
+    out_result: String,
+    /// Where the RLP body of the included transactions goes.
+    #[arg(long = "output.body", default_value = "")]
+    out_body: String,
+    /// Fork rules: geth's names, Frontier .. Osaka, BPO1, BPO2 and the transition names.
+    #[arg(long = "state.fork", default_value = "GrayGlacier")]
+    fork: String,
+    /// Block reward in wei (decimal or hex); negative disables it.
+    #[arg(long = "state.reward", default_value = "0", allow_hyphen_values = true)]
+    reward: String,
+    /// Chain id.
+    #[arg(long = "state.chainid", default_value_t = 1)]
+    chain_id: u64,
+    /// EIP-3155 trace of each transaction to `trace-<index>-<hash>.jsonl` in the base dir.
+    #[arg(long)]
+    trace: bool,
+    /// With --trace: add each step's memory.
+    #[arg(long = "trace.memory")]
+    trace_memory: bool,
+    /// With --trace: add each step's return data.
+    #[arg(long = "trace.returndata")]
+    trace_returndata: bool,
+    /// With --trace: a line for each call frame entered (geth's `--trace.callframes`).
+    #[arg(long = "trace.callframes")]
+    trace_callframes: bool,
+    /// Count the opcodes executed into this file (in the base dir), geth's JSON object.
+    #[arg(long = "opcode.count")]
+    opcode_count: Option<String>,
+    /// A built-in tracer (`callTracer`, `prestateTracer`) per transaction: its JSON result in
+    /// `trace-<index>-<hash>.json` in the base dir.
+    #[arg(long = "trace.tracer")]
+    tracer: Option<String>,
+    /// The tracer's configuration, JSON (`{"diffMode":true}`, `{"withLog":true}`).
+    #[arg(long = "trace.jsonconfig")]
+    tracer_config: Option<String>,
+}
+
+/// Runs `kestrel t8n`; errors are geth's `ERROR(code): …` on stderr and its exit code.
+fn t8n(cli: T8nCli) -> ExitCode {
+    use kestrel_cli::t8n::{T8nArgs, run};
+    let args = T8nArgs {
+        alloc: cli.alloc,
+        env: cli.env,
+        txs: cli.txs,
+        basedir: cli.basedir,
+        out_alloc: cli.out_alloc,
+        out_result: cli.out_result,
+        out_body: cli.out_body,
+        fork: cli.fork,
+        reward: cli.reward,
+        chain_id: cli.chain_id,
+        trace: cli
+            .trace
+            .then_some(Eip3155Config { memory: cli.trace_memory, return_data: cli.trace_returndata }),
+        callframes: cli.trace_callframes,
+        opcode_count: cli.opcode_count.filter(|f| !f.is_empty()),
+        tracer: cli.tracer,
+        tracer_config: cli.tracer_config,
+    };
+    let mut stdin = std::io::stdin().lock();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    match run(&args, &mut stdin, &mut stdout, &mut stderr) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Runs `kestrel t8n-check`: prints every failure, then the counts.
+fn t8n_check(paths: &[PathBuf]) -> ExitCode {
+    let s = kestrel_cli::t8n::blockcheck::check_paths(paths);
+    for f in &s.failures {
+        println!("FAIL {f}");
+    }
+    for k in &s.skipped {
+        println!("skipped {k}");
+    }
+    for u in &s.tx_exceptions_unmapped {
+        println!("unmapped {u}");
+    }
+    println!(
+        "t8n-check: {} of {} invalid blocks expecting a transaction exception had a transaction \
+         rejected with a text that maps to it",
+        s.tx_exceptions_mapped, s.tx_exceptions
+    );
+    println!(
+        "t8n-check: {} of {} valid blocks reproduced ({} tests skipped)",
+        s.passed,
+        s.total,
+        s.skipped.len()
+    );
+    if s.passed == s.total && s.total > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// What `statetest` and `blocktest` both take: where the tests are, which to run, where the
@@ -222,6 +351,8 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::T8n(cli) => t8n(*cli),
+        Command::T8nCheck { paths } => t8n_check(&paths),
         Command::Bench { paths, iterations, fork, mode } => {
             let code = bench(&paths, BenchOptions { iterations, fork, mode });
             let stats = kestrel::bytecode::program::ProgramCache::global().stats();

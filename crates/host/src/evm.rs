@@ -13,7 +13,7 @@ use crate::blob;
 use crate::context::Context;
 use crate::frames::{Ended, FrameStack};
 use crate::inspector::hooks::{Fast, Inspecting};
-use crate::inspector::{Inspector, TracerInspector, TxEnd};
+use crate::inspector::{Inspector, JournalView, StateEvent, TracerInspector, TxEnd};
 use crate::result::{ExecutionOutcome, ExecutionResult, TxError};
 use crate::validation::{Validated, check_sender, check_stateless_at};
 
@@ -276,9 +276,18 @@ where
         self.begin_transaction();
         self.ctx.tx = tx;
         if let Some(observer) = &mut self.observer {
-            observer.inspector().transaction_start(&self.ctx.tx);
+            let inspector = observer.inspector();
+            inspector.transaction_start(&self.ctx.tx);
+            let event = StateEvent::TransactionStart { tx: &self.ctx.tx, coinbase: self.ctx.block.coinbase };
+            inspector.state(event, &mut JournalView(&mut self.ctx.journal));
         }
         let result = self.execute();
+        if self.halted.is_none()
+            && result.is_ok()
+            && let Some(observer) = &mut self.observer
+        {
+            observer.inspector().state(StateEvent::TransactionEnd, &mut JournalView(&mut self.ctx.journal));
+        }
         // A halted transaction ran to its end with every frame interrupted; its changes are
         // dropped with the error.
         let result = if self.halted.is_some() { Err(self.take_halt()) } else { result };

@@ -343,6 +343,8 @@ impl FrameStack {
                 depth: self.frames.len(),
                 is_static: false,
             });
+            // The address as it is before the creation touches it.
+            hooks.account_state(&target, &mut ctx.journal);
         }
         if !is_root {
             let why = if creator.balance < req.value {

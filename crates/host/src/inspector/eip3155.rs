@@ -5,7 +5,10 @@
 //! - one line per opcode, written before it runs: `pc`, `op`, `gas`, `gasCost`, `memory` (when
 //!   asked, omitted when empty), `memSize`, `stack`, `returnData` (when asked, omitted when
 //!   empty), `depth` (1 at the top), `refund` (the transaction's counter), `opName`, and `error`
-//!   for an opcode that failed before running (out of gas, stack underflow or overflow);
+//!   for an opcode that failed before running (out of gas, stack underflow or overflow). geth
+//!   logs an opcode after pricing it, and SSTORE's and SELFDESTRUCT's pricing changes the refund
+//!   counter: their lines show the counter with their own change (go-ethereum's
+//!   `cmd/evm/testdata/32` pins it);
 //! - an opcode that fails while running (REVERT, an invalid jump, an undefined opcode, a write
 //!   in a static frame, RETURNDATACOPY out of bounds) is written again, with the error, and the
 //!   stack and memory as it left them (geth's `OnFault`);
@@ -141,6 +144,9 @@ impl<W: Write + Send> Inspector for Eip3155<W> {
         let op = end.info.op();
         let status = end.status.filter(|s| s.is_revert() || s.is_halt());
         let Some(status) = status else {
+            if matches!(op, opcode::SSTORE | opcode::SELFDESTRUCT) {
+                self.tail = with_refund(&self.tail, end.info.refund());
+            }
             let line = format!("{},\"gasCost\":\"{:#x}\"{}}}\n", self.head, end.cost, self.tail);
             self.write_line(&line);
             return;
@@ -200,6 +206,15 @@ impl<W: Write + Send> Inspector for Eip3155<W> {
 }
 
 /// True for the failures geth finds before it logs the opcode (stack bounds, gas).
+/// `tail` with its `"refund"` field set to `refund`.
+fn with_refund(tail: &str, refund: i64) -> String {
+    const KEY: &str = ",\"refund\":";
+    let Some(start) = tail.rfind(KEY) else { return tail.to_owned() };
+    let digits = start + KEY.len();
+    let end = tail[digits..].find(',').map_or(tail.len(), |i| digits + i);
+    format!("{}{refund}{}", &tail[..digits], &tail[end..])
+}
+
 fn fails_before_running(status: Status) -> bool {
     matches!(status, Status::OutOfGas | Status::StackUnderflow | Status::StackOverflow | Status::Interrupted)
 }

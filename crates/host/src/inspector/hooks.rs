@@ -8,9 +8,9 @@ use kestrel_interpreter::{
     run_compiled, run_traced,
 };
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, TxEnv, U256};
-use kestrel_state::Database;
+use kestrel_state::{Database, Journal};
 
-use super::{FrameEnd, FrameStart, Inspector, StepEnd, StepInfo};
+use super::{FrameEnd, FrameStart, Inspector, JournalView, StateEvent, StepEnd, StepInfo};
 use crate::context::Context;
 
 /// What the frame loop calls around frames. `ACTIVE` is a constant, so the hooks of [`Fast`]
@@ -33,6 +33,8 @@ pub(crate) trait Hooks {
     fn exit(&mut self, end: &FrameEnd<'_>);
     /// See [`Inspector::code_load`].
     fn code_load(&mut self, address: &Address, code: &[u8]);
+    /// [`Inspector::state`] with [`StateEvent::Account`], for a creation's address.
+    fn account_state<DB: Database>(&mut self, address: &Address, journal: &mut Journal<DB>);
 }
 
 /// No hooks: frames run in the fast (or compiled) runner.
@@ -60,6 +62,9 @@ impl Hooks for Fast {
 
     #[inline(always)]
     fn code_load(&mut self, _address: &Address, _code: &[u8]) {}
+
+    #[inline(always)]
+    fn account_state<DB: Database>(&mut self, _address: &Address, _journal: &mut Journal<DB>) {}
 }
 
 /// Every hook, to `inspector`; frames run in the tracing runner.
@@ -100,6 +105,10 @@ impl Hooks for Inspecting<'_> {
 
     fn code_load(&mut self, address: &Address, code: &[u8]) {
         self.inspector.code_load(address, code);
+    }
+
+    fn account_state<DB: Database>(&mut self, address: &Address, journal: &mut Journal<DB>) {
+        self.inspector.state(StateEvent::Account(*address), &mut JournalView(journal));
     }
 }
 
@@ -150,8 +159,15 @@ struct InspectedHost<'a, 'i, DB: Database> {
 }
 
 impl<DB: Database> InspectedHost<'_, '_, DB> {
-    fn account_load(&self, address: &Address) {
-        lock(self.inspector).account_load(address);
+    fn account_load(&mut self, address: &Address) {
+        self.account_event(address, StateEvent::Account(*address));
+    }
+
+    /// [`Inspector::account_load`], then [`Inspector::state`] with `event`.
+    fn account_event(&mut self, address: &Address, event: StateEvent<'_>) {
+        let mut inspector = lock(self.inspector);
+        inspector.account_load(address);
+        inspector.state(event, &mut JournalView(&mut self.ctx.journal));
     }
 }
 
@@ -203,7 +219,7 @@ impl<DB: Database> Host for InspectedHost<'_, '_, DB> {
     }
 
     fn call_target(&mut self, address: &Address) -> CallTarget {
-        self.account_load(address);
+        self.account_event(address, StateEvent::CallTarget(*address));
         self.ctx.call_target(address)
     }
 

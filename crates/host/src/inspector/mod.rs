@@ -7,20 +7,69 @@
 //! generic over its hooks, so the untraced path carries no test for an inspector). Hooks get
 //! references into the `Evm`'s own buffers: nothing is copied for them.
 //!
-//! Built in: [`Eip3155`] (geth's JSON-lines opcode trace), [`OpcodeCounter`] and
-//! [`CallTracer`] (geth's `callTracer` JSON).
+//! Built in: [`Eip3155`] (geth's JSON-lines opcode trace), [`OpcodeCounter`],
+//! [`CallTracer`] (geth's `callTracer` JSON) and [`PrestateTracer`] (geth's `prestateTracer`).
 
 use kestrel_interpreter::{Buffers, CallKind, Frame, SStoreValues, Status};
-use kestrel_primitives::{Address, B256, TxEnv, U256};
+use kestrel_primitives::{Address, B256, Bytes, TxEnv, U256};
+use kestrel_state::{AccountView, Database, Journal};
 
 mod call_tracer;
 mod counter;
 mod eip3155;
 pub(crate) mod hooks;
+mod prestate;
 
 pub use call_tracer::CallTracer;
 pub use counter::OpcodeCounter;
 pub use eip3155::{Eip3155, Eip3155Config, geth_error, geth_op_name};
+pub use prestate::PrestateTracer;
+
+/// The state as it is when [`Inspector::state`] is called. Reading warms nothing and costs no
+/// gas: an inspector that looks changes nothing of the execution.
+pub trait StateView {
+    /// The account at `address` (balance, nonce, code hash, whether it exists).
+    fn account(&mut self, address: &Address) -> AccountView;
+    /// The code at `address` (a delegation's designator, not the delegate's code).
+    fn code(&mut self, address: &Address) -> Bytes;
+    /// Storage slot `key` of `address`.
+    fn storage(&mut self, address: &Address, key: &U256) -> U256;
+}
+
+/// When [`Inspector::state`] is called.
+#[derive(Clone, Copy, Debug)]
+pub enum StateEvent<'a> {
+    /// The transaction is about to be validated: nothing of it has changed the state yet.
+    TransactionStart {
+        /// The transaction.
+        tx: &'a TxEnv,
+        /// The block's beneficiary.
+        coinbase: Address,
+    },
+    /// An account was met: BALANCE, EXTCODESIZE, EXTCODEHASH, EXTCODECOPY, a SELFDESTRUCT
+    /// beneficiary, or the address a CREATE or CREATE2 is about to use.
+    Account(Address),
+    /// The target of a CALL-family opcode.
+    CallTarget(Address),
+    /// The transaction was executed: the view holds its end state (gas refunded and the
+    /// beneficiary paid; accounts it destroys are deleted only once it is finalised).
+    TransactionEnd,
+}
+
+/// A [`StateView`] over the journal.
+pub(crate) struct JournalView<'a, DB: Database>(pub(crate) &'a mut Journal<DB>);
+
+impl<DB: Database> StateView for JournalView<'_, DB> {
+    fn account(&mut self, address: &Address) -> AccountView {
+        self.0.peek_account(address)
+    }
+    fn code(&mut self, address: &Address) -> Bytes {
+        self.0.code_with_hash(address).0
+    }
+    fn storage(&mut self, address: &Address, key: &U256) -> U256 {
+        self.0.peek_storage(address, key)
+    }
+}
 
 /// An inspector's request to stop the transaction, with the error it names. The transaction
 /// then fails with [`TxError::Halted`](crate::TxError::Halted) and changes nothing.
@@ -243,6 +292,9 @@ pub trait Inspector: Send {
     fn account_load(&mut self, address: &Address) {}
     /// Code was loaded: a frame's code at `address` (not for precompiles), or EXTCODECOPY.
     fn code_load(&mut self, address: &Address, code: &[u8]) {}
+    /// A point where the inspector may read the state ([`StateEvent`] says which), for
+    /// inspectors that record it, such as [`PrestateTracer`].
+    fn state(&mut self, event: StateEvent<'_>, view: &mut dyn StateView) {}
 }
 
 /// Adapts an interpreter [`Tracer`](kestrel_interpreter::Tracer) (what
@@ -300,6 +352,9 @@ impl<I: Inspector> Inspector for std::sync::Arc<std::sync::Mutex<I>> {
     }
     fn code_load(&mut self, address: &Address, code: &[u8]) {
         lock(self).code_load(address, code)
+    }
+    fn state(&mut self, event: StateEvent<'_>, view: &mut dyn StateView) {
+        lock(self).state(event, view)
     }
 }
 
