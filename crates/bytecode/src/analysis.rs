@@ -225,6 +225,7 @@ pub struct Bytecode {
     hash: B256,
     keccak: KeccakSlot,
     program: ProgramSlot,
+    seen: SeenFlag,
 }
 
 /// Counts of a walk over the code, so translation sizes its vectors once: upper bounds of the
@@ -262,6 +263,25 @@ impl PartialEq for ProgramSlot {
 }
 
 impl Eq for ProgramSlot {}
+
+/// Whether this analysis was seen by Auto mode's tiering ([`Bytecode::first_sighting`]). A
+/// cache of the code's history, not part of its identity.
+#[derive(Debug, Default)]
+struct SeenFlag(std::sync::atomic::AtomicBool);
+
+impl Clone for SeenFlag {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for SeenFlag {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SeenFlag {}
 
 /// keccak256 of a [`Bytecode`]'s code, computed on first use ([`Bytecode::code_hash`]). A cache,
 /// not part of the code's identity (it is a function of the code).
@@ -335,6 +355,7 @@ impl Bytecode {
             hash: B256::ZERO,
             keccak: KeccakSlot::default(),
             program: ProgramSlot::default(),
+            seen: SeenFlag::default(),
         };
         analysed.analyze(code);
         analysed.hash = name;
@@ -361,6 +382,7 @@ impl Bytecode {
         // Always a fresh table: zeroing the old one in place would touch every page of it.
         self.runs = RunTable::zeroed(code.len() + 1);
         self.keccak = KeccakSlot::default();
+        self.seen = SeenFlag::default();
         // The old code's program must not run the new code (`program()` is trusted). Dropping
         // it is sound: `&mut self` means no frame holds this analysis, and so none borrows the
         // program through it (the compiled runner relies on that).
@@ -385,6 +407,14 @@ impl Bytecode {
             pc += 1 + immediate_size(op);
         }
         shape
+    }
+
+    /// True the first time it is asked of this analysis: Auto mode counts a code's first
+    /// sighting here rather than in the program cache's map, so code run once (most code a
+    /// block touches) never takes the map's write lock.
+    #[inline]
+    pub fn first_sighting(&self) -> bool {
+        !self.seen.0.load(Ordering::Relaxed) && !self.seen.0.swap(true, Ordering::Relaxed)
     }
 
     /// The program translated from this code, once one was attached.

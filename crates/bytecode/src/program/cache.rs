@@ -264,22 +264,33 @@ impl ProgramCache {
             return None;
         }
         let hash = code.hash();
-        // What the slot says, read under the lock; acted on after it is released (acting may
-        // take the write lock).
-        let waiting = match self.read().by_hash.get(&hash) {
-            // Attached (which may hash the code) by `get_or_translate`, after the lock is released.
-            Some(Slot::Ready(_)) => Err(None),
-            Some(Slot::Untranslatable) => {
+        /// What the slot says, read under the lock; acted on after it is released (acting
+        /// may take the write lock, and attaching a ready program may hash the code).
+        enum Found {
+            Ready,
+            Untranslatable,
+            Queued(u32),
+            Seen(u32),
+            /// Nothing, and this analysis had not been seen: the first sighting is counted on
+            /// the analysis, so code run once (most code a block touches) never takes the
+            /// map's write lock. The map hears of it from the second.
+            First,
+        }
+        let found = match self.read().by_hash.get(&hash) {
+            Some(Slot::Ready(_)) => Found::Ready,
+            Some(Slot::Untranslatable) => Found::Untranslatable,
+            Some(&Slot::Queued(waited)) => Found::Queued(waited),
+            Some(&Slot::Seen(n)) => Found::Seen(n),
+            None if code.first_sighting() => Found::First,
+            None => Found::Seen(1),
+        };
+        let seen = match found {
+            Found::Ready => return self.get_or_translate(code),
+            Found::Untranslatable | Found::First => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 return None;
             }
-            Some(&Slot::Queued(waited)) => Err(Some(waited)),
-            Some(&Slot::Seen(n)) => Ok(n),
-            None => Ok(0),
-        };
-        let seen = match waiting {
-            Err(None) => return self.get_or_translate(code),
-            Err(Some(waited)) => {
+            Found::Queued(waited) => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 // The background translator has not delivered within a bounded number of
                 // calls (a busy or starved thread): this thread translates it now.
@@ -289,7 +300,7 @@ impl ProgramCache {
                 self.insert(hash, Slot::Queued(waited + 1));
                 return None;
             }
-            Ok(seen) => seen,
+            Found::Seen(seen) => seen,
         };
         self.misses.fetch_add(1, Ordering::Relaxed);
         let uses = seen.saturating_add(1);
@@ -428,6 +439,23 @@ mod tests {
             cache.prepare(ExecutionMode::Auto, &liar_again);
             assert!(liar_again.program().is_none_or(|p| p.hash() == liar_again.code_hash()));
         }
+    }
+
+    /// Auto mode's first sighting of an analysis is counted on it: the map is not written.
+    #[test]
+    fn a_first_sighting_leaves_the_map_alone() {
+        let cache = &Arc::new(ProgramCache::with_policy(
+            ProgramCache::CAPACITY,
+            ProgramCache::BYTE_CAPACITY,
+            TranslatorPolicy::InLine,
+        ));
+        let c = code(31);
+        assert!(!cache.prepare(ExecutionMode::Auto, &c));
+        assert_eq!(cache.len(), 0);
+        assert!(cache.prepare(ExecutionMode::Auto, &c), "the second sighting translates");
+        // A fresh analysis of code whose program is ready finds it at once.
+        assert!(cache.prepare(ExecutionMode::Auto, &code(31)));
+        assert_eq!(cache.stats().translations, 1);
     }
 
     #[test]
