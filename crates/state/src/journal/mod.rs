@@ -169,6 +169,10 @@ pub struct Journal<DB: Database> {
     /// The last list given to `prewarm_accounts`, with its handles; emptied whenever handles
     /// may change (reset, eviction).
     prewarmed: Prewarmed,
+    /// An address [`prewarm_account_lazily`](Self::prewarm_account_lazily) warmed without
+    /// loading it, with the transaction id it is warm for: loaded later in that transaction, it
+    /// starts warm.
+    lazy_warm: Option<(Address, u32)>,
 }
 
 /// A list of addresses and their arena handles, index for index.
@@ -209,6 +213,7 @@ impl<DB: Database> Journal<DB> {
             poisoned: false,
             failed: Vec::new(),
             prewarmed: Prewarmed::default(),
+            lazy_warm: None,
         }
     }
 
@@ -366,6 +371,12 @@ impl<DB: Database> Journal<DB> {
                 entry.code_hash = info.code_hash;
                 entry.code = info.code;
             }
+        }
+        if let Some((lazy, tx)) = self.lazy_warm
+            && lazy == *address
+            && tx == self.tx
+        {
+            entry.warm = tx;
         }
         self.accounts.push(entry);
         self.account_index.insert(*address, handle);
