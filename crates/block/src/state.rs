@@ -94,6 +94,13 @@ pub trait BlockDatabase: Database<Error: core::fmt::Debug> + DatabaseCommit {
     fn state_trie(&self) -> Option<&StateTrie> {
         None
     }
+
+    /// The database as a [`DatabaseRef`] that several threads may read at once, when it is one:
+    /// the parallel block executor ([`ExecOptions::threads`](crate::ExecOptions::threads))
+    /// needs it, and runs a block sequentially over a database that gives `None`.
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        None
+    }
 }
 
 impl<T: BlockDatabase + ?Sized> BlockDatabase for &mut T {
@@ -104,9 +111,17 @@ impl<T: BlockDatabase + ?Sized> BlockDatabase for &mut T {
     fn state_trie(&self) -> Option<&StateTrie> {
         (**self).state_trie()
     }
+
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        (**self).shared()
+    }
 }
 
 impl BlockDatabase for InMemoryDb {
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        Some(self)
+    }
+
     fn state_root_with(&self, pending: &Pending) -> B256 {
         let account = |info: &AccountInfo, storage: B256| TrieAccount {
             nonce: info.nonce,
@@ -165,6 +180,14 @@ pub struct Overlay<DB> {
 struct Roots {
     delta: Option<TrieDelta>,
     changed: HashMap<Address, bool>,
+}
+
+impl<DB> Overlay<DB> {
+    /// An overlay with `pending` already applied over `base` (the parallel executor's view of
+    /// the state before the block's first transaction).
+    pub fn with_pending(base: DB, pending: Pending) -> Self {
+        Self { base, pending, roots: Mutex::default() }
+    }
 }
 
 impl<DB: BlockDatabase> Overlay<DB> {

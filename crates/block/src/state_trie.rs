@@ -397,6 +397,10 @@ impl BlockDatabase for TrieDb {
     fn state_trie(&self) -> Option<&StateTrie> {
         Some(&self.trie)
     }
+
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        Some(self)
+    }
 }
 
 /// Every account `pending` changed, each with "storage cleared" set.
