@@ -206,7 +206,12 @@ impl Chain {
 
 /// Runs one test, its blocks executed in `mode`.
 pub fn run_test(test: &BlockTest, mode: ExecutionMode) -> Status {
-    let options = ExecOptions { mode, ..ExecOptions::default() };
+    run_test_with(test, &ExecOptions { mode, ..ExecOptions::default() })
+}
+
+/// Runs one test, its blocks executed with `options` (tier, threads).
+pub fn run_test_with(test: &BlockTest, options: &ExecOptions) -> Status {
+    let options = options.clone();
     let mut chain = match Chain::genesis(test) {
         Ok(c) => c,
         Err(m) => return Status::Failed(vec![m]),
@@ -270,9 +275,9 @@ fn diff(expected: &PreState, db: &InMemoryDb) -> String {
     format!("post-state differs: {}", out.join("; "))
 }
 
-fn evaluate(t: &LoadedTest, mode: ExecutionMode) -> CaseResult {
+fn evaluate(t: &LoadedTest, options: &ExecOptions) -> CaseResult {
     match t {
-        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test(test, mode) },
+        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test_with(test, options) },
         LoadedTest::Skipped(id, why) => CaseResult { id: id.clone(), status: Status::Skipped(why.clone()) },
         LoadedTest::Broken(id, e) => CaseResult {
             id: id.clone(),
@@ -291,10 +296,20 @@ fn id_of(t: &LoadedTest) -> &CaseId {
 /// Loads and runs every selected test under `paths`, files and tests in parallel, with a
 /// progress bar on a terminal.
 pub fn run_blocktest_paths(paths: &[std::path::PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
+    run_blocktest_paths_with(paths, filter, known, 1)
+}
+
+/// [`run_blocktest_paths`] with each block's transactions executed on `threads` threads
+/// (1: sequentially; see [`ExecOptions::threads`]).
+pub fn run_blocktest_paths_with(
+    paths: &[std::path::PathBuf],
+    filter: &Filter,
+    known: KnownFailures,
+    threads: usize,
+) -> RunReport {
+    let options = ExecOptions { mode: filter.mode, threads, ..ExecOptions::default() };
     run_files(paths, known, |file| {
         let tests = load_blocktest(file)?;
-        Some(
-            tests.par_iter().filter(|t| filter.selects(id_of(t))).map(|t| evaluate(t, filter.mode)).collect(),
-        )
+        Some(tests.par_iter().filter(|t| filter.selects(id_of(t))).map(|t| evaluate(t, &options)).collect())
     })
 }
