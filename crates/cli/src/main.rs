@@ -72,7 +72,8 @@ enum Command {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
         /// Threads executing each block's transactions: 1 runs them sequentially, more in
-        /// parallel (optimistically, with results identical to sequential).
+        /// parallel (optimistically, with results identical to sequential). Without --bench,
+        /// each block is also executed sequentially and any difference fails the test.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: u16,
     },
