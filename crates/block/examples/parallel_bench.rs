@@ -2,6 +2,7 @@
 //! runs, and the speed-up over the sequential path.
 //!
 //! `cargo run --release -p kestrel-block --example parallel_bench [ITERATIONS] [THREADS...]`
+//! (`THREADS` 1 runs the sequential path again: the noise of the machine.)
 
 use kestrel_block::ExecOptions;
 use kestrel_block::parallel::Stats;
@@ -24,6 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("500 swaps on one pair", Workload::Swaps, 500),
         ("900 mixed", Workload::Mixed, 900),
     ] {
+        // PARALLEL_BENCH_ONLY=erc20 (a part of the name) times one block only.
+        if std::env::var("PARALLEL_BENCH_ONLY").is_ok_and(|only| !name.contains(only.as_str())) {
+            continue;
+        }
         let block = build(workload, n)?;
         let sequential = measure(&block, &ExecOptions::default(), iterations)?;
         for &t in &threads {

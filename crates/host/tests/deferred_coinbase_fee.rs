@@ -42,11 +42,19 @@ impl Database for Counting {
 
 fn evm(defer: bool) -> Evm<Counting> {
     let mut db = InMemoryDb::new();
-    db.insert_account(SENDER, AccountInfo { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
+    db.insert_account(
+        SENDER,
+        AccountInfo { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() },
+    );
     db.insert_account(COINBASE, AccountInfo { balance: U256::from(1), ..Default::default() });
     db.insert_account(READER, AccountInfo::new(U256::ZERO, 1, Bytes::from_static(&[0x41, 0x31, 0x50, 0x00])));
     let mut evm = Evm::new(Counting { inner: db, coinbase_reads: 0 }, SpecId::Shanghai, 1);
-    evm.set_block(BlockEnv { coinbase: COINBASE, basefee: U256::from(7), gas_limit: 30_000_000, ..Default::default() });
+    evm.set_block(BlockEnv {
+        coinbase: COINBASE,
+        basefee: U256::from(7),
+        gas_limit: 30_000_000,
+        ..Default::default()
+    });
     evm.set_defer_coinbase_fee(defer);
     evm
 }

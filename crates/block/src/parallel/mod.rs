@@ -225,7 +225,24 @@ struct Scheduler {
     results: Vec<Mutex<Option<Spec>>>,
     next: AtomicUsize,
     abort: AtomicBool,
+    /// Set by the committer while speculation keeps failing (a run of conflicting
+    /// transactions): workers then stop taking transactions, and the committer runs them
+    /// directly, as the sequential path would, instead of sharing the cores with wasted work.
+    paused: AtomicBool,
+    /// Transactions committed so far: workers stay within [`LOOKAHEAD`](Self::LOOKAHEAD) of it,
+    /// so that a burst of conflicts wastes a bounded amount of work.
+    committed: AtomicUsize,
     stress: Option<u64>,
+}
+
+/// What a thread looking for work gets.
+enum Task {
+    /// Execute this transaction speculatively.
+    Run(usize),
+    /// Speculation is paused: look again a little later.
+    Paused,
+    /// Every transaction is taken, or the block is abandoned.
+    Done,
 }
 
 impl Scheduler {
@@ -235,36 +252,49 @@ impl Scheduler {
             results: (0..n).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
             abort: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+            committed: AtomicUsize::new(0),
             stress,
         }
     }
 
     /// The next transaction for speculative execution, or `None` when all are claimed or the
     /// block is abandoned. Block order, except that stress mode sometimes picks at random.
-    fn next_task(&self, rng: &mut Rng) -> Option<usize> {
+    fn next_task(&self, rng: &mut Rng) -> Task {
         let n = self.status.len();
         loop {
             if self.abort.load(Ordering::Relaxed) {
-                return None;
+                return Task::Done;
+            }
+            if self.paused.load(Ordering::Relaxed) {
+                return Task::Paused;
             }
             if self.stress.is_some() && rng.next().is_multiple_of(2) {
                 let low = self.next.load(Ordering::Relaxed).min(n);
                 if low < n {
                     let i = low + (rng.next() as usize) % (n - low);
                     if self.claim(i, RUNNING) {
-                        return Some(i);
+                        return Task::Run(i);
                     }
                 }
             }
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let i = self.next.load(Ordering::Relaxed);
             if i >= n {
-                return None;
+                return Task::Done;
             }
-            if self.claim(i, RUNNING) {
-                return Some(i);
+            if i >= self.committed.load(Ordering::Relaxed) + Self::LOOKAHEAD {
+                return Task::Paused;
+            }
+            if self.next.compare_exchange(i, i + 1, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+                && self.claim(i, RUNNING)
+            {
+                return Task::Run(i);
             }
         }
     }
+
+    /// How far past the committer workers may run.
+    const LOOKAHEAD: usize = 64;
 
     fn claim(&self, i: usize, how: u8) -> bool {
         self.status[i].compare_exchange(UNCLAIMED, how, Ordering::AcqRel, Ordering::Acquire).is_ok()
@@ -436,8 +466,12 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
                 s.spawn(move || {
                     let mut rng = Rng::new(options.stress_seed.unwrap_or(0), w as u64 + 1);
                     let mut evm = shared.worker_evm();
-                    while let Some(i) = shared.sched.next_task(&mut rng) {
-                        shared.speculate(&mut evm, i, &mut rng);
+                    loop {
+                        match shared.sched.next_task(&mut rng) {
+                            Task::Run(i) => shared.speculate(&mut evm, i, &mut rng),
+                            Task::Paused => std::thread::sleep(std::time::Duration::from_micros(50)),
+                            Task::Done => break,
+                        }
                     }
                 })
             })
@@ -470,7 +504,9 @@ fn commit_all<DB: BlockDatabase>(
     let mut helper = None;
     // True when the journal's cache missed changes committed into the overlay behind its back.
     let mut stale = false;
+    let mut throttle = Throttle::default();
     for (index, tx) in ctx.block.transactions.iter().enumerate() {
+        throttle.resume_if_due(index, sched);
         let tx_blob_gas = check_allowance(ctx, index, tx, out.gas_used, out.blob_gas_used)?;
         let spec = loop {
             match sched.status[index].load(Ordering::Acquire) {
@@ -478,11 +514,11 @@ fn commit_all<DB: BlockDatabase>(
                 UNCLAIMED if sched.claim(index, TAKEN) => break None,
                 UNCLAIMED => {}
                 _ => match sched.next_task(&mut rng) {
-                    Some(j) => {
+                    Task::Run(j) => {
                         let helper = helper.get_or_insert_with(|| shared.worker_evm());
                         shared.speculate(helper, j, &mut rng);
                     }
-                    None => std::thread::yield_now(),
+                    Task::Paused | Task::Done => std::thread::yield_now(),
                 },
             }
             rng.jitter(sched.stress);
@@ -498,6 +534,7 @@ fn commit_all<DB: BlockDatabase>(
             Some(Spec { outcome: Some(_), read_coinbase: false, reads, .. }) => {
                 let valid = still_valid(evm.journal_mut().db_mut(), reads)?;
                 Stats::count(if valid { 0 } else { 1 });
+                throttle.record(valid, index, sched);
                 valid
             }
             Some(Spec { outcome: Some(_), .. }) => {
@@ -543,11 +580,67 @@ fn commit_all<DB: BlockDatabase>(
                 shared.mv.record(index, 1, evm.journal().changes());
             }
         }
+        sched.committed.store(index + 1, Ordering::Relaxed);
     }
     if stale {
         evm.journal_mut().reset();
     }
     Ok(out)
+}
+
+/// Pauses speculation while it keeps failing validation, and tries it again later: after a
+/// pause that was followed by failures again the next pause is twice as long, so a block of
+/// conflicting transactions ends up run by the committer alone, with little wasted work.
+struct Throttle {
+    /// The last validations, newest in the lowest bit: 1 for a stale read.
+    history: u32,
+    /// Validations since speculation last resumed (or started).
+    seen: u32,
+    /// While paused: the transaction index at which speculation resumes.
+    resume_at: Option<usize>,
+    /// The length of the next pause, in transactions.
+    pause: usize,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self { history: 0, seen: 0, resume_at: None, pause: Self::FIRST_PAUSE }
+    }
+}
+
+impl Throttle {
+    /// Validations looked at; of these, this many stale pause speculation.
+    const WINDOW: u32 = 8;
+    const STALE: u32 = 6;
+    /// Transactions the committer runs alone at the first pause.
+    const FIRST_PAUSE: usize = 32;
+
+    fn record(&mut self, valid: bool, index: usize, sched: &Scheduler) {
+        self.history = (self.history << 1) | u32::from(!valid);
+        self.seen += 1;
+        let stale = (self.history & ((1 << Self::WINDOW) - 1)).count_ones();
+        if self.seen >= Self::WINDOW && stale <= Self::WINDOW - Self::STALE {
+            // Speculation works again: the next pause starts short.
+            self.pause = Self::FIRST_PAUSE;
+        }
+        // Stress mode keeps speculating: it is there to shake the concurrent paths.
+        if stale >= Self::STALE && self.resume_at.is_none() && sched.stress.is_none() {
+            self.resume_at = Some(index.saturating_add(self.pause));
+            self.pause = self.pause.saturating_mul(2);
+            sched.paused.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn resume_if_due(&mut self, index: usize, sched: &Scheduler) {
+        if self.resume_at.is_some_and(|at| index >= at) {
+            self.resume_at = None;
+            self.history = 0;
+            self.seen = 0;
+            // Workers go on from here, not from the transactions the committer ran meanwhile.
+            sched.next.fetch_max(index + 1, Ordering::Relaxed);
+            sched.paused.store(false, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Adds a non-zero `fee` to the coinbase in `state`, as the journal's `add_balance` at the end
@@ -568,4 +661,72 @@ fn pay_fee<D: Database<Error: core::fmt::Debug> + DatabaseCommit>(
     let change = AccountChange { address: coinbase, info: Some(info), storage_cleared: false };
     state.commit(&StateChanges { accounts: vec![change], storage: Vec::new() });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Workers and the committer claiming at once: every transaction is claimed exactly once.
+    #[test]
+    fn each_transaction_is_claimed_once() {
+        for stress in [None, Some(3)] {
+            let n = 500;
+            let sched = Scheduler::new(n, stress);
+            let claimed: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+            std::thread::scope(|s| {
+                for w in 0..3u64 {
+                    let (sched, claimed) = (&sched, &claimed);
+                    s.spawn(move || {
+                        let mut rng = Rng::new(9, w + 1);
+                        loop {
+                            match sched.next_task(&mut rng) {
+                                Task::Run(i) => {
+                                    claimed[i].fetch_add(1, Ordering::Relaxed);
+                                }
+                                Task::Paused => std::thread::yield_now(),
+                                Task::Done => break,
+                            }
+                        }
+                    });
+                }
+                // The committer: takes what no worker has, and moves the lookahead on.
+                for (i, count) in claimed.iter().enumerate() {
+                    if sched.claim(i, TAKEN) {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                    sched.committed.store(i + 1, Ordering::Relaxed);
+                }
+            });
+            assert!(claimed.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+        }
+    }
+
+    #[test]
+    fn the_throttle_pauses_conflicting_runs_longer_each_time() {
+        let sched = Scheduler::new(1000, None);
+        let mut t = Throttle::default();
+        for i in 0..6 {
+            t.record(false, i, &sched);
+        }
+        assert!(sched.paused.load(Ordering::Relaxed));
+        // Paused at the sixth stale result (index 5).
+        t.resume_if_due(5 + Throttle::FIRST_PAUSE - 1, &sched);
+        assert!(sched.paused.load(Ordering::Relaxed), "not yet");
+        t.resume_if_due(5 + Throttle::FIRST_PAUSE, &sched);
+        assert!(!sched.paused.load(Ordering::Relaxed));
+        assert_eq!(sched.next.load(Ordering::Relaxed), 5 + Throttle::FIRST_PAUSE + 1);
+        // Failing again right away: twice as long.
+        let start = 100;
+        for i in start..start + 6 {
+            t.record(false, i, &sched);
+        }
+        assert_eq!(t.resume_at, Some(start + 5 + 2 * Throttle::FIRST_PAUSE));
+        // Succeeding after the resume: the next pause is short again.
+        t.resume_if_due(1000, &sched);
+        for i in 0..8 {
+            t.record(true, 1000 + i, &sched);
+        }
+        assert_eq!(t.pause, Throttle::FIRST_PAUSE);
+    }
 }
