@@ -158,8 +158,8 @@ where
     }
 
     /// With `defer` set, transactions do not pay the coinbase its priority fee and do not load
-    /// the coinbase to warm it (EIP-3651 warms it lazily, see
-    /// [`Journal::prewarm_account_lazily`]): the fee is left in
+    /// the coinbase or the precompiles to warm them (EIP-3651 and EIP-2929 warm them lazily,
+    /// see [`Journal::prewarm_account_lazily`]): the fee is left in
     /// [`deferred_coinbase_fee`](Self::deferred_coinbase_fee) for the caller to add. The
     /// parallel block executor runs transactions this way so that fees do not make every
     /// transaction depend on the one before; it settles them in block order, and runs a
@@ -397,7 +397,12 @@ where
         if let Some(to) = tx.to {
             journal.prewarm_account(&to);
         }
-        journal.prewarm_accounts(ctx.precompiles.addresses());
+        if self.defer_coinbase_fee {
+            // Warm without loading: what the transaction never uses is not among its reads.
+            journal.prewarm_accounts_lazily(ctx.precompiles.addresses());
+        } else {
+            journal.prewarm_accounts(ctx.precompiles.addresses());
+        }
         if ctx.spec.is_enabled_in(SpecId::Shanghai) {
             if self.defer_coinbase_fee {
                 journal.prewarm_account_lazily(&ctx.block.coinbase);

@@ -1,6 +1,7 @@
 //! `Evm::set_defer_coinbase_fee`: the coinbase is neither paid nor read, the fee is reported
 //! instead, and it is what the coinbase is paid without deferring; a lazily warmed coinbase
-//! that is used after all is as warm (EIP-3651) as a prewarmed one.
+//! that is used after all is as warm (EIP-3651) as a prewarmed one, and so are the precompiles
+//! (EIP-2929).
 
 use kestrel_host::Evm;
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, SpecId, TxEnv, U256, address};
@@ -11,6 +12,8 @@ const BOB: Address = address!("b000000000000000000000000000000000000002");
 const COINBASE: Address = address!("cb00000000000000000000000000000000000003");
 /// BALANCE(COINBASE), POP, STOP.
 const READER: Address = address!("c000000000000000000000000000000000000004");
+/// STATICCALL of the identity precompile (0x04) with no data, POP, STOP.
+const PRECOMPILE_CALLER: Address = address!("c000000000000000000000000000000000000005");
 
 /// An in-memory database that counts the lookups of the coinbase.
 #[derive(Debug)]
@@ -48,6 +51,8 @@ fn evm(defer: bool) -> Evm<Counting> {
     );
     db.insert_account(COINBASE, AccountInfo { balance: U256::from(1), ..Default::default() });
     db.insert_account(READER, AccountInfo::new(U256::ZERO, 1, Bytes::from_static(&[0x41, 0x31, 0x50, 0x00])));
+    let call = [0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 4, 0x5a, 0xfa, 0x50, 0x00];
+    db.insert_account(PRECOMPILE_CALLER, AccountInfo::new(U256::ZERO, 1, Bytes::copy_from_slice(&call)));
     let mut evm = Evm::new(Counting { inner: db, coinbase_reads: 0 }, SpecId::Shanghai, 1);
     evm.set_block(BlockEnv {
         coinbase: COINBASE,
@@ -98,4 +103,12 @@ fn a_lazily_warmed_coinbase_is_warm_when_used() {
     let lazy = deferred.transact(tx(READER)).unwrap();
     assert_eq!(lazy.gas_used, eager.gas_used, "BALANCE of the coinbase costs the warm price in both");
     assert_eq!(deferred.db().coinbase_reads, 1, "loaded once, when BALANCE read it");
+}
+
+#[test]
+fn lazily_warmed_precompiles_are_warm_when_called() {
+    let eager = evm(false).transact(tx(PRECOMPILE_CALLER)).unwrap();
+    let lazy = evm(true).transact(tx(PRECOMPILE_CALLER)).unwrap();
+    assert!(eager.is_success() && lazy.is_success());
+    assert_eq!(lazy.gas_used, eager.gas_used, "the precompile costs the warm price in both");
 }

@@ -476,8 +476,11 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
                 })
             })
             .collect();
+        // Workers wait for the committer (the lookahead, a pause): they must hear that it
+        // stopped even when it unwinds.
+        let stop = StopOnDrop(&sched.abort);
         let result = commit_all(&shared, evm);
-        sched.abort.store(true, Ordering::Relaxed);
+        drop(stop);
         let mut panicked = false;
         for handle in handles {
             panicked |= handle.join().is_err();
@@ -487,6 +490,15 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
             result => result,
         }
     })
+}
+
+/// Tells the workers to stop when dropped: on the committer's return or unwinding alike.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The committer: validates and commits every transaction in block order.

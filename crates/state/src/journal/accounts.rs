@@ -46,7 +46,22 @@ impl<DB: Database> Journal<DB> {
     pub fn prewarm_account_lazily(&mut self, address: &Address) {
         match self.account_index.get(address) {
             Some(&handle) => self.accounts[handle as usize].warm = self.tx,
-            None => self.lazy_warm = Some((*address, self.tx)),
+            None => {
+                if self.lazy_warm_tx != self.tx {
+                    self.lazy_warm.clear();
+                    self.lazy_warm_tx = self.tx;
+                }
+                self.lazy_warm.push(*address);
+            }
+        }
+    }
+
+    /// [`prewarm_account_lazily`](Self::prewarm_account_lazily) for each of `addresses` (the
+    /// parallel executor's workers warm the precompiles this way: a transaction that calls
+    /// none of them then reads none of them).
+    pub fn prewarm_accounts_lazily(&mut self, addresses: &[Address]) {
+        for address in addresses {
+            self.prewarm_account_lazily(address);
         }
     }
 

@@ -172,7 +172,9 @@ pub struct Journal<DB: Database> {
     /// An address [`prewarm_account_lazily`](Self::prewarm_account_lazily) warmed without
     /// loading it, with the transaction id it is warm for: loaded later in that transaction, it
     /// starts warm.
-    lazy_warm: Option<(Address, u32)>,
+    lazy_warm: Vec<Address>,
+    /// The transaction `lazy_warm` is for; the list is stale in any other.
+    lazy_warm_tx: u32,
 }
 
 /// A list of addresses and their arena handles, index for index.
@@ -213,7 +215,8 @@ impl<DB: Database> Journal<DB> {
             poisoned: false,
             failed: Vec::new(),
             prewarmed: Prewarmed::default(),
-            lazy_warm: None,
+            lazy_warm: Vec::new(),
+            lazy_warm_tx: 0,
         }
     }
 
@@ -372,11 +375,8 @@ impl<DB: Database> Journal<DB> {
                 entry.code = info.code;
             }
         }
-        if let Some((lazy, tx)) = self.lazy_warm
-            && lazy == *address
-            && tx == self.tx
-        {
-            entry.warm = tx;
+        if self.lazy_warm_tx == self.tx && self.lazy_warm.contains(address) {
+            entry.warm = self.tx;
         }
         self.accounts.push(entry);
         self.account_index.insert(*address, handle);
