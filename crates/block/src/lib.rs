@@ -9,6 +9,9 @@
 //! - [`dao`]: the DAO fork's irregular state change and header rule.
 //! - [`validate`]: header validity against the parent.
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
+//! - [`parallel`]: the block's transactions on several threads, optimistically, with results
+//!   identical to sequential ([`ExecOptions::threads`]).
+//! - [`synthetic`]: generated blocks (transfers, ERC-20, swaps) for tests and benchmarks.
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
 //! - [`state_trie`]: the state trie kept with its node hashes between roots ([`TrieDb`]), so a
 //!   root rehashes only what changed.
