@@ -130,10 +130,10 @@ pub struct ParallelRow {
 
 /// Times the synthetic blocks of `kestrel_block::synthetic` (1,000 ETH transfers, 1,000
 /// ERC-20 transfers between distinct holders, 500 swaps on one pair, a mixed block)
-/// sequentially and with each of `threads`, `iterations` runs each (medians).
+/// sequentially and with each of `threads`, `iterations` runs each interleaved (medians).
 pub fn parallel(threads: &[usize], iterations: u32) -> Result<Vec<ParallelRow>, String> {
     use kestrel_block::ExecOptions;
-    use kestrel_block::synthetic::{Workload, build, measure};
+    use kestrel_block::synthetic::{Workload, build, measure_interleaved};
     let mut rows = Vec::new();
     for (name, workload, n) in [
         ("1,000 ETH transfers", Workload::Transfers, 1000),
@@ -142,15 +142,13 @@ pub fn parallel(threads: &[usize], iterations: u32) -> Result<Vec<ParallelRow>, 
         ("900 mixed", Workload::Mixed, 900),
     ] {
         let block = build(workload, n).map_err(|e| format!("{name}: {e}"))?;
-        let time = |threads: usize| {
-            measure(&block, &ExecOptions { threads, ..ExecOptions::default() }, iterations)
-                .map_err(|e| format!("{name}, {threads} threads: {e}"))
-        };
-        let sequential = time(1)?;
-        let mut parallel = Vec::new();
-        for &t in threads {
-            parallel.push((t, time(t)?.mgas_per_s));
-        }
+        // Interleaved run by run, so that a changing machine load shifts every column alike.
+        let mut configurations = vec![ExecOptions::default()];
+        configurations.extend(threads.iter().map(|&t| ExecOptions { threads: t, ..ExecOptions::default() }));
+        let timed =
+            measure_interleaved(&block, &configurations, iterations).map_err(|e| format!("{name}: {e}"))?;
+        let sequential = &timed[0];
+        let parallel = threads.iter().zip(&timed[1..]).map(|(&t, m)| (t, m.mgas_per_s)).collect();
         rows.push(ParallelRow {
             name,
             gas_used: sequential.gas_used,

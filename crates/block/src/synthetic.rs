@@ -362,6 +362,8 @@ pub struct Measurement {
     pub median_ns: u64,
     /// Millions of gas per second at the median.
     pub mgas_per_s: f64,
+    /// Wall time of every timed execution, in nanoseconds, in order.
+    pub times_ns: Vec<u64>,
 }
 
 /// Times `iterations` executions (no commit) of `block` with `options`, after one untimed run
@@ -371,19 +373,44 @@ pub fn measure(
     options: &crate::ExecOptions,
     iterations: u32,
 ) -> Result<Measurement, BlockError> {
+    let mut all = measure_interleaved(block, std::slice::from_ref(options), iterations)?;
+    all.pop().ok_or_else(|| BlockError::Database("no measurement".into()))
+}
+
+/// [`measure`] for several configurations at once, interleaved run by run (each round runs
+/// every configuration once), so that a machine whose load changes during the measurement
+/// shifts them all alike. One [`Measurement`] per configuration, in order.
+pub fn measure_interleaved(
+    block: &SyntheticBlock,
+    configurations: &[crate::ExecOptions],
+    iterations: u32,
+) -> Result<Vec<Measurement>, BlockError> {
     let mut db = block.db.clone();
     let mut gas_used = 0;
-    let mut times = Vec::with_capacity(iterations as usize);
-    for i in 0..=iterations {
-        let start = std::time::Instant::now();
-        let outcome =
-            crate::execute_block_with(&block.config, &block.parent, &block.block, &mut db, options)?;
-        if i > 0 {
-            times.push(start.elapsed().as_nanos() as u64);
+    let mut times = vec![Vec::with_capacity(iterations as usize); configurations.len()];
+    for round in 0..=iterations {
+        for (c, options) in configurations.iter().enumerate() {
+            let start = std::time::Instant::now();
+            let outcome =
+                crate::execute_block_with(&block.config, &block.parent, &block.block, &mut db, options)?;
+            if round > 0 {
+                times[c].push(start.elapsed().as_nanos() as u64);
+            }
+            gas_used = outcome.gas_used;
         }
-        gas_used = outcome.gas_used;
     }
-    times.sort_unstable();
-    let median_ns = times.get(times.len() / 2).copied().unwrap_or(1).max(1);
-    Ok(Measurement { gas_used, median_ns, mgas_per_s: gas_used as f64 * 1e3 / median_ns as f64 })
+    Ok(times
+        .into_iter()
+        .map(|times_ns| {
+            let mut sorted = times_ns.clone();
+            sorted.sort_unstable();
+            let median_ns = sorted.get(sorted.len() / 2).copied().unwrap_or(1).max(1);
+            Measurement {
+                gas_used,
+                median_ns,
+                mgas_per_s: gas_used as f64 * 1e3 / median_ns as f64,
+                times_ns,
+            }
+        })
+        .collect())
 }
