@@ -3,7 +3,7 @@
 //!
 //! - Worker threads take transactions in block order from a shared counter, recover their
 //!   sender and execute them speculatively, each on its own `Evm`, over a view of the state:
-//!   the [`MvMemory`](mv::MvMemory) (the latest writes of the transactions before it that have
+//!   the multi-version memory (`mv.rs`: the latest writes of the transactions before it that have
 //!   run) over the state before the first transaction. Every value read is recorded.
 //! - The committer (the calling thread) goes through the block in order. For transaction `i`
 //!   every transaction before it is committed, so the overlay holds exactly the state the
