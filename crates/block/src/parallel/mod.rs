@@ -32,7 +32,7 @@ use kestrel_state::{AccountChange, AccountInfo, Database, DatabaseCommit, Databa
 
 use crate::error::{BlockError, TxRejection};
 use crate::execute::{BlockCtx, ExecOptions, TxsOutcome, check_allowance, execute_one, push_receipt};
-use crate::receipt::logs_bloom;
+use crate::receipt::{Bloom, logs_bloom};
 use crate::state::{BlockDatabase, Overlay, Pending};
 use crate::state_trie::StateTrie;
 use crate::tx::SignatureError;
@@ -209,6 +209,8 @@ struct SpecOutcome {
     gas_used: u64,
     success: bool,
     logs: Vec<Log>,
+    /// The logs' bloom, computed on the worker (keccak work off the committer's serial path).
+    bloom: Bloom,
     /// The coinbase's priority fee, deferred to commit.
     fee: U256,
 }
@@ -384,14 +386,15 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
             let mut env = tx.env.clone();
             env.caller = address;
             let outcome = match evm.transact_ref(env) {
-                Ok(r) => Some((r.gas_used, r.is_success(), r.logs.to_vec())),
+                Ok(r) => Some((r.gas_used, r.is_success(), logs_bloom(r.logs), r.logs.to_vec())),
                 Err(_) => None,
             };
-            let outcome = outcome.map(|(gas_used, success, logs)| SpecOutcome {
+            let outcome = outcome.map(|(gas_used, success, bloom, logs)| SpecOutcome {
                 changes: evm.journal().changes().clone(),
                 gas_used,
                 success,
                 logs,
+                bloom,
                 fee: evm.deferred_coinbase_fee(),
             });
             if let Some(o) = &outcome {
@@ -580,8 +583,7 @@ fn commit_all<DB: BlockDatabase>(
                 }
                 out.gas_used += o.gas_used;
                 out.blob_gas_used += tx_blob_gas;
-                let bloom = logs_bloom(&o.logs);
-                push_receipt(ctx, evm.db(), tx.tx_type(), o.success, bloom, o.logs, &mut out);
+                push_receipt(ctx, evm.db(), tx.tx_type(), o.success, o.bloom, o.logs, &mut out);
             }
             _ => {
                 if stale {
