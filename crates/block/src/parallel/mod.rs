@@ -19,12 +19,16 @@
 //!   sender, ...) is executed again by the committer with the fee paid in the transaction.
 //! - System calls, the DAO change, rewards, withdrawals and requests run on the committer's
 //!   `Evm` before and after, in their sequential order ([`crate::execute`]).
+//! - Senders are recovered once per transaction (a `OnceLock` each), by whichever thread needs
+//!   one first; a worker with nothing to execute (speculation paused, or too far ahead of the
+//!   committer) recovers the senders of transactions ahead, so even a block of conflicting
+//!   transactions has its signature work spread over the threads.
 
 pub(crate) mod mv;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use kestrel_host::Evm;
 use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, Log, U256};
@@ -195,7 +199,6 @@ impl<E: core::fmt::Debug> Database for SpecDb<'_, E> {
 /// What a speculative execution produced.
 #[derive(Debug)]
 struct Spec {
-    sender: Result<Address, SignatureError>,
     reads: Vec<Read>,
     read_coinbase: bool,
     /// `None` when the execution failed (invalid here, a database error, a panic): the
@@ -349,9 +352,37 @@ struct Shared<'a, E> {
     pre: &'a PreState<'a, E>,
     mv: &'a MvMemory,
     sched: &'a Scheduler,
+    /// Each transaction's recovered sender, computed once by whichever thread needs it first.
+    senders: &'a [OnceLock<Result<Address, SignatureError>>],
+    /// The next transaction whose sender an idle worker recovers ahead of need.
+    recover_next: &'a AtomicUsize,
 }
 
 impl<'a, E: core::fmt::Debug> Shared<'a, E> {
+    /// The sender of transaction `i`, recovered here unless a thread did it already.
+    fn sender(&self, i: usize) -> Result<Address, SignatureError> {
+        *self.senders[i].get_or_init(|| {
+            self.ctx.block.transactions[i].recover_sender(self.ctx.spec, self.ctx.config.chain_id)
+        })
+    }
+
+    /// Work for a worker with nothing to execute (speculation paused, or too far ahead of the
+    /// committer): recover the sender of a transaction not committed yet, which someone needs
+    /// anyway. False when there is none left.
+    fn recover_ahead(&self) -> bool {
+        let n = self.senders.len();
+        loop {
+            let i = self.recover_next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return false;
+            }
+            if i >= self.sched.committed.load(Ordering::Relaxed) {
+                self.sender(i).ok();
+                return true;
+            }
+        }
+    }
+
     fn worker_evm(&self) -> Evm<SpecDb<'a, E>> {
         let db = SpecDb {
             pre: self.pre,
@@ -374,9 +405,8 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
     fn speculate(&self, evm: &mut Evm<SpecDb<'a, E>>, i: usize, rng: &mut Rng) {
         rng.jitter(self.sched.stress);
         let tx = &self.ctx.block.transactions[i];
-        let sender = tx.recover_sender(self.ctx.spec, self.ctx.config.chain_id);
         let run = catch_unwind(AssertUnwindSafe(|| {
-            let address = sender.as_ref().ok().copied()?;
+            let address = self.sender(i).ok()?;
             let db = evm.journal_mut().db_mut();
             db.tx = i;
             db.reads.clear();
@@ -408,7 +438,7 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
             Ok(None) | Err(_) => (Vec::new(), false, None),
         };
         rng.jitter(self.sched.stress);
-        self.sched.publish(i, Spec { sender, reads, read_coinbase, outcome });
+        self.sched.publish(i, Spec { reads, read_coinbase, outcome });
     }
 }
 
@@ -461,7 +491,17 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
     let pre: PreState<'_, DB::Error> = Overlay::with_pending(reads, evm.db().pending.clone());
     let mv = MvMemory::new(n);
     let sched = Scheduler::new(n, options.stress_seed);
-    let shared = Shared { ctx, options, pre: &pre, mv: &mv, sched: &sched };
+    let senders: Vec<OnceLock<Result<Address, SignatureError>>> = (0..n).map(|_| OnceLock::new()).collect();
+    let recover_next = AtomicUsize::new(0);
+    let shared = Shared {
+        ctx,
+        options,
+        pre: &pre,
+        mv: &mv,
+        sched: &sched,
+        senders: &senders,
+        recover_next: &recover_next,
+    };
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
@@ -472,7 +512,11 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
                     loop {
                         match shared.sched.next_task(&mut rng) {
                             Task::Run(i) => shared.speculate(&mut evm, i, &mut rng),
-                            Task::Paused => std::thread::sleep(std::time::Duration::from_micros(50)),
+                            Task::Paused => {
+                                if !shared.recover_ahead() {
+                                    std::thread::sleep(std::time::Duration::from_micros(50));
+                                }
+                            }
                             Task::Done => break,
                         }
                     }
@@ -533,18 +577,19 @@ fn commit_all<DB: BlockDatabase>(
                         let helper = helper.get_or_insert_with(|| shared.worker_evm());
                         shared.speculate(helper, j, &mut rng);
                     }
-                    Task::Paused | Task::Done => std::thread::yield_now(),
+                    Task::Paused => {
+                        if !shared.recover_ahead() {
+                            std::thread::yield_now();
+                        }
+                    }
+                    Task::Done => std::thread::yield_now(),
                 },
             }
             rng.jitter(sched.stress);
         };
-        let sender = match spec.as_ref().map(|s| &s.sender) {
-            Some(Ok(sender)) => Ok(*sender),
-            Some(Err(e)) => Err(*e),
-            None => tx.recover_sender(ctx.spec, ctx.config.chain_id),
-        };
-        let sender =
-            sender.map_err(|e| BlockError::Transaction { index, reason: TxRejection::Signature(e) })?;
+        let sender = shared
+            .sender(index)
+            .map_err(|e| BlockError::Transaction { index, reason: TxRejection::Signature(e) })?;
         let valid = match &spec {
             Some(Spec { outcome: Some(_), read_coinbase: false, reads, .. }) => {
                 let valid = still_valid(evm.journal_mut().db_mut(), reads)?;
