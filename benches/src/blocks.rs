@@ -115,3 +115,72 @@ pub fn markdown(run: &BlockRun, iterations: u32) -> String {
     }
     s
 }
+
+/// One synthetic block timed sequentially and with more threads.
+pub struct ParallelRow {
+    /// The block.
+    pub name: &'static str,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// Sequential Mgas/s (median).
+    pub sequential: f64,
+    /// Threads and Mgas/s (median) with them.
+    pub parallel: Vec<(usize, f64)>,
+}
+
+/// Times the synthetic blocks of `kestrel_block::synthetic` (1,000 ETH transfers, 1,000
+/// ERC-20 transfers between distinct holders, 500 swaps on one pair, a mixed block)
+/// sequentially and with each of `threads`, `iterations` runs each interleaved (medians).
+pub fn parallel(threads: &[usize], iterations: u32) -> Result<Vec<ParallelRow>, String> {
+    use kestrel_block::ExecOptions;
+    use kestrel_block::synthetic::{Workload, build, measure_interleaved};
+    let mut rows = Vec::new();
+    for (name, workload, n) in [
+        ("1,000 ETH transfers", Workload::Transfers, 1000),
+        ("1,000 ERC-20 transfers", Workload::Erc20, 1000),
+        ("500 swaps on one pair", Workload::Swaps, 500),
+        ("900 mixed", Workload::Mixed, 900),
+    ] {
+        let block = build(workload, n).map_err(|e| format!("{name}: {e}"))?;
+        // Interleaved run by run, so that a changing machine load shifts every column alike.
+        let mut configurations = vec![ExecOptions::default()];
+        configurations.extend(threads.iter().map(|&t| ExecOptions { threads: t, ..ExecOptions::default() }));
+        let timed =
+            measure_interleaved(&block, &configurations, iterations).map_err(|e| format!("{name}: {e}"))?;
+        let sequential = &timed[0];
+        let parallel = threads.iter().zip(&timed[1..]).map(|(&t, m)| (t, m.mgas_per_s)).collect();
+        rows.push(ParallelRow {
+            name,
+            gas_used: sequential.gas_used,
+            sequential: sequential.mgas_per_s,
+            parallel,
+        });
+    }
+    Ok(rows)
+}
+
+/// The parallel rows as a Markdown section.
+pub fn parallel_markdown(rows: &[ParallelRow], iterations: u32) -> String {
+    let mut s = format!(
+        "## Parallel block execution (synthetic blocks)\n\nMedian of {iterations} executions (no commit) of each \
+         block; the ratio is over the sequential path's Mgas/s.\n\n| block | gas used | sequential Mgas/s |"
+    );
+    let threads: Vec<usize> =
+        rows.first().map(|r| r.parallel.iter().map(|p| p.0).collect()).unwrap_or_default();
+    for t in &threads {
+        s.push_str(&format!(" {t} threads Mgas/s | ratio |"));
+    }
+    s.push_str("\n|---|---:|---:|");
+    for _ in &threads {
+        s.push_str("---:|---:|");
+    }
+    s.push('\n');
+    for r in rows {
+        s.push_str(&format!("| {} | {} | {:.0} |", r.name, r.gas_used, r.sequential));
+        for (_, mgas) in &r.parallel {
+            s.push_str(&format!(" {mgas:.0} | {:.2}x |", mgas / r.sequential));
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -39,7 +39,8 @@ use kestrel_state::InMemoryDb;
 const USAGE: &str =
     "usage: cargo xtask bench [FILTER...] [--quick] [--time SECS] [--wall] [--modes LIST] [--list]
        cargo xtask bench --instructions [FILTER...] [--iterations N,M] [--modes LIST]
-       cargo xtask bench --blocks [FILTER...] [--quick]   (benchmark blocks, Kestrel only)
+       cargo xtask bench --blocks [FILTER...] [--quick]   (benchmark blocks, Kestrel only; synthetic
+                                                       blocks sequential beside parallel first)
 FILTER keeps rows whose name contains it (any of several).
 LIST: comma-separated Kestrel execution modes (interpreter, compiled, auto); default all three,
 or interpreter,compiled with --instructions, or KESTREL_MODE when that is set.";
@@ -570,7 +571,18 @@ fn blocks(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let md = blocks::markdown(&run, iterations);
+    let mut md = blocks::markdown(&run, iterations);
+    // The parallel executor on synthetic blocks: sequential beside 1 worker (2 threads) and
+    // oversubscribed (4 threads).
+    match blocks::parallel(&[2, 4], if args.quick { 3 } else { 11 }) {
+        Ok(rows) => {
+            md = format!("{}\n\n{md}", blocks::parallel_markdown(&rows, if args.quick { 3 } else { 11 }))
+        }
+        Err(e) => {
+            eprintln!("kbench --blocks: parallel: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     println!("{md}");
     let path = out_dir().join("blocks.md");
     if let Err(e) = std::fs::write(&path, &md) {

@@ -65,13 +65,30 @@ fn db_error(e: TxError) -> BlockError {
     }
 }
 
-/// How the block executor runs its transactions: the tier and the caches of its `Evm`.
-#[derive(Clone, Debug, Default)]
+/// How the block executor runs its transactions: the tier and the caches of its `Evm`, and how
+/// many threads execute them.
+#[derive(Clone, Debug)]
 pub struct ExecOptions {
     /// The execution tier (Auto by default).
     pub mode: ExecutionMode,
     /// Analysed code and translated programs (the process-wide caches by default).
     pub caches: Caches,
+    /// Threads executing the block's transactions. 1 (the default, and what 0 means) runs them
+    /// one after another on the calling thread; more runs them optimistically in parallel
+    /// ([`crate::parallel`]) with results identical to the sequential path, over a database
+    /// that can be read from several threads ([`BlockDatabase::shared`]; others run
+    /// sequentially whatever this says).
+    pub threads: usize,
+    /// Testing only: with a seed, the parallel executor randomises its scheduling (delays,
+    /// the order workers take transactions in, when the committer waits) to shake out
+    /// ordering bugs. Results must not change. Ignored by the sequential path.
+    pub stress_seed: Option<u64>,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        Self { mode: ExecutionMode::default(), caches: Caches::default(), threads: 1, stress_seed: None }
+    }
 }
 
 /// Executes `block` on top of `parent` over `db` and checks every header field execution
@@ -83,6 +100,24 @@ pub fn execute_block<DB: BlockDatabase>(
     db: &mut DB,
 ) -> Result<BlockOutcome, BlockError> {
     execute_block_with(config, parent, block, db, &ExecOptions::default())
+}
+
+/// What the parts of a block's execution share: the block, its fork and blob parameters.
+pub(crate) struct BlockCtx<'a> {
+    pub(crate) config: &'a ChainConfig,
+    pub(crate) parent: &'a Header,
+    pub(crate) block: &'a Block,
+    pub(crate) spec: SpecId,
+    pub(crate) blob: Option<crate::config::BlobParams>,
+    pub(crate) env: BlockEnv,
+}
+
+/// The transactions' part of a block's result.
+#[derive(Default)]
+pub(crate) struct TxsOutcome {
+    pub(crate) receipts: Vec<Receipt>,
+    pub(crate) gas_used: u64,
+    pub(crate) blob_gas_used: u64,
 }
 
 /// [`execute_block`] with the given [`ExecOptions`].
@@ -114,11 +149,38 @@ pub fn execute_block_with<DB: BlockDatabase>(
         blob_base_fee_update_fraction: blob.map(|b| b.update_fraction),
         max_blobs_per_block: blob.map(|b| b.max),
     };
-    let mut evm = Evm::new(Overlay::new(&mut *db), spec, config.chain_id);
-    evm.set_block(env);
+    let ctx = BlockCtx { config, parent, block, spec, blob, env };
+    if options.threads > 1
+        && let Some(shared) = db.shared()
+    {
+        let base = crate::parallel::SharedBase { db: &*db, reads: shared };
+        let mut evm = new_evm(&ctx, Overlay::new(base), options);
+        pre_block(&ctx, &mut evm)?;
+        let txs = crate::parallel::execute_transactions(&ctx, &mut evm, shared, options)?;
+        return post_block(&ctx, &mut evm, txs);
+    }
+    let mut evm = new_evm(&ctx, Overlay::new(&mut *db), options);
+    pre_block(&ctx, &mut evm)?;
+    let txs = execute_transactions(&ctx, &mut evm)?;
+    post_block(&ctx, &mut evm, txs)
+}
+
+/// The `Evm` a block runs on, over `overlay`.
+pub(crate) fn new_evm<D: BlockDatabase>(
+    ctx: &BlockCtx<'_>,
+    overlay: Overlay<D>,
+    options: &ExecOptions,
+) -> Evm<Overlay<D>> {
+    let mut evm = Evm::new(overlay, ctx.spec, ctx.config.chain_id);
+    evm.set_block(ctx.env.clone());
     evm.set_mode(options.mode);
     evm.set_caches(options.caches.clone());
+    evm
+}
 
+/// What comes before the transactions: the DAO fork's state change and the system calls.
+fn pre_block<D: BlockDatabase>(ctx: &BlockCtx<'_>, evm: &mut Evm<Overlay<D>>) -> Result<(), BlockError> {
+    let (config, header, spec) = (ctx.config, &ctx.block.header, ctx.spec);
     // The DAO fork's irregular state change comes before anything of its block (the spec
     // applies it in `apply_fork`, geth at the start of the block).
     if config.dao_fork_block == Some(header.number) {
@@ -134,48 +196,108 @@ pub fn execute_block_with<DB: BlockDatabase>(
         evm.journal_mut().commit_to_db();
     }
     if spec.is_enabled_in(SpecId::Prague) {
-        evm.system_call(HISTORY_STORAGE_ADDRESS, Bytes::copy_from_slice(parent.hash.as_slice()))
+        evm.system_call(HISTORY_STORAGE_ADDRESS, Bytes::copy_from_slice(ctx.parent.hash.as_slice()))
             .map_err(db_error)?;
         evm.journal_mut().commit_to_db();
     }
+    Ok(())
+}
 
-    let mut receipts = Vec::with_capacity(block.transactions.len());
-    let mut gas_used = 0u64;
-    let mut blob_gas_used = 0u64;
-    let max_blob_gas = blob.map_or(0, |b| b.max * GAS_PER_BLOB);
-    for (index, tx) in block.transactions.iter().enumerate() {
-        let reject = |reason| BlockError::Transaction { index, reason };
-        let available = header.gas_limit - gas_used;
-        if tx.env.gas_limit > available {
-            return Err(reject(TxRejection::GasAllowanceExceeded { gas_limit: tx.env.gas_limit, available }));
-        }
-        let tx_blob_gas = tx.env.blob_hashes.len() as u64 * GAS_PER_BLOB;
-        if blob.is_some() && tx.tx_type() == 3 && tx_blob_gas > max_blob_gas - blob_gas_used {
-            return Err(reject(TxRejection::BlobGasAllowanceExceeded));
-        }
-        let sender =
-            tx.recover_sender(spec, config.chain_id).map_err(|e| reject(TxRejection::Signature(e)))?;
-        let mut env = tx.env.clone();
-        env.caller = sender;
-        let result = match evm.transact_commit_ref(env) {
-            Ok(r) => r,
-            Err(TxError::Invalid(e)) => return Err(reject(TxRejection::Invalid(e))),
-            Err(TxError::Database(e)) => return Err(BlockError::Database(e)),
-            Err(e @ TxError::Halted(_)) => return Err(BlockError::Database(e.to_string())),
-        };
-        gas_used += result.gas_used;
-        blob_gas_used += tx_blob_gas;
-        // The bloom straight from the borrowed logs; the receipt keeps owned copies.
-        let bloom = logs_bloom(result.logs);
-        let logs = result.logs.to_vec();
-        let outcome = if spec.is_enabled_in(SpecId::Byzantium) {
-            Outcome::Status(result.is_success())
-        } else {
-            Outcome::StateRoot(evm.db().state_root())
-        };
-        receipts.push(Receipt { tx_type: tx.tx_type(), outcome, cumulative_gas_used: gas_used, bloom, logs });
+/// The checks made on transaction `index` before it runs, in the spec's order: the block's gas
+/// and blob gas left. Returns its blob gas.
+pub(crate) fn check_allowance(
+    ctx: &BlockCtx<'_>,
+    index: usize,
+    tx: &crate::Transaction,
+    gas_used: u64,
+    blob_gas_used: u64,
+) -> Result<u64, BlockError> {
+    let reject = |reason| BlockError::Transaction { index, reason };
+    let available = ctx.block.header.gas_limit - gas_used;
+    if tx.env.gas_limit > available {
+        return Err(reject(TxRejection::GasAllowanceExceeded { gas_limit: tx.env.gas_limit, available }));
     }
+    let max_blob_gas = ctx.blob.map_or(0, |b| b.max * GAS_PER_BLOB);
+    let tx_blob_gas = tx.env.blob_hashes.len() as u64 * GAS_PER_BLOB;
+    if ctx.blob.is_some() && tx.tx_type() == 3 && tx_blob_gas > max_blob_gas - blob_gas_used {
+        return Err(reject(TxRejection::BlobGasAllowanceExceeded));
+    }
+    Ok(tx_blob_gas)
+}
 
+/// Runs transaction `index` with `sender` on `evm` and commits it, as the sequential path does;
+/// returns its receipt's parts (gas used, success, logs) after adding it to `out`.
+pub(crate) fn execute_one<D: BlockDatabase>(
+    ctx: &BlockCtx<'_>,
+    evm: &mut Evm<Overlay<D>>,
+    index: usize,
+    sender: Address,
+    tx_blob_gas: u64,
+    out: &mut TxsOutcome,
+) -> Result<(), BlockError> {
+    let tx = &ctx.block.transactions[index];
+    let reject = |reason| BlockError::Transaction { index, reason };
+    let mut env = tx.env.clone();
+    env.caller = sender;
+    let result = match evm.transact_commit_ref(env) {
+        Ok(r) => r,
+        Err(TxError::Invalid(e)) => return Err(reject(TxRejection::Invalid(e))),
+        Err(TxError::Database(e)) => return Err(BlockError::Database(e)),
+        Err(e @ TxError::Halted(_)) => return Err(BlockError::Database(e.to_string())),
+    };
+    out.gas_used += result.gas_used;
+    out.blob_gas_used += tx_blob_gas;
+    // The bloom straight from the borrowed logs; the receipt keeps owned copies.
+    let bloom = logs_bloom(result.logs);
+    let logs = result.logs.to_vec();
+    let success = result.is_success();
+    push_receipt(ctx, evm.db(), tx.tx_type(), success, bloom, logs, out);
+    Ok(())
+}
+
+/// Adds the receipt of a transaction that was just committed into `overlay`.
+pub(crate) fn push_receipt<D: BlockDatabase>(
+    ctx: &BlockCtx<'_>,
+    overlay: &Overlay<D>,
+    tx_type: u8,
+    success: bool,
+    bloom: Bloom,
+    logs: Vec<Log>,
+    out: &mut TxsOutcome,
+) {
+    let outcome = if ctx.spec.is_enabled_in(SpecId::Byzantium) {
+        Outcome::Status(success)
+    } else {
+        Outcome::StateRoot(overlay.state_root())
+    };
+    out.receipts.push(Receipt { tx_type, outcome, cumulative_gas_used: out.gas_used, bloom, logs });
+}
+
+/// The transactions one after another (the sequential path).
+fn execute_transactions<D: BlockDatabase>(
+    ctx: &BlockCtx<'_>,
+    evm: &mut Evm<Overlay<D>>,
+) -> Result<TxsOutcome, BlockError> {
+    let mut out =
+        TxsOutcome { receipts: Vec::with_capacity(ctx.block.transactions.len()), ..Default::default() };
+    for (index, tx) in ctx.block.transactions.iter().enumerate() {
+        let tx_blob_gas = check_allowance(ctx, index, tx, out.gas_used, out.blob_gas_used)?;
+        let sender = tx
+            .recover_sender(ctx.spec, ctx.config.chain_id)
+            .map_err(|e| BlockError::Transaction { index, reason: TxRejection::Signature(e) })?;
+        execute_one(ctx, evm, index, sender, tx_blob_gas, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// What comes after the transactions: rewards, withdrawals, requests, then the header checks.
+fn post_block<D: BlockDatabase>(
+    ctx: &BlockCtx<'_>,
+    evm: &mut Evm<Overlay<D>>,
+    txs: TxsOutcome,
+) -> Result<BlockOutcome, BlockError> {
+    let (block, header, spec) = (ctx.block, &ctx.block.header, ctx.spec);
+    let TxsOutcome { receipts, gas_used, blob_gas_used } = txs;
     if let Some(reward) = block_reward(spec) {
         let journal = evm.journal_mut();
         let per_ommer = reward / U256::from(32);

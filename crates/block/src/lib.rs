@@ -9,6 +9,9 @@
 //! - [`dao`]: the DAO fork's irregular state change and header rule.
 //! - [`validate`]: header validity against the parent.
 //! - [`execute`]: the block executor ([`execute_block`], [`apply_block`]).
+//! - [`parallel`]: the block's transactions on several threads, optimistically, with results
+//!   identical to sequential ([`ExecOptions::threads`]).
+//! - [`synthetic`]: generated blocks (transfers, ERC-20, swaps) for tests and benchmarks.
 //! - [`state`]: the overlay a block runs on, so an invalid block changes nothing.
 //! - [`t8n`]: geth's `evm t8n` transition: transactions applied without a header, invalid
 //!   ones skipped.
@@ -23,11 +26,13 @@ pub mod error;
 pub mod execute;
 pub mod header;
 mod mpt;
+pub mod parallel;
 pub mod receipt;
 pub mod requests;
 pub mod rlp;
 pub mod state;
 pub mod state_trie;
+pub mod synthetic;
 pub mod t8n;
 pub mod trie;
 pub mod tx;

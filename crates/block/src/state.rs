@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use kestrel_primitives::{Address, B256, Bytes, U256};
 use kestrel_state::{
-    AccountChange, AccountInfo, Database, DatabaseCommit, InMemoryDb, StateChanges, StorageChange,
+    AccountChange, AccountInfo, Database, DatabaseCommit, DatabaseRef, InMemoryDb, StateChanges,
+    StorageChange,
 };
 
 use crate::state_trie::{StateTrie, TrieDelta};
@@ -93,6 +94,13 @@ pub trait BlockDatabase: Database<Error: core::fmt::Debug> + DatabaseCommit {
     fn state_trie(&self) -> Option<&StateTrie> {
         None
     }
+
+    /// The database as a [`DatabaseRef`] that several threads may read at once, when it is one:
+    /// the parallel block executor ([`ExecOptions::threads`](crate::ExecOptions::threads))
+    /// needs it, and runs a block sequentially over a database that gives `None`.
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        None
+    }
 }
 
 impl<T: BlockDatabase + ?Sized> BlockDatabase for &mut T {
@@ -103,9 +111,17 @@ impl<T: BlockDatabase + ?Sized> BlockDatabase for &mut T {
     fn state_trie(&self) -> Option<&StateTrie> {
         (**self).state_trie()
     }
+
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        (**self).shared()
+    }
 }
 
 impl BlockDatabase for InMemoryDb {
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        Some(self)
+    }
+
     fn state_root_with(&self, pending: &Pending) -> B256 {
         let account = |info: &AccountInfo, storage: B256| TrieAccount {
             nonce: info.nonce,
@@ -164,6 +180,14 @@ pub struct Overlay<DB> {
 struct Roots {
     delta: Option<TrieDelta>,
     changed: HashMap<Address, bool>,
+}
+
+impl<DB> Overlay<DB> {
+    /// An overlay with `pending` already applied over `base` (the parallel executor's view of
+    /// the state before the block's first transaction).
+    pub fn with_pending(base: DB, pending: Pending) -> Self {
+        Self { base, pending, roots: Mutex::default() }
+    }
 }
 
 impl<DB: BlockDatabase> Overlay<DB> {
@@ -231,6 +255,49 @@ impl<DB: Database> Database for Overlay<DB> {
 
     fn block_hash(&mut self, number: u64) -> Result<B256, Self::Error> {
         self.base.block_hash(number)
+    }
+}
+
+// The same answers as the `Database` impl above, through a shared reference.
+impl<DB: DatabaseRef> DatabaseRef for Overlay<DB> {
+    type Error = DB::Error;
+
+    fn basic_ref(&self, address: &Address) -> Result<Option<AccountInfo>, Self::Error> {
+        match self.pending.accounts.get(address) {
+            Some(a) => Ok(a.info.clone()),
+            None => self.base.basic_ref(address),
+        }
+    }
+
+    fn code_by_hash_ref(&self, code_hash: &B256) -> Result<Bytes, Self::Error> {
+        match self.pending.code.get(code_hash) {
+            Some(code) => Ok(code.clone()),
+            None => self.base.code_by_hash_ref(code_hash),
+        }
+    }
+
+    fn storage_ref(&self, address: &Address, key: &U256) -> Result<U256, Self::Error> {
+        if let Some(v) = self.pending.storage.get(address).and_then(|s| s.get(key)) {
+            return Ok(*v);
+        }
+        match self.pending.accounts.get(address) {
+            Some(a) if a.storage_cleared || a.info.is_none() => Ok(U256::ZERO),
+            _ => self.base.storage_ref(address, key),
+        }
+    }
+
+    fn has_storage_ref(&self, address: &Address) -> Result<bool, Self::Error> {
+        if self.pending.storage.get(address).is_some_and(|s| s.values().any(|v| !v.is_zero())) {
+            return Ok(true);
+        }
+        match self.pending.accounts.get(address) {
+            Some(a) if a.storage_cleared || a.info.is_none() => Ok(false),
+            _ => self.base.has_storage_ref(address),
+        }
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
+        self.base.block_hash_ref(number)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use kestrel_primitives::{Address, B256, Bytes, U256, keccak256};
-use kestrel_state::{AccountInfo, Database, DatabaseCommit, InMemoryDb, StateChanges};
+use kestrel_state::{AccountInfo, Database, DatabaseCommit, DatabaseRef, InMemoryDb, StateChanges};
 
 use crate::mpt::Trie;
 use crate::state::{BlockDatabase, Pending, PendingAccount};
@@ -349,6 +349,35 @@ impl Database for TrieDb {
     }
 }
 
+impl DatabaseRef for TrieDb {
+    type Error = core::convert::Infallible;
+
+    #[inline]
+    fn basic_ref(&self, address: &Address) -> Result<Option<AccountInfo>, Self::Error> {
+        self.db.basic_ref(address)
+    }
+
+    #[inline]
+    fn code_by_hash_ref(&self, code_hash: &B256) -> Result<Bytes, Self::Error> {
+        self.db.code_by_hash_ref(code_hash)
+    }
+
+    #[inline]
+    fn storage_ref(&self, address: &Address, key: &U256) -> Result<U256, Self::Error> {
+        self.db.storage_ref(address, key)
+    }
+
+    #[inline]
+    fn has_storage_ref(&self, address: &Address) -> Result<bool, Self::Error> {
+        self.db.has_storage_ref(address)
+    }
+
+    #[inline]
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
+        self.db.block_hash_ref(number)
+    }
+}
+
 impl DatabaseCommit for TrieDb {
     fn commit(&mut self, changes: &StateChanges) {
         self.db.commit(changes);
@@ -367,6 +396,10 @@ impl BlockDatabase for TrieDb {
 
     fn state_trie(&self) -> Option<&StateTrie> {
         Some(&self.trie)
+    }
+
+    fn shared(&self) -> Option<&(dyn DatabaseRef<Error = <Self as Database>::Error> + Sync)> {
+        Some(self)
     }
 }
 

@@ -12,8 +12,8 @@ use kestrel::bytecode::program::ExecutionMode;
 use kestrel::host::inspector::Eip3155Config;
 use kestrel::primitives::SpecId;
 use kestrel_cli::bench::{BenchOptions, MAX_ITERATIONS, bench_paths};
-use kestrel_cli::blocktest::bench::bench_blocktests;
-use kestrel_cli::blocktest::run_blocktest_paths;
+use kestrel_cli::blocktest::bench::bench_blocktests_with;
+use kestrel_cli::blocktest::run_blocktest_paths_with;
 use kestrel_cli::evmrun::{
     DEFAULT_RECEIVER, DEFAULT_SENDER, RunOptions, parse_hex, parse_number, read_alloc, run_code,
 };
@@ -71,6 +71,11 @@ enum Command {
         /// Timed runs per test with --bench.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
         iterations: u32,
+        /// Threads executing each block's transactions: 1 runs them sequentially, more in
+        /// parallel (optimistically, with results identical to sequential). Without --bench,
+        /// each block is also executed sequentially and any difference fails the test.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
     },
     /// Run bytecode as a receiver's code, called by a sender (geth's `evm run`): prints the
     /// output, the gas used and how it ended.
@@ -334,11 +339,15 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Blocktest { run, bench, iterations } => {
+        Command::Blocktest { run, bench, iterations, threads } => {
+            let threads = usize::from(threads);
             if bench {
-                block_bench(&run.paths, run.name.as_deref(), iterations)
+                block_bench(&run.paths, run.name.as_deref(), iterations, threads)
             } else {
-                run.run(run_blocktest_paths, |_| {})
+                run.run(
+                    |paths, filter, known| run_blocktest_paths_with(paths, filter, known, threads),
+                    |_| {},
+                )
             }
         }
         Command::Run { code, input, value, gas, fork, sender, receiver, prestate, trace, bench } => {
@@ -387,8 +396,9 @@ fn bench(paths: &[PathBuf], opts: BenchOptions) -> ExitCode {
     }
 }
 
-fn block_bench(paths: &[PathBuf], name: Option<&str>, iterations: u32) -> ExitCode {
-    match bench_blocktests(paths, name, iterations, &mut std::io::stdout().lock(), &mut std::io::stderr()) {
+fn block_bench(paths: &[PathBuf], name: Option<&str>, iterations: u32, threads: usize) -> ExitCode {
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+    match bench_blocktests_with(paths, name, iterations, threads, &mut out, &mut err) {
         Ok(s) => {
             eprintln!("blocktest bench: {} measured, {} failed, {} skipped", s.measured, s.failed, s.skipped);
             if s.measured > 0 && s.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }

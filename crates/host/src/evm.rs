@@ -36,6 +36,10 @@ pub struct Evm<DB: Database> {
     /// when the next one starts only if a panic (in a tracer or the database) unwound out of
     /// the last: its frames and journal entries are then stale.
     pub(crate) in_transaction: bool,
+    /// Leave the coinbase's priority fee to the caller ([`set_defer_coinbase_fee`](Self::set_defer_coinbase_fee)).
+    defer_coinbase_fee: bool,
+    /// The priority fee the last transaction owed the coinbase, when deferred.
+    deferred_fee: U256,
 }
 
 impl<DB: Database> core::fmt::Debug for Evm<DB> {
@@ -69,6 +73,8 @@ where
             observer: None,
             halted: None,
             in_transaction: false,
+            defer_coinbase_fee: false,
+            deferred_fee: U256::ZERO,
         }
     }
 
@@ -149,6 +155,23 @@ where
     /// interpreter.
     pub fn set_mode(&mut self, mode: ExecutionMode) {
         self.frames.mode = mode;
+    }
+
+    /// With `defer` set, transactions do not pay the coinbase its priority fee and do not load
+    /// the coinbase or the precompiles to warm them (EIP-3651 and EIP-2929 warm them lazily,
+    /// see [`Journal::prewarm_account_lazily`]): the fee is left in
+    /// [`deferred_coinbase_fee`](Self::deferred_coinbase_fee) for the caller to add. The
+    /// parallel block executor runs transactions this way so that fees do not make every
+    /// transaction depend on the one before; it settles them in block order, and runs a
+    /// transaction that reads the coinbase again without deferring. Off by default.
+    pub fn set_defer_coinbase_fee(&mut self, defer: bool) {
+        self.defer_coinbase_fee = defer;
+    }
+
+    /// The priority fee the last transaction owed the coinbase and did not pay it (zero unless
+    /// [`set_defer_coinbase_fee`](Self::set_defer_coinbase_fee) is on).
+    pub fn deferred_coinbase_fee(&self) -> U256 {
+        self.deferred_fee
     }
 
     /// The tier that runs bytecode.
@@ -313,6 +336,7 @@ where
             self.abandon_unwound_transaction();
         }
         self.in_transaction = true;
+        self.deferred_fee = U256::ZERO;
         self.ctx.journal.clear_logs();
     }
 
@@ -382,9 +406,18 @@ where
         if let Some(to) = tx.to {
             journal.prewarm_account(&to);
         }
-        journal.prewarm_accounts(ctx.precompiles.addresses());
+        if self.defer_coinbase_fee {
+            // Warm without loading: what the transaction never uses is not among its reads.
+            journal.prewarm_accounts_lazily(ctx.precompiles.addresses());
+        } else {
+            journal.prewarm_accounts(ctx.precompiles.addresses());
+        }
         if ctx.spec.is_enabled_in(SpecId::Shanghai) {
-            journal.prewarm_account(&ctx.block.coinbase);
+            if self.defer_coinbase_fee {
+                journal.prewarm_account_lazily(&ctx.block.coinbase);
+            } else {
+                journal.prewarm_account(&ctx.block.coinbase);
+            }
         }
         for item in &tx.access_list {
             journal.warm_account(&item.address);
@@ -489,7 +522,12 @@ where
         let journal = &mut ctx.journal;
         journal.add_balance(&tx.caller, U256::from(tx.gas_limit - gas_used) * price);
         let priority = price - ctx.block.basefee.min(price);
-        journal.add_balance(&ctx.block.coinbase, U256::from(gas_used) * priority);
+        let fee = U256::from(gas_used) * priority;
+        if self.defer_coinbase_fee {
+            self.deferred_fee = fee;
+        } else {
+            journal.add_balance(&ctx.block.coinbase, fee);
+        }
 
         if journal.has_error() {
             // `run_transaction` reports the error itself.

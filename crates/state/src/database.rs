@@ -121,3 +121,84 @@ impl StateChanges {
         self.storage.clear();
     }
 }
+
+/// Read access to the state through a shared reference, for databases that several threads read
+/// at once (the parallel block executor's workers), as revm's `DatabaseRef`.
+///
+/// The methods mean what [`Database`]'s do. A `DatabaseRef` becomes a [`Database`] through
+/// [`WrapDatabaseRef`] (or by reference: `&T` is a `Database` for any `T: DatabaseRef`).
+pub trait DatabaseRef {
+    /// The error a lookup can fail with.
+    type Error;
+
+    /// The account at `address`, or `None` when it does not exist in the state trie.
+    fn basic_ref(&self, address: &Address) -> Result<Option<AccountInfo>, Self::Error>;
+
+    /// The code whose keccak256 is `code_hash`.
+    fn code_by_hash_ref(&self, code_hash: &B256) -> Result<Bytes, Self::Error>;
+
+    /// The value of storage slot `key` of `address`; zero when unset.
+    fn storage_ref(&self, address: &Address, key: &U256) -> Result<U256, Self::Error>;
+
+    /// True when `address` has at least one non-zero storage slot (EIP-7610).
+    fn has_storage_ref(&self, address: &Address) -> Result<bool, Self::Error>;
+
+    /// The hash of block `number` (BLOCKHASH); zero when unknown.
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error>;
+}
+
+impl<D: DatabaseRef + ?Sized> DatabaseRef for &D {
+    type Error = D::Error;
+
+    #[inline]
+    fn basic_ref(&self, address: &Address) -> Result<Option<AccountInfo>, Self::Error> {
+        (**self).basic_ref(address)
+    }
+    #[inline]
+    fn code_by_hash_ref(&self, code_hash: &B256) -> Result<Bytes, Self::Error> {
+        (**self).code_by_hash_ref(code_hash)
+    }
+    #[inline]
+    fn storage_ref(&self, address: &Address, key: &U256) -> Result<U256, Self::Error> {
+        (**self).storage_ref(address, key)
+    }
+    #[inline]
+    fn has_storage_ref(&self, address: &Address) -> Result<bool, Self::Error> {
+        (**self).has_storage_ref(address)
+    }
+    #[inline]
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
+        (**self).block_hash_ref(number)
+    }
+}
+
+/// A [`DatabaseRef`] used as a [`Database`]: each `&mut self` lookup forwards to the `&self` one.
+/// Wrap a reference (`WrapDatabaseRef(&db)`) to give an `Evm` read access to a database that
+/// other threads read at the same time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WrapDatabaseRef<T>(pub T);
+
+impl<T: DatabaseRef> Database for WrapDatabaseRef<T> {
+    type Error = T::Error;
+
+    #[inline]
+    fn basic(&mut self, address: &Address) -> Result<Option<AccountInfo>, Self::Error> {
+        self.0.basic_ref(address)
+    }
+    #[inline]
+    fn code_by_hash(&mut self, code_hash: &B256) -> Result<Bytes, Self::Error> {
+        self.0.code_by_hash_ref(code_hash)
+    }
+    #[inline]
+    fn storage(&mut self, address: &Address, key: &U256) -> Result<U256, Self::Error> {
+        self.0.storage_ref(address, key)
+    }
+    #[inline]
+    fn has_storage(&mut self, address: &Address) -> Result<bool, Self::Error> {
+        self.0.has_storage_ref(address)
+    }
+    #[inline]
+    fn block_hash(&mut self, number: u64) -> Result<B256, Self::Error> {
+        self.0.block_hash_ref(number)
+    }
+}

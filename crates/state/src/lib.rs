@@ -82,7 +82,9 @@ mod logs;
 mod memory_db;
 
 pub use account::{AccountInfo, AccountView, code_hash_of, delegation_address, delegation_code};
-pub use database::{AccountChange, Database, DatabaseCommit, StateChanges, StorageChange};
+pub use database::{
+    AccountChange, Database, DatabaseCommit, DatabaseRef, StateChanges, StorageChange, WrapDatabaseRef,
+};
 pub use journal::{Checkpoint, CreateError, InsufficientBalance, Journal};
 pub use logs::{LogRef, Logs, LogsIter};
 pub use memory_db::{DbAccount, InMemoryDb};

@@ -1,6 +1,6 @@
 //! [`InMemoryDb`]: the whole state in hash maps, for the state-test runner, benchmarks and tests.
 
-use crate::{AccountInfo, Database, DatabaseCommit, StateChanges, account::has_no_code};
+use crate::{AccountInfo, Database, DatabaseCommit, DatabaseRef, StateChanges, account::has_no_code};
 use alloy_primitives::map::{AddressMap, B256Map, HashMap};
 use core::convert::Infallible;
 use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, U256};
@@ -109,27 +109,57 @@ impl InMemoryDb {
     }
 }
 
-impl Database for InMemoryDb {
+impl DatabaseRef for InMemoryDb {
     type Error = Infallible;
 
-    fn basic(&mut self, address: &Address) -> Result<Option<AccountInfo>, Infallible> {
+    fn basic_ref(&self, address: &Address) -> Result<Option<AccountInfo>, Infallible> {
         Ok(self.accounts.get(address).map(|a| a.info.clone()))
     }
 
-    fn code_by_hash(&mut self, code_hash: &B256) -> Result<Bytes, Infallible> {
+    fn code_by_hash_ref(&self, code_hash: &B256) -> Result<Bytes, Infallible> {
         Ok(self.contracts.get(code_hash).cloned().unwrap_or_default())
     }
 
-    fn storage(&mut self, address: &Address, key: &U256) -> Result<U256, Infallible> {
+    fn storage_ref(&self, address: &Address, key: &U256) -> Result<U256, Infallible> {
         Ok(self.storage_value(address, key))
     }
 
-    fn has_storage(&mut self, address: &Address) -> Result<bool, Infallible> {
+    fn has_storage_ref(&self, address: &Address) -> Result<bool, Infallible> {
         Ok(self.accounts.get(address).is_some_and(|a| !a.storage.is_empty()))
     }
 
-    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Infallible> {
         Ok(self.block_hashes.get(&number).copied().unwrap_or_default())
+    }
+}
+
+// The `&mut self` reads are the shared ones: the database does not change when read.
+impl Database for InMemoryDb {
+    type Error = Infallible;
+
+    #[inline]
+    fn basic(&mut self, address: &Address) -> Result<Option<AccountInfo>, Infallible> {
+        self.basic_ref(address)
+    }
+
+    #[inline]
+    fn code_by_hash(&mut self, code_hash: &B256) -> Result<Bytes, Infallible> {
+        self.code_by_hash_ref(code_hash)
+    }
+
+    #[inline]
+    fn storage(&mut self, address: &Address, key: &U256) -> Result<U256, Infallible> {
+        self.storage_ref(address, key)
+    }
+
+    #[inline]
+    fn has_storage(&mut self, address: &Address) -> Result<bool, Infallible> {
+        self.has_storage_ref(address)
+    }
+
+    #[inline]
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        self.block_hash_ref(number)
     }
 }
 

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use kestrel::block::{Block, ExecOptions, execute_block};
+use kestrel::block::{Block, ExecOptions, execute_block_with};
 use serde::Serialize;
 
 use super::run::{Chain, LoadedTest, load_blocktest};
@@ -53,6 +53,20 @@ pub fn bench_blocktests(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<BlockBenchSummary> {
+    bench_blocktests_with(paths, name, iterations, 1, out, err)
+}
+
+/// [`bench_blocktests`] with the timed block's transactions executed on `threads` threads
+/// (1: sequentially; see [`ExecOptions::threads`]). The setup blocks run sequentially.
+pub fn bench_blocktests_with(
+    paths: &[PathBuf],
+    name: Option<&str>,
+    iterations: u32,
+    threads: usize,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<BlockBenchSummary> {
+    let timed = ExecOptions { threads, ..ExecOptions::default() };
     let mut summary = BlockBenchSummary::default();
     let list = collect_files(paths);
     for (path, e) in &list.errors {
@@ -93,7 +107,7 @@ pub fn bench_blocktests(
                 let mut gas_used = 0;
                 for _ in 0..iterations {
                     let start = Instant::now();
-                    let outcome = execute_block(&test.config, &parent, &block, &mut chain.db)
+                    let outcome = execute_block_with(&test.config, &parent, &block, &mut chain.db, &timed)
                         .map_err(|e| e.to_string())?;
                     times.push(start.elapsed().as_nanos() as u64);
                     gas_used = outcome.gas_used;

@@ -8,4 +8,4 @@ pub mod bench;
 mod model;
 pub mod run;
 
-pub use run::{load_blocktest, load_blocktest_str, run_blocktest_paths};
+pub use run::{load_blocktest, load_blocktest_str, run_blocktest_paths, run_blocktest_paths_with};

@@ -5,7 +5,10 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use kestrel::block::{BlobParams, Block, ChainConfig, ExecOptions, Header, TrieDb, apply_block_with};
+use kestrel::block::{
+    BlobParams, Block, BlockError, BlockOutcome, ChainConfig, ExecOptions, Header, TrieDb, apply_block_with,
+    execute_block_with,
+};
 use kestrel::host::ExecutionMode;
 use kestrel::primitives::{Address, B256};
 use kestrel::state::InMemoryDb;
@@ -204,16 +207,79 @@ impl Chain {
     }
 }
 
+impl Chain {
+    /// [`import`](Self::import) with `options.threads` > 1, checking the parallel path against
+    /// the sequential one: the block is first executed sequentially (without commit), then
+    /// imported in parallel, and the two outcomes (receipts, gas, requests, state root and
+    /// changes) or errors must be identical. The outer `Err` says how they differ.
+    pub fn import_compared(
+        &mut self,
+        config: &ChainConfig,
+        rlp: &[u8],
+        options: &ExecOptions,
+    ) -> Result<Result<(), String>, String> {
+        let Ok(block) = Block::decode(rlp) else { return Ok(self.import(config, rlp, options)) };
+        let parent = self.headers.last().expect("the chain holds at least the genesis");
+        let sequential = ExecOptions { threads: 1, ..options.clone() };
+        let expected = execute_block_with(config, parent, &block, &mut self.db, &sequential).map(sorted);
+        let got = apply_block_with(config, parent, &block, &mut self.db, options).map(sorted);
+        if got != expected {
+            let show = |r: &Result<BlockOutcome, BlockError>| match r {
+                Ok(o) => format!("valid, state root {}, gas {}", o.state_root, o.gas_used),
+                Err(e) => format!("invalid: {e}"),
+            };
+            return Err(format!(
+                "{} threads diverged from sequential: {} (sequential: {})",
+                options.threads,
+                show(&got),
+                show(&expected)
+            ));
+        }
+        Ok(match got {
+            Ok(_) => {
+                self.db.insert_block_hash(block.header.number, block.header.hash);
+                self.headers.push(block.header);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        })
+    }
+}
+
+/// A block's outcome with its change lists in a fixed order (the executor's overlay keeps them
+/// in hash maps), for comparing two outcomes.
+fn sorted(mut o: BlockOutcome) -> BlockOutcome {
+    o.changes.accounts.sort_by_key(|c| c.address);
+    o.changes.storage.sort_by_key(|s| (s.address, s.key));
+    o
+}
+
 /// Runs one test, its blocks executed in `mode`.
 pub fn run_test(test: &BlockTest, mode: ExecutionMode) -> Status {
-    let options = ExecOptions { mode, ..ExecOptions::default() };
+    run_test_with(test, &ExecOptions { mode, ..ExecOptions::default() })
+}
+
+/// Runs one test, its blocks executed with `options` (tier, threads).
+pub fn run_test_with(test: &BlockTest, options: &ExecOptions) -> Status {
+    let options = options.clone();
     let mut chain = match Chain::genesis(test) {
         Ok(c) => c,
         Err(m) => return Status::Failed(vec![m]),
     };
     let mut m = Vec::new();
     for (i, (rlp, expected)) in test.blocks.iter().enumerate() {
-        match (chain.import(&test.config, rlp, &options), expected) {
+        let imported = if options.threads > 1 {
+            match chain.import_compared(&test.config, rlp, &options) {
+                Ok(imported) => imported,
+                Err(diverged) => {
+                    m.push(Mismatch::Executor { message: format!("block {i}: {diverged}") });
+                    break;
+                }
+            }
+        } else {
+            chain.import(&test.config, rlp, &options)
+        };
+        match (imported, expected) {
             (Ok(()), None) => {}
             (Err(_), Some(_)) => {}
             (Ok(()), Some(exception)) => {
@@ -270,9 +336,9 @@ fn diff(expected: &PreState, db: &InMemoryDb) -> String {
     format!("post-state differs: {}", out.join("; "))
 }
 
-fn evaluate(t: &LoadedTest, mode: ExecutionMode) -> CaseResult {
+fn evaluate(t: &LoadedTest, options: &ExecOptions) -> CaseResult {
     match t {
-        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test(test, mode) },
+        LoadedTest::Ready(test) => CaseResult { id: test.id.clone(), status: run_test_with(test, options) },
         LoadedTest::Skipped(id, why) => CaseResult { id: id.clone(), status: Status::Skipped(why.clone()) },
         LoadedTest::Broken(id, e) => CaseResult {
             id: id.clone(),
@@ -291,10 +357,30 @@ fn id_of(t: &LoadedTest) -> &CaseId {
 /// Loads and runs every selected test under `paths`, files and tests in parallel, with a
 /// progress bar on a terminal.
 pub fn run_blocktest_paths(paths: &[std::path::PathBuf], filter: &Filter, known: KnownFailures) -> RunReport {
-    run_files(paths, known, |file| {
+    run_blocktest_paths_with(paths, filter, known, 1)
+}
+
+/// [`run_blocktest_paths`] with each block's transactions executed on `threads` threads
+/// (1: sequentially; see [`ExecOptions::threads`]).
+pub fn run_blocktest_paths_with(
+    paths: &[std::path::PathBuf],
+    filter: &Filter,
+    known: KnownFailures,
+    threads: usize,
+) -> RunReport {
+    let options = ExecOptions { mode: filter.mode, threads, ..ExecOptions::default() };
+    let report = run_files(paths, known, |file| {
         let tests = load_blocktest(file)?;
-        Some(
-            tests.par_iter().filter(|t| filter.selects(id_of(t))).map(|t| evaluate(t, filter.mode)).collect(),
-        )
-    })
+        Some(tests.par_iter().filter(|t| filter.selects(id_of(t))).map(|t| evaluate(t, &options)).collect())
+    });
+    if threads > 1 {
+        // That the parallel path really ran, and how its transactions were settled.
+        let s = kestrel::block::parallel::Stats::get();
+        eprintln!(
+            "parallel ({threads} threads): {} speculative results committed, {} redone (stale reads), \
+             {} redone (read the coinbase), {} redone (failed), {} run by the committer directly",
+            s.validated, s.invalidated, s.read_coinbase, s.failed, s.direct
+        );
+    }
+    report
 }

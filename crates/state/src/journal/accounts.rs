@@ -38,6 +38,33 @@ impl<DB: Database> Journal<DB> {
         self.accounts[handle as usize].warm = self.tx;
     }
 
+    /// [`prewarm_account`](Self::prewarm_account) without reading the database: the account
+    /// is warm for the rest of the transaction as if prewarmed, but loaded only when something
+    /// uses it. The parallel block executor warms the coinbase (EIP-3651) this way, so that a
+    /// transaction that never looks at the coinbase does not read it, and the fees of the
+    /// transactions before it (settled later, in block order) are not among its reads.
+    pub fn prewarm_account_lazily(&mut self, address: &Address) {
+        match self.account_index.get(address) {
+            Some(&handle) => self.accounts[handle as usize].warm = self.tx,
+            None => {
+                if self.lazy_warm_tx != self.tx {
+                    self.lazy_warm.clear();
+                    self.lazy_warm_tx = self.tx;
+                }
+                self.lazy_warm.push(*address);
+            }
+        }
+    }
+
+    /// [`prewarm_account_lazily`](Self::prewarm_account_lazily) for each of `addresses` (the
+    /// parallel executor's workers warm the precompiles this way: a transaction that calls
+    /// none of them then reads none of them).
+    pub fn prewarm_accounts_lazily(&mut self, addresses: &[Address]) {
+        for address in addresses {
+            self.prewarm_account_lazily(address);
+        }
+    }
+
     /// [`prewarm_account`](Self::prewarm_account) for each of `addresses`, typically the fork's
     /// precompiles. The list of the previous call is kept with its arena handles, so passing
     /// the same list every transaction costs one comparison and a store per address instead of

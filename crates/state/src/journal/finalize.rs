@@ -147,6 +147,7 @@ impl<DB: Database> Journal<DB> {
                 slot.warm = 0;
                 slot.dirty = 0;
             }
+            self.lazy_warm.clear();
             self.tx = 1;
         } else {
             self.tx += 1;
@@ -167,6 +168,8 @@ impl<DB: Database> Journal<DB> {
         self.logs.clear();
         self.failed.clear();
         self.prewarmed.forget();
+        // Transaction ids start again: a stale lazy list could look current.
+        self.lazy_warm.clear();
         self.poisoned = false;
         self.tx = 1;
     }

@@ -169,6 +169,12 @@ pub struct Journal<DB: Database> {
     /// The last list given to `prewarm_accounts`, with its handles; emptied whenever handles
     /// may change (reset, eviction).
     prewarmed: Prewarmed,
+    /// An address [`prewarm_account_lazily`](Self::prewarm_account_lazily) warmed without
+    /// loading it, with the transaction id it is warm for: loaded later in that transaction, it
+    /// starts warm.
+    lazy_warm: Vec<Address>,
+    /// The transaction `lazy_warm` is for; the list is stale in any other.
+    lazy_warm_tx: u32,
 }
 
 /// A list of addresses and their arena handles, index for index.
@@ -209,6 +215,8 @@ impl<DB: Database> Journal<DB> {
             poisoned: false,
             failed: Vec::new(),
             prewarmed: Prewarmed::default(),
+            lazy_warm: Vec::new(),
+            lazy_warm_tx: 0,
         }
     }
 
@@ -366,6 +374,9 @@ impl<DB: Database> Journal<DB> {
                 entry.code_hash = info.code_hash;
                 entry.code = info.code;
             }
+        }
+        if self.lazy_warm_tx == self.tx && self.lazy_warm.contains(address) {
+            entry.warm = self.tx;
         }
         self.accounts.push(entry);
         self.account_index.insert(*address, handle);
