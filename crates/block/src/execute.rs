@@ -12,7 +12,7 @@ use kestrel_state::StateChanges;
 
 use crate::config::ChainConfig;
 use crate::error::{BlockError, Field, TxRejection};
-use crate::header::{Block, Header};
+use crate::header::{Block, Header, Withdrawal};
 use crate::receipt::{Bloom, Outcome, Receipt, bloom_or, logs_bloom};
 use crate::requests;
 use crate::state::{BlockDatabase, Overlay};
@@ -57,7 +57,7 @@ fn block_reward(spec: SpecId) -> Option<U256> {
     Some(U256::from(ether) * U256::from(ETHER))
 }
 
-fn db_error(e: TxError) -> BlockError {
+pub(crate) fn db_error(e: TxError) -> BlockError {
     match e {
         TxError::Database(m) => BlockError::Database(m),
         TxError::Invalid(e) => BlockError::Database(format!("unexpected: {e}")),
@@ -184,23 +184,98 @@ fn pre_block<D: BlockDatabase>(ctx: &BlockCtx<'_>, evm: &mut Evm<Overlay<D>>) ->
     // The DAO fork's irregular state change comes before anything of its block (the spec
     // applies it in `apply_fork`, geth at the start of the block).
     if config.dao_fork_block == Some(header.number) {
-        let journal = evm.journal_mut();
-        crate::dao::apply_dao(journal);
-        journal.finalize();
-        journal.commit_to_db();
+        apply_dao_change(evm);
     }
-
     if spec.is_enabled_in(SpecId::Cancun) {
         let root = header.parent_beacon_block_root.unwrap_or_default();
-        evm.system_call(BEACON_ROOTS_ADDRESS, Bytes::copy_from_slice(root.as_slice())).map_err(db_error)?;
-        evm.journal_mut().commit_to_db();
+        system_call_commit(evm, BEACON_ROOTS_ADDRESS, root)?;
     }
     if spec.is_enabled_in(SpecId::Prague) {
-        evm.system_call(HISTORY_STORAGE_ADDRESS, Bytes::copy_from_slice(ctx.parent.hash.as_slice()))
-            .map_err(db_error)?;
-        evm.journal_mut().commit_to_db();
+        system_call_commit(evm, HISTORY_STORAGE_ADDRESS, ctx.parent.hash)?;
     }
     Ok(())
+}
+
+// The block's state changes outside its transactions, shared with `t8n.rs`.
+
+/// The DAO fork's irregular state change, committed.
+pub(crate) fn apply_dao_change<D: BlockDatabase>(evm: &mut Evm<Overlay<D>>) {
+    let journal = evm.journal_mut();
+    crate::dao::apply_dao(journal);
+    journal.finalize();
+    journal.commit_to_db();
+}
+
+/// A system call (EIP-4788, EIP-2935) to `address` with a 32-byte input, committed.
+pub(crate) fn system_call_commit<D: BlockDatabase>(
+    evm: &mut Evm<Overlay<D>>,
+    address: Address,
+    input: B256,
+) -> Result<(), BlockError> {
+    evm.system_call(address, Bytes::copy_from_slice(input.as_slice())).map_err(db_error)?;
+    evm.journal_mut().commit_to_db();
+    Ok(())
+}
+
+/// The block reward to `coinbase` (with 1/32 of it per ommer) and each ommer's share by its
+/// age (`(8 - age) / 8` of the reward), committed.
+pub(crate) fn pay_rewards<D: BlockDatabase>(
+    evm: &mut Evm<Overlay<D>>,
+    coinbase: &Address,
+    reward: U256,
+    ommers: &[(Address, u64)],
+) {
+    let journal = evm.journal_mut();
+    let per_ommer = reward / U256::from(32);
+    journal.add_balance(coinbase, reward + per_ommer * U256::from(ommers.len()));
+    for (address, age) in ommers {
+        journal.add_balance(address, U256::from(8u64.saturating_sub(*age)) * reward / U256::from(8));
+    }
+    journal.finalize();
+    journal.commit_to_db();
+}
+
+/// EIP-4895 withdrawals credited (amounts in Gwei), committed.
+pub(crate) fn credit_withdrawals<D: BlockDatabase>(evm: &mut Evm<Overlay<D>>, withdrawals: &[Withdrawal]) {
+    let journal = evm.journal_mut();
+    for w in withdrawals {
+        journal.add_balance(&w.address, U256::from(w.amount) * U256::from(1_000_000_000u64));
+    }
+    journal.finalize();
+    journal.commit_to_db();
+}
+
+/// EIP-7685 requests (type byte first): deposits from `logs`, then the withdrawal and
+/// consolidation system contracts' outputs, their calls committed.
+pub(crate) fn collect_requests<'a, D: BlockDatabase>(
+    evm: &mut Evm<Overlay<D>>,
+    logs: impl Iterator<Item = &'a Log>,
+) -> Result<Vec<Bytes>, BlockError> {
+    let mut requests = Vec::new();
+    let deposits = requests::deposit_requests(logs)?;
+    if !deposits.is_empty() {
+        requests.push(requests::with_type(requests::DEPOSIT_REQUEST_TYPE, &deposits));
+    }
+    for (target, request_type) in [
+        (WITHDRAWAL_REQUEST_ADDRESS, requests::WITHDRAWAL_REQUEST_TYPE),
+        (CONSOLIDATION_REQUEST_ADDRESS, requests::CONSOLIDATION_REQUEST_TYPE),
+    ] {
+        if evm.journal_mut().code(&target).value.is_empty() {
+            // Reading the code touched nothing: the journal's transaction ends empty.
+            evm.journal_mut().discard();
+            return Err(BlockError::SystemContractEmpty(target));
+        }
+        evm.journal_mut().discard();
+        let result = evm.system_call_ref(target, Bytes::new()).map_err(db_error)?;
+        if !result.is_success() {
+            return Err(BlockError::SystemContractCallFailed(target));
+        }
+        if !result.output.is_empty() {
+            requests.push(requests::with_type(request_type, result.output));
+        }
+        evm.journal_mut().commit_to_db();
+    }
+    Ok(requests)
 }
 
 /// The checks made on transaction `index` before it runs, in the spec's order: the block's gas
@@ -299,52 +374,18 @@ fn post_block<D: BlockDatabase>(
     let (block, header, spec) = (ctx.block, &ctx.block.header, ctx.spec);
     let TxsOutcome { receipts, gas_used, blob_gas_used } = txs;
     if let Some(reward) = block_reward(spec) {
-        let journal = evm.journal_mut();
-        let per_ommer = reward / U256::from(32);
-        journal.add_balance(&header.coinbase, reward + per_ommer * U256::from(block.ommers.len()));
-        for ommer in &block.ommers {
-            let age = header.number - ommer.number;
-            journal.add_balance(&ommer.coinbase, U256::from(8 - age) * reward / U256::from(8));
-        }
-        journal.finalize();
-        journal.commit_to_db();
+        let ommers: Vec<(Address, u64)> =
+            block.ommers.iter().map(|o| (o.coinbase, header.number - o.number)).collect();
+        pay_rewards(evm, &header.coinbase, reward, &ommers);
     }
     if let Some(withdrawals) = &block.withdrawals {
-        let journal = evm.journal_mut();
-        for w in withdrawals {
-            journal.add_balance(&w.address, U256::from(w.amount) * U256::from(1_000_000_000u64));
-        }
-        journal.finalize();
-        journal.commit_to_db();
+        credit_withdrawals(evm, withdrawals);
     }
-
-    let mut requests = Vec::new();
-    if spec.is_enabled_in(SpecId::Prague) {
-        let logs = receipts.iter().flat_map(|r| r.logs.iter());
-        let deposits = requests::deposit_requests(logs)?;
-        if !deposits.is_empty() {
-            requests.push(requests::with_type(requests::DEPOSIT_REQUEST_TYPE, &deposits));
-        }
-        for (target, request_type) in [
-            (WITHDRAWAL_REQUEST_ADDRESS, requests::WITHDRAWAL_REQUEST_TYPE),
-            (CONSOLIDATION_REQUEST_ADDRESS, requests::CONSOLIDATION_REQUEST_TYPE),
-        ] {
-            if evm.journal_mut().code(&target).value.is_empty() {
-                // Reading the code touched nothing: the journal's transaction ends empty.
-                evm.journal_mut().discard();
-                return Err(BlockError::SystemContractEmpty(target));
-            }
-            evm.journal_mut().discard();
-            let result = evm.system_call_ref(target, Bytes::new()).map_err(db_error)?;
-            if !result.is_success() {
-                return Err(BlockError::SystemContractCallFailed(target));
-            }
-            if !result.output.is_empty() {
-                requests.push(requests::with_type(request_type, result.output));
-            }
-            evm.journal_mut().commit_to_db();
-        }
-    }
+    let requests = if spec.is_enabled_in(SpecId::Prague) {
+        collect_requests(evm, receipts.iter().flat_map(|r| r.logs.iter()))?
+    } else {
+        Vec::new()
+    };
 
     // The header fields execution decides, in the spec's order.
     let mismatch = |field, header: B256, computed: B256| {

@@ -7,9 +7,9 @@
 //! the state, over the block's gas) is skipped and reported in
 //! [`T8nOutcome::rejected`]; the rest of the block goes on without it, as in geth's t8n.
 //!
-//! The system calls, rewards, withdrawals and requests below are the twin of the sequence in
-//! `execute.rs` (the block executor); they are repeated here rather than shared so that the two
-//! can change apart (the executor is being parallelised). Keep them in step.
+//! The DAO change, system calls, rewards, withdrawals and requests are the block executor's own
+//! steps (`execute.rs`: `apply_dao_change`, `system_call_commit`, `pay_rewards`,
+//! `credit_withdrawals`, `collect_requests`), called in the same order.
 
 use kestrel_host::{Evm, Inspector, TxError};
 use kestrel_primitives::gas::eip4844::GAS_PER_BLOB;
@@ -18,11 +18,11 @@ use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, U256};
 use crate::config::BlobParams;
 use crate::error::BlockError;
 use crate::execute::{
-    BEACON_ROOTS_ADDRESS, CONSOLIDATION_REQUEST_ADDRESS, HISTORY_STORAGE_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS,
+    BEACON_ROOTS_ADDRESS, HISTORY_STORAGE_ADDRESS, apply_dao_change, collect_requests, credit_withdrawals,
+    db_error, pay_rewards, system_call_commit,
 };
 use crate::header::Withdrawal;
 use crate::receipt::{Bloom, Outcome, Receipt, bloom_or, logs_bloom};
-use crate::requests;
 use crate::state::{BlockDatabase, Overlay};
 use crate::trie::ordered_root;
 use crate::tx::Transaction;
@@ -151,14 +151,6 @@ pub trait T8nDatabase: BlockDatabase {
 impl<T: T8nDatabase + ?Sized> T8nDatabase for &mut T {
     fn missing_block_hash(&self) -> Option<String> {
         (**self).missing_block_hash()
-    }
-}
-
-fn db_error(e: TxError) -> BlockError {
-    match e {
-        TxError::Database(m) => BlockError::Database(m),
-        TxError::Invalid(e) => BlockError::Database(format!("unexpected: {e}")),
-        TxError::Halted(e) => BlockError::Database(format!("halted by the inspector: {e}")),
     }
 }
 
@@ -296,23 +288,17 @@ pub fn apply_transition<DB: T8nDatabase>(
     evm.set_block(header_env);
 
     if block.dao_fork {
-        let journal = evm.journal_mut();
-        crate::dao::apply_dao(journal);
-        journal.finalize();
-        journal.commit_to_db();
+        apply_dao_change(&mut evm);
     }
     if spec.is_enabled_in(SpecId::Cancun)
         && let Some(root) = block.parent_beacon_block_root
     {
-        evm.system_call(BEACON_ROOTS_ADDRESS, Bytes::copy_from_slice(root.as_slice())).map_err(db_error)?;
-        evm.journal_mut().commit_to_db();
+        system_call_commit(&mut evm, BEACON_ROOTS_ADDRESS, root)?;
     }
     if spec.is_enabled_in(SpecId::Prague)
         && let Some(parent) = block.parent_hash
     {
-        evm.system_call(HISTORY_STORAGE_ADDRESS, Bytes::copy_from_slice(parent.as_slice()))
-            .map_err(db_error)?;
-        evm.journal_mut().commit_to_db();
+        system_call_commit(&mut evm, HISTORY_STORAGE_ADDRESS, parent)?;
     }
 
     let mut receipts: Vec<T8nReceipt> = Vec::with_capacity(txs.len());
@@ -409,54 +395,20 @@ pub fn apply_transition<DB: T8nDatabase>(
     }
 
     if let Some(reward) = block.reward {
-        let journal = evm.journal_mut();
-        let per_ommer = reward / U256::from(32);
-        let mut miner = reward;
-        for (delta, address) in &block.ommers {
-            miner += per_ommer;
-            let eighths = U256::from(8u64.saturating_sub(*delta));
-            journal.add_balance(address, eighths * reward / U256::from(8));
-        }
-        journal.add_balance(&coinbase, miner);
-        journal.finalize();
-        journal.commit_to_db();
+        pay_rewards(
+            &mut evm,
+            &coinbase,
+            reward,
+            &block.ommers.iter().map(|(d, a)| (*a, *d)).collect::<Vec<_>>(),
+        );
     }
     if let Some(withdrawals) = &block.withdrawals {
-        let journal = evm.journal_mut();
-        for w in withdrawals {
-            journal.add_balance(&w.address, U256::from(w.amount) * U256::from(1_000_000_000u64));
-        }
-        journal.finalize();
-        journal.commit_to_db();
+        credit_withdrawals(&mut evm, withdrawals);
     }
-
-    let mut requests = None;
-    if spec.is_enabled_in(SpecId::Prague) {
-        let mut list = Vec::new();
-        let deposits = requests::deposit_requests(all_logs.iter())?;
-        if !deposits.is_empty() {
-            list.push(requests::with_type(requests::DEPOSIT_REQUEST_TYPE, &deposits));
-        }
-        for (target, request_type) in [
-            (WITHDRAWAL_REQUEST_ADDRESS, requests::WITHDRAWAL_REQUEST_TYPE),
-            (CONSOLIDATION_REQUEST_ADDRESS, requests::CONSOLIDATION_REQUEST_TYPE),
-        ] {
-            if evm.journal_mut().code(&target).value.is_empty() {
-                evm.journal_mut().discard();
-                return Err(BlockError::SystemContractEmpty(target).into());
-            }
-            evm.journal_mut().discard();
-            let result = evm.system_call_ref(target, Bytes::new()).map_err(db_error)?;
-            if !result.is_success() {
-                return Err(BlockError::SystemContractCallFailed(target).into());
-            }
-            if !result.output.is_empty() {
-                list.push(requests::with_type(request_type, result.output));
-            }
-            evm.journal_mut().commit_to_db();
-        }
-        requests = Some(list);
-    }
+    let requests = match spec.is_enabled_in(SpecId::Prague) {
+        true => Some(collect_requests(&mut evm, all_logs.iter())?),
+        false => None,
+    };
 
     let state_root = evm.db().state_root();
     let changes = evm.db().pending.to_changes();
