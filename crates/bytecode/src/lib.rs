@@ -7,13 +7,15 @@
 //! The opcode constants and the opcode info table ([`opcode`]) are generated from the
 //! interpreter's opcode table by `cargo xtask codegen`.
 
-// `unsafe` only in the run table's chunks (analysis.rs, `RunChunk`), allowed where it stands.
+// `unsafe` only in the run table's chunks (runs.rs, `RunChunk`), allowed where it stands.
 #![deny(unsafe_code)]
 
 mod analysis;
 mod cache;
 pub mod opcode;
 pub mod program;
+mod runs;
 
-pub use analysis::{Bytecode, HashedCode, PADDING, RUN_CHUNK, RunChunk, RunEntry, RunSlot};
+pub use analysis::{Bytecode, HashedCode, PADDING};
 pub use cache::{AnalysisCache, Caches};
+pub use runs::{RUN_CHUNK, RunChunk, RunEntry, RunSlot};
