@@ -39,7 +39,8 @@
 //! analysis (`Bytecode::new`, with that hash), `Program::translate`, and revm's analysis, each
 //! the median of single calls.
 
-use std::collections::HashMap;
+// alloy's map (foldhash) on both sides: revm's `CacheDB` uses it too.
+use revm::primitives::HashMap;
 use std::convert::Infallible;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -208,7 +209,7 @@ struct ColdDb {
 impl ColdDb {
     /// The case's pre-state, serving `codes` (hashed here) for their addresses.
     fn new(case: &Case, codes: &[(Address, Bytes)]) -> Self {
-        let mut db = Self { inner: build_db(case), codes: HashMap::new() };
+        let mut db = Self { inner: build_db(case), codes: HashMap::default() };
         db.install(codes);
         db
     }
@@ -303,12 +304,21 @@ impl Side {
     /// Installs `codes` (new to every cache) as the targets' code; `fresh_caches`: the Kestrel
     /// side also starts from empty caches (a row of many contracts would otherwise fill the
     /// process's caches, which start over inside some timed call). Not timed.
-    fn install(&mut self, codes: &[(Address, Bytes)], fresh_caches: bool) {
+    fn install(&mut self, case: &Case, codes: &[(Address, Bytes)], fresh_caches: bool) {
         match self {
             Side::Kestrel(_, evm) => {
                 evm.journal_mut().db_mut().install(codes);
-                // The journal caches accounts (with their code) across transactions.
+                // The journal caches accounts (with their code) across transactions: forget
+                // them, then load again what revm's `CacheDB` keeps between its transactions
+                // (sender, coinbase, the precompiles Kestrel warms by loading), with a
+                // transaction that touches none of the targets.
                 evm.journal_mut().reset();
+                let warm = kestrel_primitives::TxEnv {
+                    to: Some(case.tx.caller),
+                    data: Bytes::new(),
+                    ..case.tx.clone()
+                };
+                let _ = evm.transact_discard(warm);
                 if fresh_caches {
                     evm.set_caches(Caches::isolated());
                 }
@@ -385,36 +395,8 @@ pub fn measure_cold(
         _ => budget,
     };
     let setup = RevmSetup::from_case(case)?;
-    let infos = targets
-        .iter()
-        .map(|t| setup.db.cache.accounts.get(t).map(|a| a.info.clone()))
-        .collect::<Option<Vec<_>>>()
-        .ok_or("the cold case lacks a target account")?;
-    let initial: Vec<(Address, Bytes)> = match many {
-        Some((_, size)) => {
-            targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, 0)))).collect()
-        }
-        None => vec![(TARGET, Bytes::copy_from_slice(contract.code()))],
-    };
-    let mut sides: Vec<Side> = modes
-        .iter()
-        .map(|&mode| {
-            let mut evm = Evm::new(ColdDb::new(case, &initial), case.spec, case.chain_id);
-            evm.set_block(case.block.clone());
-            evm.set_mode(mode);
-            Side::Kestrel(mode, Box::new(evm))
-        })
-        .collect();
-    let db = CacheDB { cache: setup.db.cache.clone(), db: RawCode::default() };
-    let revm = Context::mainnet()
-        .with_db(db)
-        .with_cfg(setup.cfg.clone())
-        .with_block(setup.block.clone())
-        .build_mainnet();
-    sides.push(Side::Revm(Box::new(revm), infos));
+    let mut sides = build_sides(case, &setup, modes, &targets, many)?;
 
-    // Variants are numbered across the whole process, so no two calls ever share code.
-    static NEXT_VARIANT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut buffer = contract.code().to_vec();
     let mut error = None;
     let mut late = 0;
@@ -425,17 +407,8 @@ pub fn measure_cold(
             return f64::NAN;
         }
         let side = &mut sides[i];
-        let next = || NEXT_VARIANT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let codes: Vec<(Address, Bytes)> = match many {
-            Some((_, size)) => {
-                targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, next())))).collect()
-            }
-            None => {
-                contract.write_variant(&mut buffer, next());
-                vec![(TARGET, Bytes::copy_from_slice(&buffer))]
-            }
-        };
-        side.install(&codes, many.is_some());
+        let codes = new_codes(contract, &targets, many, &mut buffer);
+        side.install(case, &codes, many.is_some());
         let translations = cache.stats().translations;
         let start = clock.now_ns();
         let gas = side.run(case, &setup.tx);
@@ -463,6 +436,99 @@ pub fn measure_cold(
         Some(e) => Err(e),
         None => Ok(ColdTiming { samples, late_translations: late }),
     }
+}
+
+/// The sides of a cold row: Kestrel in each of `modes`, then revm, each over the case's
+/// pre-state with variant 0 of the targets' code installed.
+fn build_sides(
+    case: &Case,
+    setup: &RevmSetup,
+    modes: &[ExecutionMode],
+    targets: &[Address],
+    many: Option<(usize, usize)>,
+) -> Result<Vec<Side>, String> {
+    let contract = contract()?;
+    let infos = targets
+        .iter()
+        .map(|t| setup.db.cache.accounts.get(t).map(|a| a.info.clone()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or("the cold case lacks a target account")?;
+    let initial: Vec<(Address, Bytes)> = match many {
+        Some((_, size)) => {
+            targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, 0)))).collect()
+        }
+        None => vec![(TARGET, Bytes::copy_from_slice(contract.code()))],
+    };
+    let mut sides: Vec<Side> = modes
+        .iter()
+        .map(|&mode| {
+            let mut evm = Evm::new(ColdDb::new(case, &initial), case.spec, case.chain_id);
+            evm.set_block(case.block.clone());
+            evm.set_mode(mode);
+            Side::Kestrel(mode, Box::new(evm))
+        })
+        .collect();
+    let db = CacheDB { cache: setup.db.cache.clone(), db: RawCode::default() };
+    let revm = Context::mainnet()
+        .with_db(db)
+        .with_cfg(setup.cfg.clone())
+        .with_block(setup.block.clone())
+        .build_mainnet();
+    sides.push(Side::Revm(Box::new(revm), infos));
+    Ok(sides)
+}
+
+/// Code no cache has seen for every target: variants are numbered across the whole process,
+/// so no two calls ever share code.
+fn new_codes(
+    contract: &Contract24k,
+    targets: &[Address],
+    many: Option<(usize, usize)>,
+    buffer: &mut [u8],
+) -> Vec<(Address, Bytes)> {
+    static NEXT_VARIANT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let next = || NEXT_VARIANT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    match many {
+        Some((_, size)) => {
+            targets.iter().map(|&t| (t, Bytes::from(distinct_code(contract, size, next())))).collect()
+        }
+        None => {
+            contract.write_variant(buffer, next());
+            vec![(TARGET, Bytes::copy_from_slice(buffer))]
+        }
+    }
+}
+
+/// Runs cold row `name` `rounds` times on one side (Kestrel in `mode`, or revm for `None`),
+/// new code installed before each call, and returns the last call's gas: made to be counted by
+/// callgrind with `--toggle-collect` on the transaction (see `run_one`).
+pub fn run_cold(name: &str, mode: Option<ExecutionMode>, rounds: u32) -> Result<u64, String> {
+    let contract = contract()?;
+    let case = cold_case(name)?;
+    let many = distinct(name);
+    let targets: Vec<Address> = match many {
+        Some((count, _)) => (1..=count).map(distinct_address).collect(),
+        None => vec![TARGET],
+    };
+    let setup = RevmSetup::from_case(&case)?;
+    let modes: Vec<ExecutionMode> = mode.into_iter().collect();
+    let mut sides = build_sides(&case, &setup, &modes, &targets, many)?;
+    // Kestrel's side first when there is one, revm's last.
+    let side = if mode.is_some() { sides.first_mut() } else { sides.last_mut() }.ok_or("no side")?;
+    let mut buffer = contract.code().to_vec();
+    let mut gas = 0;
+    for _ in 0..rounds {
+        let codes = new_codes(contract, &targets, many, &mut buffer);
+        side.install(&case, &codes, many.is_some());
+        gas = cold_transaction(side, &case, &setup.tx)?;
+    }
+    Ok(gas)
+}
+
+/// One cold transaction, out of line so that callgrind can count it alone.
+#[inline(never)]
+fn cold_transaction(side: &mut Side, case: &Case, tx: &TxEnv) -> Result<u64, String> {
+    side.run(case, tx)
 }
 
 /// Waits (untimed) until the background translator delivered more than `before` translations,

@@ -7,7 +7,8 @@
 //!
 //! ROW is a name as `kbench --list` prints it; FILE, when given, is the workload file holding
 //! it (loading only that file keeps the constant part small). Without FILE the generated rows
-//! and then every workload file are searched.
+//! and then every workload file are searched. `cold/*` rows install new code before each
+//! iteration (count only the transaction: `--toggle-collect='*cold_transaction*'`).
 
 use std::process::ExitCode;
 
@@ -49,6 +50,26 @@ fn main() -> ExitCode {
         eprintln!("usage: run_one ROW kestrel|interpreter|compiled|auto|revm ITERATIONS [FILE]");
         return ExitCode::FAILURE;
     };
+    if name.starts_with("cold/") {
+        // Cold rows install new code before every call: see `kestrel_benches::cold::run_cold`.
+        let mode = match evm.as_str() {
+            "revm" => None,
+            other => match other.parse::<ExecutionMode>() {
+                Ok(mode) => Some(mode),
+                Err(_) => Some(env_mode),
+            },
+        };
+        return match kestrel_benches::cold::run_cold(name, mode, iterations) {
+            Ok(gas) => {
+                println!("{name} gas_used={gas}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("run_one: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let row = match find(name, args.get(3)) {
         Ok(r) => r,
         Err(e) => {

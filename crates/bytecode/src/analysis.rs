@@ -5,7 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::{B256, keccak256};
 
-use crate::opcode::{IMMEDIATE_SIZE, JUMPDEST, PUSH1};
+use crate::jumpdests::Jumpdests;
+use crate::opcode::{IMMEDIATE_SIZE, PUSH1};
 use crate::program::{Program, STEPS};
 use crate::runs::{RUN_CHUNK, RunChunk, RunEntry, RunSlot, RunTable, run_from};
 
@@ -16,14 +17,15 @@ pub const PADDING: usize = 33;
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entries (computed where
 /// control arrives, on first arrival) and the code hash; once translated, its [`Program`] too.
 ///
-/// The code and JUMPDEST buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse
-/// them: a host recycling one `Bytecode` for the init code of successive creations allocates
-/// them only when the code is longer than any it analysed before.
+/// The code buffer is a `Vec` so that [`reanalyze`](Self::reanalyze) can reuse it: a host
+/// recycling one `Bytecode` for the init code of successive creations allocates it only when
+/// the code is longer than any it analysed before. The JUMPDEST bitmap is scanned on the first
+/// jump (`jumpdests.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
     padded: Vec<u8>,
     len: usize,
-    jumpdests: Vec<u64>,
+    jumpdests: Jumpdests,
     runs: RunTable,
     hash: B256,
     keccak: KeccakSlot,
@@ -153,7 +155,7 @@ impl Bytecode {
         let mut analysed = Self {
             padded: Vec::new(),
             len: 0,
-            jumpdests: Vec::new(),
+            jumpdests: Jumpdests::new(&[]),
             runs: RunTable::default(),
             hash: B256::ZERO,
             keccak: KeccakSlot::default(),
@@ -165,8 +167,8 @@ impl Bytecode {
         analysed
     }
 
-    /// Replaces this analysis with that of `code`, reusing the code and JUMPDEST buffers (they
-    /// grow only for code longer than any this value held before; the run table is new). The result equals
+    /// Replaces this analysis with that of `code`, reusing the code buffer (it grows only for
+    /// code longer than any this value held before; the bitmap and run table are new). The result equals
     /// `Bytecode::from_hashed(code)`: a program attached to the old code is dropped.
     pub fn reanalyze(&mut self, code: HashedCode<'_>) {
         self.analyze(code.code);
@@ -181,7 +183,7 @@ impl Bytecode {
         self.padded.extend_from_slice(code);
         self.padded.resize(code.len() + PADDING, 0);
         self.len = code.len();
-        mark_jumpdests(code, &mut self.jumpdests);
+        self.jumpdests = Jumpdests::new(code);
         // Always a fresh table: zeroing the old one in place would touch every page of it.
         self.runs = RunTable::zeroed(code.len() + 1);
         self.keccak = KeccakSlot::default();
@@ -277,10 +279,9 @@ impl Bytecode {
     /// True when `pc` holds a JUMPDEST opcode (not PUSH data) inside the code.
     #[inline]
     pub fn is_jumpdest(&self, pc: usize) -> bool {
-        match self.jumpdests.get(pc / 64) {
-            Some(word) => word & (1u64 << (pc % 64)) != 0,
-            None => false,
-        }
+        // The bitmap is scanned on the first jump (see `jumpdests.rs`): until then the fast check
+        // says no everywhere, and the slow one scans.
+        self.jumpdests.contains_fast(pc) || self.jumpdests.contains_slow(self.original(), pc)
     }
 }
 
@@ -348,27 +349,10 @@ pub(crate) const fn immediate_size(op: u8) -> usize {
     if PUSH_ONLY_IMMEDIATES { push_size(op) } else { IMMEDIATE_SIZE[op as usize] as usize }
 }
 
-/// Walks the opcodes once, skipping immediates (a PUSH truncated by the end of the code
-/// swallows the rest), and fills `jumpdests` (a bit per byte, set at JUMPDEST opcodes, not in
-/// PUSH data; it keeps its capacity). The next pc is computed arithmetically, not from a
-/// table: it is the walk's critical path, and the walk is most of a cold contract's analysis.
-fn mark_jumpdests(code: &[u8], jumpdests: &mut Vec<u64>) {
-    jumpdests.clear();
-    jumpdests.resize(code.len().div_ceil(64), 0);
-    let mut pc = 0;
-    while pc < code.len() {
-        let op = code[pc];
-        if op == JUMPDEST {
-            jumpdests[pc / 64] |= 1u64 << (pc % 64);
-        }
-        pc += 1 + immediate_size(op);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::opcode::{PUSH1, PUSH32, info};
+    use crate::opcode::{JUMPDEST, PUSH1, PUSH32, info};
     use crate::runs::{Chunk, EMPTY_CHUNK, EMPTY_SLOT};
     use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! The analysis cache, keyed by code hash, and [`Caches`], the handle an `Evm` holds its caches by.
 
-use alloy_primitives::map::HashMap;
+use alloy_primitives::map::B256Map;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use kestrel_primitives::{B256, Bytes};
@@ -80,7 +80,7 @@ impl Default for AnalysisCache {
 /// The cached analyses and the code bytes they cover.
 #[derive(Debug, Default)]
 struct Entries {
-    by_hash: HashMap<B256, Entry>,
+    by_hash: B256Map<Entry>,
     code_bytes: usize,
 }
 
@@ -166,14 +166,14 @@ impl AnalysisCache {
     /// when another thread inserted the same code meanwhile.
     fn insert(&self, hash: B256, entry: Entry) -> (Arc<Bytecode>, Bytes) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        let len = entry.code.len();
-        if !map.by_hash.contains_key(&hash)
-            && (map.by_hash.len() >= self.capacity || map.code_bytes + len > self.byte_capacity)
-        {
-            map.by_hash.clear();
-            map.code_bytes = 0;
-        }
         let Entries { by_hash, code_bytes } = &mut *map;
+        let len = entry.code.len();
+        // Starting over is rare, and only then is the key looked up twice.
+        let full = by_hash.len() >= self.capacity || *code_bytes + len > self.byte_capacity;
+        if full && !by_hash.contains_key(&hash) {
+            by_hash.clear();
+            *code_bytes = 0;
+        }
         let cached = by_hash.entry(hash).or_insert_with(|| {
             *code_bytes += len;
             entry
