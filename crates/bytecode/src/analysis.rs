@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use kestrel_primitives::{B256, keccak256};
 
-use crate::jumpdests::Jumpdests;
+use crate::jumpdests;
 use crate::opcode::{IMMEDIATE_SIZE, PUSH1};
 use crate::program::{Program, STEPS};
 use crate::runs::{RUN_CHUNK, RunChunk, RunEntry, RunSlot, RunTable, run_from};
@@ -17,15 +17,14 @@ pub const PADDING: usize = 33;
 /// Analysed contract code: padded bytes, the JUMPDEST bitmap, the run entries (computed where
 /// control arrives, on first arrival) and the code hash; once translated, its [`Program`] too.
 ///
-/// The code buffer is a `Vec` so that [`reanalyze`](Self::reanalyze) can reuse it: a host
-/// recycling one `Bytecode` for the init code of successive creations allocates it only when
-/// the code is longer than any it analysed before. The JUMPDEST bitmap is scanned on the first
-/// jump (`jumpdests.rs`).
+/// The code and JUMPDEST buffers are `Vec`s so that [`reanalyze`](Self::reanalyze) can reuse
+/// them: a host recycling one `Bytecode` for the init code of successive creations allocates
+/// them only when the code is longer than any it analysed before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bytecode {
     padded: Vec<u8>,
     len: usize,
-    jumpdests: Jumpdests,
+    jumpdests: Vec<u64>,
     runs: RunTable,
     hash: B256,
     keccak: KeccakSlot,
@@ -155,7 +154,7 @@ impl Bytecode {
         let mut analysed = Self {
             padded: Vec::new(),
             len: 0,
-            jumpdests: Jumpdests::new(&[]),
+            jumpdests: Vec::new(),
             runs: RunTable::default(),
             hash: B256::ZERO,
             keccak: KeccakSlot::default(),
@@ -167,8 +166,8 @@ impl Bytecode {
         analysed
     }
 
-    /// Replaces this analysis with that of `code`, reusing the code buffer (it grows only for
-    /// code longer than any this value held before; the bitmap and run table are new). The result equals
+    /// Replaces this analysis with that of `code`, reusing the code and JUMPDEST buffers (they
+    /// grow only for code longer than any this value held before; the run table is new). The result equals
     /// `Bytecode::from_hashed(code)`: a program attached to the old code is dropped.
     pub fn reanalyze(&mut self, code: HashedCode<'_>) {
         self.analyze(code.code);
@@ -183,7 +182,7 @@ impl Bytecode {
         self.padded.extend_from_slice(code);
         self.padded.resize(code.len() + PADDING, 0);
         self.len = code.len();
-        self.jumpdests = Jumpdests::new(code);
+        jumpdests::scan(code, &mut self.jumpdests, PUSH_ONLY_IMMEDIATES);
         // Always a fresh table: zeroing the old one in place would touch every page of it.
         self.runs = RunTable::zeroed(code.len() + 1);
         self.keccak = KeccakSlot::default();
@@ -279,9 +278,10 @@ impl Bytecode {
     /// True when `pc` holds a JUMPDEST opcode (not PUSH data) inside the code.
     #[inline]
     pub fn is_jumpdest(&self, pc: usize) -> bool {
-        // The bitmap is scanned on the first jump (see `jumpdests.rs`): until then the fast check
-        // says no everywhere, and the slow one scans.
-        self.jumpdests.contains_fast(pc) || self.jumpdests.contains_slow(self.original(), pc)
+        match self.jumpdests.get(pc / 64) {
+            Some(word) => word & (1u64 << (pc % 64)) != 0,
+            None => false,
+        }
     }
 }
 
