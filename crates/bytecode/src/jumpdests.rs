@@ -45,7 +45,11 @@ fn walk(code: &[u8], words: &mut [u64]) {
 /// [`walk`] where only PUSHes carry immediates: the scan on other architectures.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn walk_pushes(code: &[u8], words: &mut [u64]) {
-    let mut pc = 0;
+    walk_pushes_from(code, words, 0);
+}
+
+/// [`walk_pushes`] from `pc`, an opcode's position.
+fn walk_pushes_from(code: &[u8], words: &mut [u64], mut pc: usize) {
     while pc < code.len() {
         let op = code[pc];
         if op == JUMPDEST {
@@ -63,21 +67,18 @@ fn walk_pushes(code: &[u8], words: &mut [u64]) {
 fn scan_blocks(code: &[u8], words: &mut [u64]) {
     // Push data carried over from earlier blocks, in bytes.
     let mut carried: usize = 0;
-    for (w, word) in words.iter_mut().enumerate() {
+    for w in 0..words.len() {
         let start = w * 64;
         if carried >= 64 {
             carried -= 64;
             continue;
         }
-        let mut tail = [0u8; 64];
-        let block: &[u8; 64] = match code.get(start..start + 64) {
-            Some(full) => full.try_into().unwrap_or(&tail),
-            None => {
-                // The last, partial block: zeros after the code are STOPs.
-                tail[..code.len() - start].copy_from_slice(&code[start..]);
-                &tail
-            }
+        let Some(block) = code.get(start..start + 64) else {
+            // The last, partial block: walked, from the first byte after carried data.
+            walk_pushes_from(code, words, start + carried);
+            return;
         };
+        let block: &[u8; 64] = block.try_into().unwrap_or(&[0; 64]);
         let (jumpdests, pushes) = opcode_masks(block);
         let mut data: u64 = if carried == 0 { 0 } else { (1u64 << carried) - 1 };
         let mut pending = pushes & !data;
@@ -95,7 +96,7 @@ fn scan_blocks(code: &[u8], words: &mut [u64]) {
             data |= ((1u64 << n) - 1) << (i + 1);
             pending &= !0u64 << end;
         }
-        *word = jumpdests & !data;
+        words[w] = jumpdests & !data;
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
+use smallvec::SmallVec;
+
 use kestrel_primitives::gas::frontier::STACK_LIMIT;
 
 use crate::analysis::immediate_size;
@@ -152,7 +154,9 @@ impl Drop for RunChunk {
 
 /// The run entries of one code, for pcs `0..=code length`, computed on first use.
 pub(crate) struct RunTable {
-    pub(crate) chunks: Box<[RunChunk]>,
+    /// Inline for code up to 127 bytes: most contracts a block calls once are small proxies and
+    /// tokens' fallbacks, and the pointer array was one of an analysis' five allocations.
+    pub(crate) chunks: SmallVec<[RunChunk; 2]>,
     pub(crate) len: usize,
 }
 
