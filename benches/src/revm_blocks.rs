@@ -373,8 +373,8 @@ fn has_storage(post: &RevmPost<'_>, a: Address) -> bool {
 }
 
 /// The checks made before timing (see the module docs): `Ok` when every side agrees with the
-/// header and the test, else which side does not and why. The first element says whether
-/// revm agrees (Kestrel's failures are the `Err`).
+/// header and the test. The outer `Err` is a Kestrel side's failure; the inner result says
+/// whether revm agrees (and why not).
 pub fn check(p: &mut Prepared) -> Result<Result<(), String>, String> {
     let header_gas = p.block.header.gas_used;
     let header_root = p.block.header.state_root;
@@ -690,7 +690,12 @@ mod tests {
                 return None;
             }
         };
-        let dir = std::env::temp_dir().join(format!("kestrel-revm-blocks-{}", std::process::id()));
+        // One directory per test (tests run on parallel threads of one process).
+        let dir = std::env::temp_dir().join(format!(
+            "kestrel-revm-blocks-{}-{}",
+            std::process::id(),
+            file.replace('/', "-")
+        ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let inner = format!("benchmark/blockchain_tests/benchmark/compute/{file}");
         let status = std::process::Command::new("tar")
