@@ -1,17 +1,13 @@
-//! `kbench --blocks`: the worst-case benchmark blocks, timed on Kestrel alone.
+//! `kbench --blocks`: the worst-case benchmark blocks' archive, and the synthetic blocks timed
+//! sequentially and in parallel.
 //!
-//! revm has no block executor (it executes transactions; the system calls, rewards, requests,
-//! receipts and roots a block needs are a node's), so these rows have no revm column and stay
-//! out of every mean. The archive (`$KESTREL_BENCH_BLOCKS`, by default
+//! The archive (`$KESTREL_BENCH_BLOCKS`, by default
 //! `../shared/bench/blockchain/benchmark-osaka.tar.gz` beside the repository) is unpacked once
-//! into `bench/blocks/` of the target directory; each selected test is run as
-//! `kestrel blocktest --bench` runs it ([`bench_blocktests`]): its last block executed
-//! `iterations` times without commit, then once with commit to check the post-state.
+//! into `bench/blocks/` of the target directory; its tests are checked and timed on Kestrel and
+//! on revm by [`crate::revm_blocks`].
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use kestrel_cli::blocktest::bench::{BlockBenchRecord, bench_blocktests};
 
 /// The benchmark-block archive.
 pub fn archive() -> Result<PathBuf, String> {
@@ -54,66 +50,6 @@ pub fn unpack(archive: &Path, dir: &Path) -> Result<(), String> {
         return Err(format!("tar -xzf {} failed: {status}", archive.display()));
     }
     std::fs::write(&stamp, b"").map_err(|e| format!("{}: {e}", stamp.display()))
-}
-
-/// What a `--blocks` run produced.
-pub struct BlockRun {
-    /// One record per timed test.
-    pub records: Vec<BlockBenchRecord>,
-    /// Errors and skips, one line each.
-    pub problems: Vec<String>,
-    /// Tests that failed or ended with the wrong state.
-    pub failed: usize,
-}
-
-/// Times the tests under `dir` whose name contains any of `filters` (all when empty).
-pub fn run(dir: &Path, filters: &[String], iterations: u32) -> Result<BlockRun, String> {
-    let names: Vec<Option<&str>> =
-        if filters.is_empty() { vec![None] } else { filters.iter().map(|f| Some(f.as_str())).collect() };
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut failed = 0;
-    for name in names {
-        let summary = bench_blocktests(&[dir.to_owned()], name, iterations, &mut out, &mut err)
-            .map_err(|e| e.to_string())?;
-        failed += summary.failed;
-    }
-    let mut records: Vec<BlockBenchRecord> = Vec::new();
-    for line in String::from_utf8_lossy(&out).lines() {
-        let record: BlockBenchRecord = serde_json::from_str(line).map_err(|e| format!("{e}: {line}"))?;
-        // A test selected by two filters is timed twice: keep the first.
-        if !records.iter().any(|r| r.name == record.name) {
-            records.push(record);
-        }
-    }
-    let problems = String::from_utf8_lossy(&err).lines().map(str::to_owned).collect();
-    Ok(BlockRun { records, problems, failed })
-}
-
-/// The run as a Markdown section.
-pub fn markdown(run: &BlockRun, iterations: u32) -> String {
-    let mut s = String::from(
-        "## Benchmark blocks (Kestrel only)\n\nrevm has no block executor, so there is no revm column and these rows are in no mean. \
-         Median wall time of ",
-    );
-    s.push_str(&format!(
-        "{iterations} executions of each test's last block (no commit), then one with commit to check the state.\n\n\
-         | test | gas used | median | Mgas/s | state |\n|---|---:|---:|---:|---|\n"
-    ));
-    for r in &run.records {
-        s.push_str(&format!(
-            "| {} | {} | {:.3} ms | {:.0} | {} |\n",
-            r.name,
-            r.gas_used,
-            r.median_ns as f64 / 1e6,
-            r.mgas_per_s,
-            if r.state_ok { "ok" } else { "!!! WRONG" }
-        ));
-    }
-    for p in &run.problems {
-        s.push_str(&format!("\n!!! {p}"));
-    }
-    s
 }
 
 /// One synthetic block timed sequentially and with more threads.

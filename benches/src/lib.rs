@@ -17,6 +17,7 @@ pub mod cold;
 pub mod contract;
 pub mod fixtures;
 pub mod report;
+pub mod revm_blocks;
 pub mod rows;
 pub mod timing;
 
@@ -321,13 +322,19 @@ pub fn revm_spec(spec: SpecId) -> Result<RevmSpec, String> {
     })
 }
 
-fn u128_of(value: U256, what: &str, case: &Case) -> Result<u128, String> {
-    u128::try_from(value).map_err(|_| format!("{}: {what} above 2^128", case.id))
+fn u128_of(value: U256, what: &str, id: &dyn std::fmt::Display) -> Result<u128, String> {
+    u128::try_from(value).map_err(|_| format!("{id}: {what} above 2^128"))
 }
 
 /// The case's transaction in revm's form.
 fn revm_tx(case: &Case) -> Result<TxEnv, String> {
-    let t = &case.tx;
+    revm_tx_env(&case.tx, &case.id)
+}
+
+/// A Kestrel transaction in revm's form (access list, EIP-1559 and blob fields, EIP-7702
+/// authorizations: recovered ones as recovered, the others for revm to recover). Errors name
+/// `id` and the field revm's types cannot hold.
+pub fn revm_tx_env(t: &kestrel_primitives::TxEnv, id: &dyn std::fmt::Display) -> Result<TxEnv, String> {
     let access_list = AccessList(
         t.access_list
             .iter()
@@ -343,8 +350,7 @@ fn revm_tx(case: &Case) -> Result<TxEnv, String> {
                 RecoveredAuthority::Valid(authority),
             )),
             None => {
-                let y =
-                    u8::try_from(a.y_parity).map_err(|_| format!("{}: authorization y_parity", case.id))?;
+                let y = u8::try_from(a.y_parity).map_err(|_| format!("{id}: authorization y_parity"))?;
                 Either::Left(SignedAuthorization::new_unchecked(inner, y, a.r, a.s))
             }
         });
@@ -353,16 +359,16 @@ fn revm_tx(case: &Case) -> Result<TxEnv, String> {
         tx_type: t.tx_type,
         caller: t.caller,
         gas_limit: t.gas_limit,
-        gas_price: u128_of(t.gas_price, "gas price", case)?,
+        gas_price: u128_of(t.gas_price, "gas price", id)?,
         kind: t.to.map_or(TxKind::Create, TxKind::Call),
         value: t.value,
         data: t.data.clone(),
         nonce: t.nonce,
         chain_id: t.chain_id,
         access_list,
-        gas_priority_fee: t.gas_priority_fee.map(|f| u128_of(f, "priority fee", case)).transpose()?,
+        gas_priority_fee: t.gas_priority_fee.map(|f| u128_of(f, "priority fee", id)).transpose()?,
         blob_hashes: t.blob_hashes.clone(),
-        max_fee_per_blob_gas: t.max_fee_per_blob_gas.map_or(Ok(0), |f| u128_of(f, "blob fee", case))?,
+        max_fee_per_blob_gas: t.max_fee_per_blob_gas.map_or(Ok(0), |f| u128_of(f, "blob fee", id))?,
         authorization_list,
     })
 }

@@ -39,8 +39,8 @@ use kestrel_state::InMemoryDb;
 const USAGE: &str =
     "usage: cargo xtask bench [FILTER...] [--quick] [--time SECS] [--wall] [--modes LIST] [--list]
        cargo xtask bench --instructions [FILTER...] [--iterations N,M] [--modes LIST]
-       cargo xtask bench --blocks [FILTER...] [--quick]   (benchmark blocks, Kestrel only; synthetic
-                                                       blocks sequential beside parallel first)
+       cargo xtask bench --blocks [FILTER...] [--quick] [--wall]   (benchmark blocks, Kestrel and revm;
+                                                       synthetic blocks sequential beside parallel first)
 FILTER keeps rows whose name contains it (any of several).
 LIST: comma-separated Kestrel execution modes (interpreter, compiled, auto); default all three,
 or interpreter,compiled with --instructions, or KESTREL_MODE when that is set.";
@@ -556,14 +556,14 @@ fn instructions(args: &Args, modes: &[ExecutionMode], rows: Vec<Row>, load_error
     ok
 }
 
-/// `--blocks`: the benchmark blocks on Kestrel alone, written to `bench/blocks.md`.
+/// `--blocks`: the benchmark blocks on Kestrel and revm, written to `bench/blocks.md`.
 fn blocks(args: &Args) -> ExitCode {
-    use kestrel_benches::blocks;
-    let iterations = if args.quick { 2 } else { 5 };
+    use kestrel_benches::{blocks, revm_blocks};
+    let budget = revm_blocks::budget(args.quick, args.wall);
     let dir = out_dir().join("blocks");
     let run = blocks::archive()
         .and_then(|archive| blocks::unpack(&archive, &dir))
-        .and_then(|()| blocks::run(&dir, &args.filters, iterations));
+        .and_then(|()| revm_blocks::run(&dir, &args.filters, budget, &mut |line| eprintln!("{line}")));
     let run = match run {
         Ok(r) => r,
         Err(e) => {
@@ -571,7 +571,7 @@ fn blocks(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut md = blocks::markdown(&run, iterations);
+    let mut md = revm_blocks::markdown(&run, budget);
     // The parallel executor on synthetic blocks: sequential beside 1 worker (2 threads) and
     // oversubscribed (4 threads).
     match blocks::parallel(&[2, 4], if args.quick { 3 } else { 11 }) {
@@ -588,7 +588,7 @@ fn blocks(args: &Args) -> ExitCode {
     if let Err(e) = std::fs::write(&path, &md) {
         eprintln!("kbench: writing {}: {e}", path.display());
     }
-    if run.records.is_empty() {
+    if run.rows.is_empty() {
         eprintln!("kbench --blocks: no benchmark block matches {:?}", args.filters);
         return ExitCode::FAILURE;
     }
