@@ -14,6 +14,7 @@ use kestrel_bytecode::{Bytecode, Caches, HashedCode};
 use kestrel_interpreter::{
     Buffers, CallRequest, CreateRequest, CreateScheme, Frame, FrameInit, FrameRequest, Stack, Status,
 };
+use kestrel_precompiles::{IDENTITY, identity_gas};
 use kestrel_primitives::gas::{eip3860, frontier};
 use kestrel_primitives::{Address, Bytes, KECCAK_EMPTY, SpecId};
 use kestrel_state::{Checkpoint, CreateError, Database, Journal};
@@ -271,11 +272,21 @@ impl FrameStack {
         {
             // The output becomes the return data: the caller's, or for the transaction's own
             // call, its output.
-            let (status, gas_left) = match precompile(&self.buffers.memory[input], req.gas_limit) {
-                Ok(out) => {
-                    ctx.journal.commit_checkpoint(checkpoint);
+            let result = if req.code_address == IDENTITY {
+                // Its output is its input: copied once, from memory into the return data,
+                // rather than into a new buffer and from there into the return data.
+                identity_gas(input.len(), req.gas_limit)
+                    .inspect(|_| self.buffers.set_return_data_from_memory(input))
+            } else {
+                precompile(&self.buffers.memory[input], req.gas_limit).map(|out| {
                     self.buffers.set_return_data(&out.bytes);
-                    (Status::Return, req.gas_limit - out.gas_used)
+                    out.gas_used
+                })
+            };
+            let (status, gas_left) = match result {
+                Ok(gas_used) => {
+                    ctx.journal.commit_checkpoint(checkpoint);
+                    (Status::Return, req.gas_limit - gas_used)
                 }
                 Err(_) => {
                     revert(&mut ctx.journal, checkpoint, is_root);

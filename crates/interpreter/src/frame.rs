@@ -113,6 +113,16 @@ impl Buffers {
         self.return_data.clear();
         self.return_data.extend_from_slice(data);
     }
+
+    /// Makes the bytes of `window` (a range of [`memory`](Self::memory), such as a call's input
+    /// from [`window`](Self::window)) the return data: IDENTITY's output, copied once. A range
+    /// outside memory leaves the return data empty.
+    pub fn set_return_data_from_memory(&mut self, window: Range<usize>) {
+        self.return_data.clear();
+        if let Some(bytes) = self.memory.get(window) {
+            self.return_data.extend_from_slice(bytes);
+        }
+    }
 }
 
 /// The kind of a CALL-family request.

@@ -36,8 +36,15 @@ pub(crate) fn ripemd160(input: &[u8], gas_limit: u64) -> PrecompileResult {
 
 /// The input, unchanged.
 pub(crate) fn identity(input: &[u8], gas_limit: u64) -> PrecompileResult {
-    let gas_used = charge(word_cost(input.len(), IDENTITY_BASE, IDENTITY_WORD), gas_limit)?;
+    let gas_used = identity_gas(input.len(), gas_limit)?;
     Ok(PrecompileOutput { gas_used, bytes: Bytes::copy_from_slice(input) })
+}
+
+/// IDENTITY's price for `len` input bytes under `gas_limit` (its output is its input): a host
+/// that can copy the input straight into the return data calls this instead of
+/// [`Precompiles::get`](crate::Precompiles::get)'s function, which allocates the copy.
+pub fn identity_gas(len: usize, gas_limit: u64) -> Result<u64, crate::PrecompileError> {
+    charge(word_cost(len, IDENTITY_BASE, IDENTITY_WORD), gas_limit)
 }
 
 #[cfg(test)]
@@ -69,6 +76,8 @@ mod tests {
 
     #[test]
     fn identity_prices_per_word() {
+        assert_eq!(identity_gas(33, 21), Ok(21));
+        assert_eq!(identity_gas(33, 20), Err(PrecompileError::OutOfGas));
         assert_eq!(identity(&[], 15).unwrap().gas_used, 15);
         assert_eq!(identity(&[7; 32], 18).unwrap().gas_used, 18);
         assert_eq!(identity(&[7; 33], 21).unwrap().bytes[..], [7; 33]);

@@ -18,7 +18,8 @@ mod set;
 mod sha256;
 
 pub use ecrecover::recover_signer;
-pub use set::{Precompile, Precompiles};
+pub use hash::identity_gas;
+pub use set::{IDENTITY, Precompile, Precompiles};
 
 /// Every backend of every precompile that has more than one, each as a plain precompile
 /// function, so tests and benchmarks can run them side by side whatever this build

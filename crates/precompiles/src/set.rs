@@ -9,6 +9,9 @@ use crate::PrecompileResult;
 /// A precompile: its input and gas limit in, gas used and output (or an error) out.
 pub type Precompile = fn(input: &[u8], gas_limit: u64) -> PrecompileResult;
 
+/// The address of IDENTITY (0x04), a precompile in every fork.
+pub const IDENTITY: Address = Address::with_last_byte(4);
+
 /// The address of P256VERIFY (EIP-7951), the one precompile outside 0x01..=0x11.
 const P256VERIFY_INDEX: u16 = 0x100;
 
