@@ -118,6 +118,8 @@ pub(crate) struct TxsOutcome {
     pub(crate) receipts: Vec<Receipt>,
     pub(crate) gas_used: u64,
     pub(crate) blob_gas_used: u64,
+    /// The transactions root, when a thread with nothing else to do computed it already.
+    pub(crate) transactions_root: Option<B256>,
 }
 
 /// [`execute_block`] with the given [`ExecOptions`].
@@ -157,12 +159,12 @@ pub fn execute_block_with<DB: BlockDatabase>(
         let mut evm = new_evm(&ctx, Overlay::new(base), options);
         pre_block(&ctx, &mut evm)?;
         let txs = crate::parallel::execute_transactions(&ctx, &mut evm, shared, options)?;
-        return post_block(&ctx, &mut evm, txs);
+        return post_block(&ctx, &mut evm, txs, true);
     }
     let mut evm = new_evm(&ctx, Overlay::new(&mut *db), options);
     pre_block(&ctx, &mut evm)?;
     let txs = execute_transactions(&ctx, &mut evm)?;
-    post_block(&ctx, &mut evm, txs)
+    post_block(&ctx, &mut evm, txs, false)
 }
 
 /// The `Evm` a block runs on, over `overlay`.
@@ -365,14 +367,35 @@ fn execute_transactions<D: BlockDatabase>(
     Ok(out)
 }
 
+/// The block's transactions root (of their EIP-2718 encodings).
+pub(crate) fn transactions_root(block: &Block) -> B256 {
+    ordered_root(&block.transactions.iter().map(|t| t.encoded.as_ref()).collect::<Vec<&[u8]>>())
+}
+
+/// The roots and bloom `post_block` checks that do not depend on the state root: the
+/// transactions root (unless given), the receipts root and the logs bloom.
+fn body_roots(block: &Block, receipts: &[Receipt], transactions_root: Option<B256>) -> (B256, B256, Bloom) {
+    let tx_root = transactions_root.unwrap_or_else(|| self::transactions_root(block));
+    let encoded: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
+    let mut bloom: Bloom = [0; 256];
+    for r in receipts {
+        bloom_or(&mut bloom, &r.bloom);
+    }
+    (tx_root, ordered_root(&encoded), bloom)
+}
+
 /// What comes after the transactions: rewards, withdrawals, requests, then the header checks.
+/// With `concurrent` (the parallel path) the transactions and receipts roots are computed on a
+/// second thread while this one computes the state root; the checks and their order are the
+/// same either way.
 fn post_block<D: BlockDatabase>(
     ctx: &BlockCtx<'_>,
     evm: &mut Evm<Overlay<D>>,
     txs: TxsOutcome,
+    concurrent: bool,
 ) -> Result<BlockOutcome, BlockError> {
     let (block, header, spec) = (ctx.block, &ctx.block.header, ctx.spec);
-    let TxsOutcome { receipts, gas_used, blob_gas_used } = txs;
+    let TxsOutcome { receipts, gas_used, blob_gas_used, transactions_root } = txs;
     if let Some(reward) = block_reward(spec) {
         let ommers: Vec<(Address, u64)> =
             block.ommers.iter().map(|o| (o.coinbase, header.number - o.number)).collect();
@@ -393,16 +416,22 @@ fn post_block<D: BlockDatabase>(
     };
     let word = |n: u64| B256::from(U256::from(n));
     mismatch(Field::GasUsed, word(header.gas_used), word(gas_used))?;
-    let tx_root = ordered_root(&block.transactions.iter().map(|t| t.encoded.clone()).collect::<Vec<_>>());
+    let (state_root, (tx_root, receipts_root, bloom)) = if concurrent {
+        std::thread::scope(|s| {
+            let body = s.spawn(|| body_roots(block, &receipts, transactions_root));
+            let state_root = evm.db().state_root();
+            let body =
+                body.join().map_err(|_| BlockError::Database("the receipts root's thread panicked".into()));
+            body.map(|body| (state_root, body))
+        })?
+    } else {
+        let tx_root = transactions_root.unwrap_or_else(|| self::transactions_root(block));
+        mismatch(Field::TransactionsRoot, header.transactions_root, tx_root)?;
+        (evm.db().state_root(), body_roots(block, &receipts, Some(tx_root)))
+    };
     mismatch(Field::TransactionsRoot, header.transactions_root, tx_root)?;
-    let state_root = evm.db().state_root();
     mismatch(Field::StateRoot, header.state_root, state_root)?;
-    let encoded: Vec<Vec<u8>> = receipts.iter().map(Receipt::encode).collect();
-    mismatch(Field::ReceiptsRoot, header.receipts_root, ordered_root(&encoded))?;
-    let mut bloom: Bloom = [0; 256];
-    for r in &receipts {
-        bloom_or(&mut bloom, &r.bloom);
-    }
+    mismatch(Field::ReceiptsRoot, header.receipts_root, receipts_root)?;
     if bloom != header.logs_bloom {
         return Err(BlockError::Mismatch {
             field: Field::LogsBloom,

@@ -356,6 +356,10 @@ struct Shared<'a, E> {
     senders: &'a [OnceLock<Result<Address, SignatureError>>],
     /// The next transaction whose sender an idle worker recovers ahead of need.
     recover_next: &'a AtomicUsize,
+    /// The block's transactions root, computed by the first worker that runs out of
+    /// transactions to claim (while the committer commits the last ones), so that it is off
+    /// the block's serial end.
+    transactions_root: &'a OnceLock<B256>,
 }
 
 impl<'a, E: core::fmt::Debug> Shared<'a, E> {
@@ -493,6 +497,7 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
     let sched = Scheduler::new(n, options.stress_seed);
     let senders: Vec<OnceLock<Result<Address, SignatureError>>> = (0..n).map(|_| OnceLock::new()).collect();
     let recover_next = AtomicUsize::new(0);
+    let transactions_root = OnceLock::new();
     let shared = Shared {
         ctx,
         options,
@@ -501,6 +506,7 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
         sched: &sched,
         senders: &senders,
         recover_next: &recover_next,
+        transactions_root: &transactions_root,
     };
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -517,7 +523,14 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
                                     std::thread::sleep(std::time::Duration::from_micros(50));
                                 }
                             }
-                            Task::Done => break,
+                            Task::Done => {
+                                if !shared.sched.abort.load(Ordering::Relaxed) {
+                                    shared
+                                        .transactions_root
+                                        .get_or_init(|| crate::execute::transactions_root(shared.ctx.block));
+                                }
+                                break;
+                            }
                         }
                     }
                 })
@@ -534,6 +547,10 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
         }
         match result {
             Ok(_) if panicked => Err(BlockError::Database("a parallel execution worker panicked".into())),
+            Ok(mut out) => {
+                out.transactions_root = transactions_root.get().copied();
+                Ok(out)
+            }
             result => result,
         }
     })
