@@ -24,11 +24,14 @@
 //!   committer) recovers the senders of transactions ahead, so even a block of conflicting
 //!   transactions has its signature work spread over the threads.
 
+#[cfg(all(test, loom))]
+mod loom_models;
 pub(crate) mod mv;
+mod sync;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
 
 use kestrel_host::Evm;
 use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, Log, U256};
@@ -41,6 +44,7 @@ use crate::state::{BlockDatabase, Overlay, Pending};
 use crate::state_trie::StateTrie;
 use crate::tx::SignatureError;
 use mv::MvMemory;
+use sync::{AtomicBool, AtomicU8, AtomicUsize, Mutex};
 
 /// Process-wide counts of how the committer settled transactions, for benchmarks and tests (a
 /// few relaxed atomic additions per transaction).
@@ -739,7 +743,7 @@ fn pay_fee<D: Database<Error: core::fmt::Debug> + DatabaseCommit>(
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

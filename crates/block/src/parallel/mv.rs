@@ -6,8 +6,8 @@
 //! real state in block order, so a stale or torn read here costs a re-execution, never a wrong
 //! result. That is why a slot read takes two locks one after the other rather than both at once.
 
+use super::sync::{Mutex, RwLock};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, RwLock};
 
 use kestrel_primitives::{Address, B256, Bytes, U256};
 use kestrel_state::{AccountInfo, StateChanges};
@@ -158,7 +158,7 @@ impl MvMemory {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use kestrel_state::{AccountChange, StorageChange};
