@@ -7,6 +7,10 @@
 //! again), so that a machine whose load changes during the measurement shifts them all alike.
 //! The CPU time of each run (Linux: `/proc/self/stat`, 10 ms ticks summed over the runs) shows
 //! how many cores a configuration actually got. `PARALLEL_BENCH_ONLY=swaps` times one block.
+//!
+//! `PARALLEL_BENCH_SMALL=1` times small blocks instead (2 to 50 transactions of each workload),
+//! for where the parallel path starts to pay: `ExecOptions`' automatic thread count
+//! (`PARALLEL_MIN_TRANSACTIONS`) comes from this measurement.
 
 use std::time::Instant;
 
@@ -33,6 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut configs = vec![1];
     configs.extend(&threads);
+    if std::env::var_os("PARALLEL_BENCH_SMALL").is_some() {
+        return small_blocks(iterations, &configs);
+    }
     println!(
         "| block | gas | threads | Mgas/s (median) | ratio | CPU ms/run | cores used | validated / redone / coinbase / direct |"
     );
@@ -96,6 +103,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 s.read_coinbase,
                 s.direct
             );
+        }
+    }
+    Ok(())
+}
+
+/// Small blocks: the median wall time of each configuration and its ratio to sequential.
+fn small_blocks(iterations: usize, configs: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
+    print!("| block | transactions |");
+    for &t in configs {
+        print!(" {} µs |", if t == 1 { "sequential".to_owned() } else { format!("{t} threads") });
+    }
+    for &t in &configs[1..] {
+        print!(" {t} threads ratio |");
+    }
+    println!();
+    println!("|---|---:|{}", "---:|".repeat(2 * configs.len() - 1));
+    for (name, workload) in [
+        ("ETH transfers", Workload::Transfers),
+        ("ERC-20 transfers", Workload::Erc20),
+        ("swaps", Workload::Swaps),
+    ] {
+        for n in [2, 5, 10, 20, 50] {
+            let block = build(workload, n)?;
+            let options: Vec<ExecOptions> =
+                configs.iter().map(|&t| ExecOptions { threads: t, ..ExecOptions::default() }).collect();
+            let timed = kestrel_block::synthetic::measure_interleaved(&block, &options, iterations as u32)?;
+            print!("| {name} | {n} |");
+            for m in &timed {
+                print!(" {:.1} |", m.median_ns as f64 / 1e3);
+            }
+            for m in &timed[1..] {
+                print!(" {:.2}x |", timed[0].median_ns as f64 / m.median_ns as f64);
+            }
+            println!();
         }
     }
     Ok(())

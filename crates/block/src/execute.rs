@@ -66,18 +66,21 @@ pub(crate) fn db_error(e: TxError) -> BlockError {
 }
 
 /// How the block executor runs its transactions: the tier and the caches of its `Evm`, and how
-/// many threads execute them.
-#[derive(Clone, Debug)]
+/// many threads execute them. The default: Auto, the process-wide caches, the thread count by
+/// the block's size.
+#[derive(Clone, Debug, Default)]
 pub struct ExecOptions {
     /// The execution tier (Auto by default).
     pub mode: ExecutionMode,
     /// Analysed code and translated programs (the process-wide caches by default).
     pub caches: Caches,
-    /// Threads executing the block's transactions. 1 (the default, and what 0 means) runs them
-    /// one after another on the calling thread; more runs them optimistically in parallel
+    /// Threads executing the block's transactions. 1 runs them one after another on the
+    /// calling thread (the sequential path); more runs them optimistically in parallel
     /// ([`crate::parallel`]) with results identical to the sequential path, over a database
     /// that can be read from several threads ([`BlockDatabase::shared`]; others run
-    /// sequentially whatever this says).
+    /// sequentially whatever this says). 0, the default, chooses by the block's size
+    /// ([`threads_for`](Self::threads_for)): sequential below
+    /// [`PARALLEL_MIN_TRANSACTIONS`], else one thread per available core.
     pub threads: usize,
     /// Testing only: with a seed, the parallel executor randomises its scheduling (delays,
     /// the order workers take transactions in, when the committer waits) to shake out
@@ -85,9 +88,28 @@ pub struct ExecOptions {
     pub stress_seed: Option<u64>,
 }
 
-impl Default for ExecOptions {
-    fn default() -> Self {
-        Self { mode: ExecutionMode::default(), caches: Caches::default(), threads: 1, stress_seed: None }
+/// The fewest transactions for which [`ExecOptions`]' automatic thread count (`threads: 0`)
+/// runs a block in parallel. Measured on 2 cores with the synthetic blocks (`parallel_bench`
+/// with `PARALLEL_BENCH_SMALL`): below it, starting the threads and the block's serial end
+/// cost more than the parallel part saves.
+pub const PARALLEL_MIN_TRANSACTIONS: usize = 8;
+
+/// The machine's available parallelism, asked once (on Linux it reads the cgroup's quota).
+fn available_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+impl ExecOptions {
+    /// The threads a block of `transactions` transactions runs on: [`threads`](Self::threads)
+    /// when it is set (1 and more); when it is 0, 1 (sequential) below
+    /// [`PARALLEL_MIN_TRANSACTIONS`] and otherwise `std::thread::available_parallelism()`.
+    pub fn threads_for(&self, transactions: usize) -> usize {
+        match self.threads {
+            0 if transactions < PARALLEL_MIN_TRANSACTIONS => 1,
+            0 => available_cores(),
+            n => n,
+        }
     }
 }
 
@@ -152,13 +174,14 @@ pub fn execute_block_with<DB: BlockDatabase>(
         max_blobs_per_block: blob.map(|b| b.max),
     };
     let ctx = BlockCtx { config, parent, block, spec, blob, env };
-    if options.threads > 1
+    let threads = options.threads_for(block.transactions.len());
+    if threads > 1
         && let Some(shared) = db.shared()
     {
         let base = crate::parallel::SharedBase { db: &*db, reads: shared };
         let mut evm = new_evm(&ctx, Overlay::new(base), options);
         pre_block(&ctx, &mut evm)?;
-        let txs = crate::parallel::execute_transactions(&ctx, &mut evm, shared, options)?;
+        let txs = crate::parallel::execute_transactions(&ctx, &mut evm, shared, options, threads)?;
         return post_block(&ctx, &mut evm, txs, true);
     }
     let mut evm = new_evm(&ctx, Overlay::new(&mut *db), options);

@@ -486,16 +486,17 @@ fn code_hash(hash: &B256) -> B256 {
     if hash.is_zero() { KECCAK_EMPTY } else { *hash }
 }
 
-/// Runs the block's transactions on `options.threads` threads (the calling one included) and
-/// commits them in block order into `evm`'s overlay.
+/// Runs the block's transactions on `threads` threads (the calling one included) and commits
+/// them in block order into `evm`'s overlay.
 pub(crate) fn execute_transactions<DB: BlockDatabase>(
     ctx: &BlockCtx<'_>,
     evm: &mut Evm<Overlay<SharedBase<'_, DB>>>,
     reads: &(dyn DatabaseRef<Error = DB::Error> + Sync),
     options: &ExecOptions,
+    threads: usize,
 ) -> Result<TxsOutcome, BlockError> {
     let n = ctx.block.transactions.len();
-    let workers = options.threads.saturating_sub(1).min(n);
+    let workers = threads.saturating_sub(1).min(n);
     let pre: PreState<'_, DB::Error> = Overlay::with_pending(reads, evm.db().pending.clone());
     let mv = MvMemory::new(n);
     let sched = Scheduler::new(n, options.stress_seed);
