@@ -439,7 +439,9 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
                 self.mv.record(i, 0, &o.changes);
             }
             let db = evm.journal_mut().db_mut();
-            Some((core::mem::take(&mut db.reads), db.read_coinbase, outcome))
+            // The next execution starts with room for a typical transaction's reads.
+            let reads = core::mem::replace(&mut db.reads, Vec::with_capacity(16));
+            Some((reads, db.read_coinbase, outcome))
         }));
         let (reads, read_coinbase, outcome) = match run {
             Ok(Some(parts)) => parts,
