@@ -5,9 +5,9 @@
 //! the weak-memory outcomes its atomics allow), so an assertion here holds for all of them.
 //!
 //! `RUSTFLAGS="--cfg loom" cargo test -p kestrel-block --lib parallel::loom` (the primitives
-//! come from `sync.rs`; in this build only these tests may run). The claim models, whose
-//! threads spin on each other, are explored up to three preemptions (loom's usual bound; the
-//! bugs it finds need few); the others exhaustively. `LOOM_MAX_PREEMPTIONS` overrides both.
+//! come from `sync.rs`; in this build only these tests may run). The claim models and the
+//! take-over model, whose threads spin on or race each other, are explored up to three
+//! preemptions (loom's usual bound; the bugs it finds need few); the others exhaustively. `LOOM_MAX_PREEMPTIONS` overrides both.
 
 use kestrel_primitives::{Address, U256};
 use kestrel_state::{
@@ -43,7 +43,7 @@ fn check(preemptions: Option<usize>, model: impl Fn() + Sync + Send + 'static) {
 }
 
 fn failed() -> Spec {
-    Spec { reads: Vec::new(), read_coinbase: false, outcome: None }
+    Spec { reads: Vec::new(), read_coinbase: false, nanos: 0, outcome: None }
 }
 
 /// A worker's loop over the scheduler, publishing an empty result for each transaction it gets;
@@ -210,6 +210,7 @@ fn toy_spec(outcome: StateChanges, reads: Vec<Read>) -> Spec {
     Spec {
         reads,
         read_coinbase: false,
+        nanos: 0,
         outcome: Some(SpecOutcome {
             changes: outcome,
             gas_used: 0,
@@ -236,10 +237,12 @@ fn toy_speculate(mv: &MvMemory, i: usize) -> Spec {
 
 /// The whole cycle on a worker and the committer: whatever the interleaving, the committed
 /// state is the sequential one (X = 6, Y = 13, Z = 7): a speculative result is committed only
-/// when its reads hold by value, any other is executed again by the committer.
-#[test]
-fn speculation_validated_by_value_commits_the_sequential_result() {
-    check(None, || {
+/// when its reads hold by value, any other is executed again by the committer. With
+/// `take_over` the committer does not wait for a transaction a worker is running but executes
+/// it itself (as it does when a worker is slow): the worker's late writes must not replace the
+/// committer's in the memory.
+fn speculation_model(take_over: bool, preemptions: Option<usize>) {
+    check(preemptions, move || {
         let n = 3;
         let sched = loom::sync::Arc::new(Scheduler::new(n, None));
         let mv = loom::sync::Arc::new(MvMemory::new(n));
@@ -259,11 +262,14 @@ fn speculation_validated_by_value_commits_the_sequential_result() {
         let mut db = InMemoryDb::new();
         db.insert_account(A, account(0));
         db.insert_storage(A, U256::ZERO, U256::from(5));
+        let mut by_committer = Vec::new();
         for i in 0..n {
             let spec = loop {
                 match sched.status[i].load(std::sync::atomic::Ordering::Acquire) {
                     DONE => break sched.take(i),
                     super::UNCLAIMED if sched.claim(i, TAKEN) => break None,
+                    super::UNCLAIMED => {}
+                    _ if take_over => break None,
                     _ => thread::yield_now(),
                 }
             };
@@ -278,6 +284,7 @@ fn speculation_validated_by_value_commits_the_sequential_result() {
                         toy_execute(i, &mut |key| db.storage(&A, &U256::from(key)).expect("in memory"));
                     db.commit(&changes);
                     mv.record(i, 1, &changes);
+                    by_committer.push(i);
                 }
             }
             sched.committed.store(i + 1, std::sync::atomic::Ordering::Relaxed);
@@ -285,5 +292,20 @@ fn speculation_validated_by_value_commits_the_sequential_result() {
         worker.join().expect("worker");
         let value = |key: u64| db.storage_value(&A, &U256::from(key));
         assert_eq!((value(0), value(1), value(2)), (U256::from(6), U256::from(13), U256::from(7)));
+        // The memory keeps what the committer executed, not a worker's late speculation of it.
+        for i in by_committer {
+            let (version, _) = mv.read_slot(&A, &U256::from(i as u64), n).expect("recorded");
+            assert_eq!(version, Version { tx: i, incarnation: 1 }, "transaction {i}");
+        }
     });
+}
+
+#[test]
+fn speculation_validated_by_value_commits_the_sequential_result() {
+    speculation_model(false, None);
+}
+
+#[test]
+fn the_committer_taking_over_a_running_transaction_keeps_its_writes() {
+    speculation_model(true, Some(3));
 }

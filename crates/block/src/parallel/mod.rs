@@ -205,6 +205,8 @@ impl<E: core::fmt::Debug> Database for SpecDb<'_, E> {
 struct Spec {
     reads: Vec<Read>,
     read_coinbase: bool,
+    /// How long the execution took (sender recovery included), for the committer's patience.
+    nanos: u64,
     /// `None` when the execution failed (invalid here, a database error, a panic): the
     /// committer executes the transaction itself and reports what the sequential path does.
     outcome: Option<SpecOutcome>,
@@ -412,6 +414,7 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
     /// failed execution, for the committer to redo.
     fn speculate(&self, evm: &mut Evm<SpecDb<'a, E>>, i: usize, rng: &mut Rng) {
         rng.jitter(self.sched.stress);
+        let start = std::time::Instant::now();
         let tx = &self.ctx.block.transactions[i];
         let run = catch_unwind(AssertUnwindSafe(|| {
             let address = self.sender(i).ok()?;
@@ -447,8 +450,9 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
             Ok(Some(parts)) => parts,
             Ok(None) | Err(_) => (Vec::new(), false, None),
         };
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         rng.jitter(self.sched.stress);
-        self.sched.publish(i, Spec { reads, read_coinbase, outcome });
+        self.sched.publish(i, Spec { reads, read_coinbase, nanos, outcome });
     }
 }
 
@@ -588,14 +592,20 @@ fn commit_all<DB: BlockDatabase>(
     // True when the journal's cache missed changes committed into the overlay behind its back.
     let mut stale = false;
     let mut throttle = Throttle::default();
+    let mut patience = Patience::new(sched.stress.is_some());
     for (index, tx) in ctx.block.transactions.iter().enumerate() {
         throttle.resume_if_due(index, sched);
         let tx_blob_gas = check_allowance(ctx, index, tx, out.gas_used, out.blob_gas_used)?;
+        let mut waiting_since = None;
         let spec = loop {
             match sched.status[index].load(Ordering::Acquire) {
                 DONE => break sched.take(index),
                 UNCLAIMED if sched.claim(index, TAKEN) => break None,
                 UNCLAIMED => {}
+                // A worker runs it. If that takes much longer than executions have taken (the
+                // worker descheduled on a busy machine), the committer runs it itself; the
+                // worker's result will not be taken, nor its writes recorded over ours.
+                _ if patience.exhausted(&mut waiting_since) => break None,
                 _ => match sched.next_task(&mut rng) {
                     Task::Run(j) => {
                         let helper = helper.get_or_insert_with(|| shared.worker_evm());
@@ -614,6 +624,9 @@ fn commit_all<DB: BlockDatabase>(
         let sender = shared
             .sender(index)
             .map_err(|e| BlockError::Transaction { index, reason: TxRejection::Signature(e) })?;
+        if let Some(spec) = &spec {
+            patience.observe(spec.nanos);
+        }
         let valid = match &spec {
             Some(Spec { outcome: Some(_), read_coinbase: false, reads, .. }) => {
                 let valid = still_valid(evm.journal_mut().db_mut(), reads)?;
@@ -669,6 +682,38 @@ fn commit_all<DB: BlockDatabase>(
         evm.journal_mut().reset();
     }
     Ok(out)
+}
+
+/// How long the committer waits for a transaction a worker is running before running it
+/// itself: a few times the typical speculative execution (a running average), and at least
+/// [`MIN_NANOS`](Self::MIN_NANOS). On free cores the wait is shorter than one execution; on a
+/// busy machine a descheduled worker would otherwise hold the committer for a time slice.
+struct Patience {
+    /// Running average of the speculative executions' times, in nanoseconds.
+    average: u64,
+    /// Stress mode never gives up waiting, so that it exercises late results.
+    endless: bool,
+}
+
+impl Patience {
+    const MIN_NANOS: u64 = 100_000;
+    const FACTOR: u64 = 4;
+
+    fn new(endless: bool) -> Self {
+        Self { average: 0, endless }
+    }
+
+    fn observe(&mut self, nanos: u64) {
+        self.average = if self.average == 0 { nanos } else { (self.average * 7 + nanos) / 8 };
+    }
+
+    /// True once the committer has waited longer than it should; starts the clock on the first
+    /// call for a transaction.
+    fn exhausted(&self, since: &mut Option<std::time::Instant>) -> bool {
+        let since = *since.get_or_insert_with(std::time::Instant::now);
+        let limit = self.average.saturating_mul(Self::FACTOR).max(Self::MIN_NANOS);
+        !self.endless && since.elapsed().as_nanos() > u128::from(limit)
+    }
 }
 
 /// Pauses speculation while it keeps failing validation, and tries it again later: after a

@@ -82,9 +82,9 @@ pub(crate) struct MvMemory {
     shards: Vec<RwLock<HashMap<Key, Versions>>>,
     /// Code deployed by the block's transactions, by hash (never removed: content-addressed).
     code: RwLock<HashMap<B256, Bytes>>,
-    /// The keys each transaction's last recorded execution wrote, to remove them when a later
-    /// execution replaces it.
-    written: Vec<Mutex<Vec<Key>>>,
+    /// The incarnation of each transaction's last recorded execution and the keys it wrote, to
+    /// remove them when a later execution replaces it.
+    written: Vec<Mutex<(u32, Vec<Key>)>>,
 }
 
 fn shard_of(key: &Key) -> usize {
@@ -160,10 +160,16 @@ impl MvMemory {
     }
 
     /// Records the writes of execution `incarnation` of transaction `tx`, replacing those of
-    /// its previous one (keys it no longer writes are removed).
+    /// its previous one (keys it no longer writes are removed). A speculative execution that
+    /// finishes after the committer recorded its own (a higher incarnation) is not recorded.
     pub(crate) fn record(&self, tx: usize, incarnation: u32, changes: &StateChanges) {
         let Some(written) = self.written.get(tx) else { return };
-        let mut written = written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = written.lock().unwrap_or_else(|e| e.into_inner());
+        let (recorded, written) = &mut *guard;
+        if *recorded > incarnation {
+            return;
+        }
+        *recorded = incarnation;
         for key in written.drain(..) {
             let mut shard = self.shards[shard_of(&key)].write().unwrap_or_else(|e| e.into_inner());
             if let Some(versions) = shard.get_mut(&key) {
