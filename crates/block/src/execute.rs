@@ -89,9 +89,10 @@ pub struct ExecOptions {
 }
 
 /// The fewest transactions for which [`ExecOptions`]' automatic thread count (`threads: 0`)
-/// runs a block in parallel. Measured on 2 cores with the synthetic blocks (`parallel_bench`
-/// with `PARALLEL_BENCH_SMALL`): below it, starting the threads and the block's serial end
-/// cost more than the parallel part saves.
+/// runs a block in parallel. Measured on 2 free cores with the synthetic blocks
+/// (`parallel_bench` with `PARALLEL_BENCH_SMALL`): 2 threads ran 2 transactions at 0.55x of
+/// sequential, 5 at 0.7-1.0x, 10 at 1.0-1.4x, 50 at 1.65x; below the crossover, starting the
+/// threads and the block's serial end cost more than the parallel part saves.
 pub const PARALLEL_MIN_TRANSACTIONS: usize = 8;
 
 /// The machine's available parallelism, asked once (on Linux it reads the cgroup's quota).
