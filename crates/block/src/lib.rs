@@ -41,7 +41,8 @@ pub mod validate;
 pub use config::{Activation, BlobParams, ChainConfig, ForkStep};
 pub use error::{BlockError, Field, TxRejection};
 pub use execute::{
-    BlockOutcome, ExecOptions, apply_block, apply_block_with, execute_block, execute_block_with,
+    BlockOutcome, ExecOptions, PARALLEL_MIN_TRANSACTIONS, apply_block, apply_block_with, execute_block,
+    execute_block_with,
 };
 pub use header::{Block, BlockDecodeError, Header, Withdrawal};
 pub use mpt::Trie;

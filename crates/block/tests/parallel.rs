@@ -3,7 +3,9 @@
 //! mode randomises it).
 
 use kestrel_block::synthetic::{SyntheticBlock, Workload, build};
-use kestrel_block::{BlockError, BlockOutcome, ExecOptions, TrieDb, TxRejection, execute_block_with};
+use kestrel_block::{
+    BlockError, BlockOutcome, ExecOptions, PARALLEL_MIN_TRANSACTIONS, TrieDb, TxRejection, execute_block_with,
+};
 use kestrel_primitives::U256;
 
 fn run(
@@ -27,7 +29,7 @@ fn threads(n: usize) -> ExecOptions {
 }
 
 fn check_all_thread_counts(b: &SyntheticBlock) {
-    let sequential = run(b, &b.block, &ExecOptions::default());
+    let sequential = run(b, &b.block, &threads(1));
     assert!(sequential.is_ok(), "{sequential:?}");
     for n in [2, 3, 8] {
         assert_eq!(run(b, &b.block, &threads(n)), sequential, "{n} threads");
@@ -70,7 +72,7 @@ fn small_blocks() {
 #[test]
 fn stress_mode_keeps_results() {
     let b = build(Workload::Mixed, 90).unwrap();
-    let sequential = run(&b, &b.block, &ExecOptions::default());
+    let sequential = run(&b, &b.block, &threads(1));
     assert!(sequential.is_ok());
     for seed in 1..=12u64 {
         for n in [2, 4] {
@@ -89,7 +91,7 @@ fn over_a_trie_database() {
         let mut db = TrieDb::new(b.db.clone());
         execute_block_with(&b.config, &b.parent, &b.block, &mut db, options).map(normalise)
     };
-    let sequential = outcome(&ExecOptions::default());
+    let sequential = outcome(&threads(1));
     assert!(sequential.is_ok());
     assert_eq!(outcome(&threads(2)), sequential);
     assert_eq!(outcome(&threads(5)), sequential);
@@ -114,7 +116,7 @@ fn invalid_blocks_fail_the_same_way() {
     valid_then_wrong_root.header.state_root = Default::default();
     cases.push(valid_then_wrong_root);
     for block in &cases {
-        let sequential = run(&b, block, &ExecOptions::default());
+        let sequential = run(&b, block, &threads(1));
         assert!(sequential.is_err());
         if let Err(BlockError::Transaction { reason: TxRejection::Invalid(_), index }) = &sequential {
             assert_eq!(*index, 17);
@@ -124,5 +126,25 @@ fn invalid_blocks_fail_the_same_way() {
         }
         let stressed = ExecOptions { threads: 3, stress_seed: Some(7), ..ExecOptions::default() };
         assert_eq!(run(&b, block, &stressed), sequential);
+    }
+}
+
+/// The default thread count is chosen by the block's size: sequential below
+/// `PARALLEL_MIN_TRANSACTIONS`, one thread per available core from there; explicit counts are
+/// kept. Either way the block's result is the sequential one.
+#[test]
+fn the_default_thread_count_follows_the_block_size() {
+    let auto = ExecOptions::default();
+    assert_eq!(auto.threads, 0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(auto.threads_for(0), 1);
+    assert_eq!(auto.threads_for(PARALLEL_MIN_TRANSACTIONS - 1), 1);
+    assert_eq!(auto.threads_for(PARALLEL_MIN_TRANSACTIONS), cores);
+    assert_eq!(auto.threads_for(10_000), cores);
+    assert_eq!(threads(1).threads_for(10_000), 1, "1 is the sequential path, whatever the size");
+    assert_eq!(threads(3).threads_for(2), 3);
+    for n in [PARALLEL_MIN_TRANSACTIONS - 1, PARALLEL_MIN_TRANSACTIONS, 60] {
+        let b = build(Workload::Erc20, n).expect("block");
+        assert_eq!(run(&b, &b.block, &auto), run(&b, &b.block, &threads(1)), "{n} transactions");
     }
 }

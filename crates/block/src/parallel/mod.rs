@@ -24,11 +24,14 @@
 //!   committer) recovers the senders of transactions ahead, so even a block of conflicting
 //!   transactions has its signature work spread over the threads.
 
+#[cfg(all(test, loom))]
+mod loom_models;
 pub(crate) mod mv;
+mod sync;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
 
 use kestrel_host::Evm;
 use kestrel_primitives::{Address, B256, Bytes, KECCAK_EMPTY, Log, U256};
@@ -41,6 +44,7 @@ use crate::state::{BlockDatabase, Overlay, Pending};
 use crate::state_trie::StateTrie;
 use crate::tx::SignatureError;
 use mv::MvMemory;
+use sync::{AtomicBool, AtomicU8, AtomicUsize, Mutex};
 
 /// Process-wide counts of how the committer settled transactions, for benchmarks and tests (a
 /// few relaxed atomic additions per transaction).
@@ -201,6 +205,8 @@ impl<E: core::fmt::Debug> Database for SpecDb<'_, E> {
 struct Spec {
     reads: Vec<Read>,
     read_coinbase: bool,
+    /// How long the execution took (sender recovery included), for the committer's patience.
+    nanos: u64,
     /// `None` when the execution failed (invalid here, a database error, a panic): the
     /// committer executes the transaction itself and reports what the sequential path does.
     outcome: Option<SpecOutcome>,
@@ -356,6 +362,10 @@ struct Shared<'a, E> {
     senders: &'a [OnceLock<Result<Address, SignatureError>>],
     /// The next transaction whose sender an idle worker recovers ahead of need.
     recover_next: &'a AtomicUsize,
+    /// The block's transactions root, computed by the first worker that runs out of
+    /// transactions to claim (while the committer commits the last ones), so that it is off
+    /// the block's serial end.
+    transactions_root: &'a OnceLock<B256>,
 }
 
 impl<'a, E: core::fmt::Debug> Shared<'a, E> {
@@ -404,6 +414,7 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
     /// failed execution, for the committer to redo.
     fn speculate(&self, evm: &mut Evm<SpecDb<'a, E>>, i: usize, rng: &mut Rng) {
         rng.jitter(self.sched.stress);
+        let start = std::time::Instant::now();
         let tx = &self.ctx.block.transactions[i];
         let run = catch_unwind(AssertUnwindSafe(|| {
             let address = self.sender(i).ok()?;
@@ -431,14 +442,17 @@ impl<'a, E: core::fmt::Debug> Shared<'a, E> {
                 self.mv.record(i, 0, &o.changes);
             }
             let db = evm.journal_mut().db_mut();
-            Some((core::mem::take(&mut db.reads), db.read_coinbase, outcome))
+            // The next execution starts with room for a typical transaction's reads.
+            let reads = core::mem::replace(&mut db.reads, Vec::with_capacity(16));
+            Some((reads, db.read_coinbase, outcome))
         }));
         let (reads, read_coinbase, outcome) = match run {
             Ok(Some(parts)) => parts,
             Ok(None) | Err(_) => (Vec::new(), false, None),
         };
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         rng.jitter(self.sched.stress);
-        self.sched.publish(i, Spec { reads, read_coinbase, outcome });
+        self.sched.publish(i, Spec { reads, read_coinbase, nanos, outcome });
     }
 }
 
@@ -478,21 +492,23 @@ fn code_hash(hash: &B256) -> B256 {
     if hash.is_zero() { KECCAK_EMPTY } else { *hash }
 }
 
-/// Runs the block's transactions on `options.threads` threads (the calling one included) and
-/// commits them in block order into `evm`'s overlay.
+/// Runs the block's transactions on `threads` threads (the calling one included) and commits
+/// them in block order into `evm`'s overlay.
 pub(crate) fn execute_transactions<DB: BlockDatabase>(
     ctx: &BlockCtx<'_>,
     evm: &mut Evm<Overlay<SharedBase<'_, DB>>>,
     reads: &(dyn DatabaseRef<Error = DB::Error> + Sync),
     options: &ExecOptions,
+    threads: usize,
 ) -> Result<TxsOutcome, BlockError> {
     let n = ctx.block.transactions.len();
-    let workers = options.threads.saturating_sub(1).min(n);
+    let workers = threads.saturating_sub(1).min(n);
     let pre: PreState<'_, DB::Error> = Overlay::with_pending(reads, evm.db().pending.clone());
     let mv = MvMemory::new(n);
     let sched = Scheduler::new(n, options.stress_seed);
     let senders: Vec<OnceLock<Result<Address, SignatureError>>> = (0..n).map(|_| OnceLock::new()).collect();
     let recover_next = AtomicUsize::new(0);
+    let transactions_root = OnceLock::new();
     let shared = Shared {
         ctx,
         options,
@@ -501,6 +517,7 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
         sched: &sched,
         senders: &senders,
         recover_next: &recover_next,
+        transactions_root: &transactions_root,
     };
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -517,7 +534,14 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
                                     std::thread::sleep(std::time::Duration::from_micros(50));
                                 }
                             }
-                            Task::Done => break,
+                            Task::Done => {
+                                if !shared.sched.abort.load(Ordering::Relaxed) {
+                                    shared
+                                        .transactions_root
+                                        .get_or_init(|| crate::execute::transactions_root(shared.ctx.block));
+                                }
+                                break;
+                            }
                         }
                     }
                 })
@@ -534,6 +558,10 @@ pub(crate) fn execute_transactions<DB: BlockDatabase>(
         }
         match result {
             Ok(_) if panicked => Err(BlockError::Database("a parallel execution worker panicked".into())),
+            Ok(mut out) => {
+                out.transactions_root = transactions_root.get().copied();
+                Ok(out)
+            }
             result => result,
         }
     })
@@ -564,14 +592,20 @@ fn commit_all<DB: BlockDatabase>(
     // True when the journal's cache missed changes committed into the overlay behind its back.
     let mut stale = false;
     let mut throttle = Throttle::default();
+    let mut patience = Patience::new(sched.stress.is_some());
     for (index, tx) in ctx.block.transactions.iter().enumerate() {
         throttle.resume_if_due(index, sched);
         let tx_blob_gas = check_allowance(ctx, index, tx, out.gas_used, out.blob_gas_used)?;
+        let mut waiting_since = None;
         let spec = loop {
             match sched.status[index].load(Ordering::Acquire) {
                 DONE => break sched.take(index),
                 UNCLAIMED if sched.claim(index, TAKEN) => break None,
                 UNCLAIMED => {}
+                // A worker runs it. If that takes much longer than executions have taken (the
+                // worker descheduled on a busy machine), the committer runs it itself; the
+                // worker's result will not be taken, nor its writes recorded over ours.
+                _ if patience.exhausted(&mut waiting_since) => break None,
                 _ => match sched.next_task(&mut rng) {
                     Task::Run(j) => {
                         let helper = helper.get_or_insert_with(|| shared.worker_evm());
@@ -590,6 +624,9 @@ fn commit_all<DB: BlockDatabase>(
         let sender = shared
             .sender(index)
             .map_err(|e| BlockError::Transaction { index, reason: TxRejection::Signature(e) })?;
+        if let Some(spec) = &spec {
+            patience.observe(spec.nanos);
+        }
         let valid = match &spec {
             Some(Spec { outcome: Some(_), read_coinbase: false, reads, .. }) => {
                 let valid = still_valid(evm.journal_mut().db_mut(), reads)?;
@@ -645,6 +682,38 @@ fn commit_all<DB: BlockDatabase>(
         evm.journal_mut().reset();
     }
     Ok(out)
+}
+
+/// How long the committer waits for a transaction a worker is running before running it
+/// itself: a few times the typical speculative execution (a running average), and at least
+/// [`MIN_NANOS`](Self::MIN_NANOS). On free cores the wait is shorter than one execution; on a
+/// busy machine a descheduled worker would otherwise hold the committer for a time slice.
+struct Patience {
+    /// Running average of the speculative executions' times, in nanoseconds.
+    average: u64,
+    /// Stress mode never gives up waiting, so that it exercises late results.
+    endless: bool,
+}
+
+impl Patience {
+    const MIN_NANOS: u64 = 100_000;
+    const FACTOR: u64 = 4;
+
+    fn new(endless: bool) -> Self {
+        Self { average: 0, endless }
+    }
+
+    fn observe(&mut self, nanos: u64) {
+        self.average = if self.average == 0 { nanos } else { (self.average * 7 + nanos) / 8 };
+    }
+
+    /// True once the committer has waited longer than it should; starts the clock on the first
+    /// call for a transaction.
+    fn exhausted(&self, since: &mut Option<std::time::Instant>) -> bool {
+        let since = *since.get_or_insert_with(std::time::Instant::now);
+        let limit = self.average.saturating_mul(Self::FACTOR).max(Self::MIN_NANOS);
+        !self.endless && since.elapsed().as_nanos() > u128::from(limit)
+    }
 }
 
 /// Pauses speculation while it keeps failing validation, and tries it again later: after a
@@ -722,7 +791,7 @@ fn pay_fee<D: Database<Error: core::fmt::Debug> + DatabaseCommit>(
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

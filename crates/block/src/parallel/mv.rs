@@ -6,19 +6,41 @@
 //! real state in block order, so a stale or torn read here costs a re-execution, never a wrong
 //! result. That is why a slot read takes two locks one after the other rather than both at once.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, RwLock};
+use super::sync::{Mutex, RwLock};
+use alloy_primitives::map::HashMap;
 
 use kestrel_primitives::{Address, B256, Bytes, U256};
 use kestrel_state::{AccountInfo, StateChanges};
 
 /// A location a transaction writes: an account (balance, nonce and code together) or a slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Key {
     /// The account at the address.
     Account(Address),
     /// A storage slot of the account.
     Slot(Address, U256),
+}
+
+/// The address and the slot as 128-, 32- and 64-bit words for the (seeded) foldhash of the
+/// shards: the derived impl fed them as byte slices through its long-input path.
+impl core::hash::Hash for Key {
+    #[inline]
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let address = |a: &Address, state: &mut H| {
+            let (high, low) = a.0.0.split_at(16);
+            state.write_u128(u128::from_le_bytes(high.try_into().unwrap_or_default()));
+            state.write_u32(u32::from_le_bytes(low.try_into().unwrap_or_default()));
+        };
+        match self {
+            Key::Account(a) => address(a, state),
+            Key::Slot(a, key) => {
+                address(a, state);
+                let [w, x, y, z] = *key.as_limbs();
+                state.write_u128((x as u128) << 64 | w as u128);
+                state.write_u128((z as u128) << 64 | y as u128);
+            }
+        }
+    }
 }
 
 /// What a transaction wrote at a [`Key`].
@@ -43,7 +65,16 @@ pub(crate) struct Version {
 /// Shards of the map, so that threads writing different keys rarely share a lock.
 const SHARDS: usize = 64;
 
-type Versions = BTreeMap<usize, (u32, Value)>;
+/// The writes at one key, by transaction index, ascending. Most keys are written by one
+/// transaction (a one-entry vector: a B-tree allocated an eleven-entry node per key), and
+/// executions are mostly recorded in block order, so an insertion is mostly a push.
+type Versions = Vec<(usize, u32, Value)>;
+
+/// The latest write in `versions` by a transaction below `below`.
+fn latest_in(versions: &Versions, below: usize) -> Option<&(usize, u32, Value)> {
+    let end = versions.partition_point(|v| v.0 < below);
+    end.checked_sub(1).and_then(|i| versions.get(i))
+}
 
 /// The multi-version memory of one block.
 #[derive(Debug)]
@@ -51,9 +82,9 @@ pub(crate) struct MvMemory {
     shards: Vec<RwLock<HashMap<Key, Versions>>>,
     /// Code deployed by the block's transactions, by hash (never removed: content-addressed).
     code: RwLock<HashMap<B256, Bytes>>,
-    /// The keys each transaction's last recorded execution wrote, to remove them when a later
-    /// execution replaces it.
-    written: Vec<Mutex<Vec<Key>>>,
+    /// The incarnation of each transaction's last recorded execution and the keys it wrote, to
+    /// remove them when a later execution replaces it.
+    written: Vec<Mutex<(u32, Vec<Key>)>>,
 }
 
 fn shard_of(key: &Key) -> usize {
@@ -66,8 +97,12 @@ fn shard_of(key: &Key) -> usize {
 impl MvMemory {
     /// An empty memory for a block of `txs` transactions.
     pub(crate) fn new(txs: usize) -> Self {
+        // About three keys a transaction (sender, recipient or two slots) over the shards.
+        let per_shard = (txs * 3).div_ceil(SHARDS);
         Self {
-            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|_| RwLock::new(HashMap::with_capacity_and_hasher(per_shard, Default::default())))
+                .collect(),
             code: RwLock::default(),
             written: (0..txs).map(|_| Mutex::default()).collect(),
         }
@@ -76,8 +111,8 @@ impl MvMemory {
     /// The latest write at `key` by a transaction before `tx`.
     pub(crate) fn read(&self, key: &Key, tx: usize) -> Option<(Version, Value)> {
         let shard = self.shards[shard_of(key)].read().unwrap_or_else(|e| e.into_inner());
-        let (&writer, (incarnation, value)) = shard.get(key)?.range(..tx).next_back()?;
-        Some((Version { tx: writer, incarnation: *incarnation }, value.clone()))
+        let (writer, incarnation, value) = latest_in(shard.get(key)?, tx)?;
+        Some((Version { tx: *writer, incarnation: *incarnation }, value.clone()))
     }
 
     /// The account at `address` as the transactions before `tx` left it, if one wrote it.
@@ -103,13 +138,15 @@ impl MvMemory {
         let account = Key::Account(*address);
         let shard = self.shards[shard_of(&account)].read().unwrap_or_else(|e| e.into_inner());
         let cleared = shard.get(&account).and_then(|versions| {
-            versions.range(after..tx.max(after)).rev().find_map(|(&writer, (incarnation, value))| match value
-            {
-                Value::Account { info, storage_cleared } if *storage_cleared || info.is_none() => {
-                    Some(Version { tx: writer, incarnation: *incarnation })
-                }
-                _ => None,
-            })
+            let end = versions.partition_point(|v| v.0 < tx);
+            versions[..end].iter().rev().take_while(|v| v.0 >= after).find_map(
+                |(writer, incarnation, value)| match value {
+                    Value::Account { info, storage_cleared } if *storage_cleared || info.is_none() => {
+                        Some(Version { tx: *writer, incarnation: *incarnation })
+                    }
+                    _ => None,
+                },
+            )
         });
         match cleared {
             Some(version) => Some((version, U256::ZERO)),
@@ -123,14 +160,22 @@ impl MvMemory {
     }
 
     /// Records the writes of execution `incarnation` of transaction `tx`, replacing those of
-    /// its previous one (keys it no longer writes are removed).
+    /// its previous one (keys it no longer writes are removed). A speculative execution that
+    /// finishes after the committer recorded its own (a higher incarnation) is not recorded.
     pub(crate) fn record(&self, tx: usize, incarnation: u32, changes: &StateChanges) {
         let Some(written) = self.written.get(tx) else { return };
-        let mut written = written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = written.lock().unwrap_or_else(|e| e.into_inner());
+        let (recorded, written) = &mut *guard;
+        if *recorded > incarnation {
+            return;
+        }
+        *recorded = incarnation;
         for key in written.drain(..) {
             let mut shard = self.shards[shard_of(&key)].write().unwrap_or_else(|e| e.into_inner());
             if let Some(versions) = shard.get_mut(&key) {
-                versions.remove(&tx);
+                if let Ok(at) = versions.binary_search_by_key(&tx, |v| v.0) {
+                    versions.remove(at);
+                }
                 if versions.is_empty() {
                     shard.remove(&key);
                 }
@@ -138,7 +183,11 @@ impl MvMemory {
         }
         let mut insert = |key: Key, value: Value| {
             let mut shard = self.shards[shard_of(&key)].write().unwrap_or_else(|e| e.into_inner());
-            shard.entry(key).or_default().insert(tx, (incarnation, value));
+            let versions = shard.entry(key).or_default();
+            match versions.binary_search_by_key(&tx, |v| v.0) {
+                Ok(at) => versions[at] = (tx, incarnation, value),
+                Err(at) => versions.insert(at, (tx, incarnation, value)),
+            }
             written.push(key);
         };
         for change in &changes.accounts {
@@ -158,7 +207,7 @@ impl MvMemory {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use kestrel_state::{AccountChange, StorageChange};

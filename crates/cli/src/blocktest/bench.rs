@@ -57,7 +57,7 @@ pub fn bench_blocktests(
 }
 
 /// [`bench_blocktests`] with the timed block's transactions executed on `threads` threads
-/// (1: sequentially; see [`ExecOptions::threads`]). The setup blocks run sequentially.
+/// (1: sequentially; see [`ExecOptions::threads`]). The setup blocks run with the default options.
 pub fn bench_blocktests_with(
     paths: &[PathBuf],
     name: Option<&str>,
