@@ -247,8 +247,10 @@ pub(crate) fn decode_terms<C: Curve>(input: &[u8]) -> Result<Terms<C>, Precompil
 
 /// From this many terms on, the MSM runs as blst's tiled Pippenger, the scalars' windows
 /// spread over the threads; below it each thread decodes and sums its share of the terms
-/// on its own. Measured in BENCHMARKS.md ("Session 9: precompiles").
-pub(crate) const TILED_FROM: usize = 32;
+/// on its own. Chosen by callgrind's count of the work on two threads (BENCHMARKS.md,
+/// session 9): shares are less work up to 16 terms (G1 -0.9 %, G2 -2.9 % at 16), tiles
+/// from 24 (G1 -2.2 %, G2 -1.4 %). blst's own threshold is 32.
+pub(crate) const TILED_FROM: usize = 24;
 
 /// The MSM of a whole input (`k >= 1` terms of a point then a scalar), on the calling
 /// thread and up to `threads - 1` helpers from rayon's pool ([`crate::parallel`]): the
@@ -478,7 +480,7 @@ mod tests {
     fn threaded_msm_matches_single_thread() {
         // SAFETY: blst's generators are static, initialised points.
         let (g1, g2) = unsafe { (*blst_p1_generator(), *blst_p2_generator()) };
-        for k in [1usize, 2, 3, 5, 31, 32, 33, 70] {
+        for k in [1usize, 2, 3, 5, 23, 24, 31, 33, 70] {
             let i1 = input::<G1>(k, k as u64, g1, g1_bytes);
             let i2 = input::<G2>(k, k as u64 + 99, g2, g2_bytes);
             let one1 = codec::encode_g1(&msm_input::<G1>(&i1, 1).unwrap());
