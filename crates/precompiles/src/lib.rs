@@ -6,6 +6,8 @@
 //! nothing but the gas check. The set's address list doubles as the warm set that EIP-2929
 //! pre-warms at the start of every transaction.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
+
 mod blake2;
 mod bls12_381;
 mod bn254;
@@ -14,6 +16,7 @@ mod hash;
 mod kzg;
 mod modexp;
 mod p256;
+mod parallel;
 mod set;
 mod sha256;
 
@@ -118,6 +121,25 @@ pub mod backends {
 }
 
 use kestrel_primitives::Bytes;
+
+/// Most threads a precompile may use; 0 until [`set_max_threads`] is called.
+static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Caps the threads one precompile call may use (BLS12-381 MSMs spread over rayon's pool);
+/// 1 keeps every precompile on the calling thread. Unset, the cap is rayon's pool size,
+/// which is what revm's blst MSMs use too. A block executor that already runs one
+/// transaction per core may prefer 1. Results never depend on it.
+pub fn set_max_threads(threads: usize) {
+    MAX_THREADS.store(threads.max(1), Ordering::Relaxed);
+}
+
+/// The cap [`set_max_threads`] set, else the size of rayon's pool.
+pub fn max_threads() -> usize {
+    match MAX_THREADS.load(Ordering::Relaxed) {
+        0 => rayon::current_num_threads(),
+        n => n,
+    }
+}
 
 /// A successful precompile call: the gas it used and its output.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Keccak-256: an AVX-512 permutation of Kestrel's own where the CPU has AVX-512F and
-//! AVX-512BW (chosen at run time), else keccak-asm (feature `asm-keccak`) or the portable `sha3`
-//! crate. With [`crate::cpu::portable_only`] on, always `sha3`.
+//! AVX-512BW (chosen at run time) with full-width 512-bit units, else keccak-asm (feature
+//! `asm-keccak`) or the portable `sha3` crate. With [`crate::cpu::portable_only`] on, always
+//! `sha3`.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -57,7 +58,7 @@ pub fn keccak256(data: impl AsRef<[u8]>) -> B256 {
 fn choose() -> u8 {
     let backend = if crate::cpu::portable_only() {
         SHA3
-    } else if has_avx512() {
+    } else if avx512_is_fastest() {
         AVX512
     } else if cfg!(feature = "asm-keccak") {
         ASM
@@ -80,6 +81,35 @@ pub fn backend_name() -> &'static str {
         ASM => "keccak-asm",
         _ => "sha3",
     }
+}
+
+/// Whether [`keccak256`] takes the AVX-512 path when the fast paths are on: the CPU has it, and
+/// it is not a core that runs 512-bit operations as two 256-bit halves where keccak-asm is
+/// there instead. On such a core (AMD Zen 4) keccak-asm's scalar permutation is the faster:
+/// 268 against 311 ns a permutation, 280 against 306 ns for 32 bytes (BENCHMARKS.md, session
+/// 9); on Zen 5 the AVX-512 one is 1.2x keccak-asm (HISTORY.md, session 4).
+#[doc(hidden)]
+pub fn avx512_is_fastest() -> bool {
+    has_avx512() && !(cfg!(feature = "asm-keccak") && half_width_avx512())
+}
+
+/// Whether this CPU executes 512-bit vector operations on 256-bit units: AMD family 0x19, whose
+/// only members with AVX-512 are the Zen 4 cores. CPUID leaf 0 gives the vendor, leaf 1 the
+/// family (base plus extended).
+#[cold]
+fn half_width_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::__cpuid;
+        let vendor = __cpuid(0);
+        // "AuthenticAMD" in EBX, EDX, ECX.
+        let amd = (vendor.ebx, vendor.edx, vendor.ecx) == (0x6874_7541, 0x6974_6e65, 0x444d_4163);
+        let eax = __cpuid(1).eax;
+        let family = ((eax >> 8) & 0xf) + ((eax >> 20) & 0xff);
+        amd && family == 0x19
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 /// Whether the CPU can run the AVX-512 path (std caches CPUID's answer).

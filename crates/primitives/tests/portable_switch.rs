@@ -3,13 +3,13 @@
 //! same binary, running only the ignored `child_reports_backend`).
 
 use kestrel_primitives::cpu::{self, AlreadyDecided};
-use kestrel_primitives::keccak::{self, keccak256_avx512, keccak256_portable};
+use kestrel_primitives::keccak::{self, avx512_is_fastest, keccak256_portable};
 use kestrel_primitives::keccak256;
 use std::process::Command;
 
 /// The backend the fast paths give on this CPU and build.
 fn fastest() -> &'static str {
-    if keccak256_avx512(&[]).is_some() {
+    if avx512_is_fastest() {
         "avx512"
     } else if cfg!(feature = "asm-keccak") {
         "keccak-asm"

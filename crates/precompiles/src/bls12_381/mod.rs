@@ -116,20 +116,8 @@ pub(crate) fn g1_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
     }
     let k = input.len() / G1_MSM_PAIR_LEN;
     let gas = charge(msm_gas(k, G1_MUL_GAS, &G1_DISCOUNT, G1_MAX_DISCOUNT), gas_limit)?;
-    let mut points = Vec::with_capacity(k);
-    let mut scalars = Vec::with_capacity(k);
-    for term in input.chunks_exact(G1_MSM_PAIR_LEN) {
-        let (point, scalar) = term.split_at(G1_LEN);
-        // Every point is validated, even one whose term is then dropped.
-        let point = codec::decode_g1(point, true)?;
-        // Infinity and zero scalars add nothing; dropping them keeps blst's MSM on
-        // the inputs it is written for.
-        if let (false, Some(scalar)) = (codec::g1_is_inf(&point), codec::decode_scalar(scalar)) {
-            points.push(point);
-            scalars.push(scalar);
-        }
-    }
-    output(gas, codec::encode_g1(&arith::g1_msm(&points, &scalars)))
+    let sum = arith::msm_input::<arith::G1>(input, crate::max_threads())?;
+    output(gas, codec::encode_g1(&sum))
 }
 
 /// BLS12_G2MSM (0x0e): `sum(s_i * P_i)` over k >= 1 terms of 288 bytes (a G2 point,
@@ -140,17 +128,8 @@ pub(crate) fn g2_msm(input: &[u8], gas_limit: u64) -> PrecompileResult {
     }
     let k = input.len() / G2_MSM_PAIR_LEN;
     let gas = charge(msm_gas(k, G2_MUL_GAS, &G2_DISCOUNT, G2_MAX_DISCOUNT), gas_limit)?;
-    let mut points = Vec::with_capacity(k);
-    let mut scalars = Vec::with_capacity(k);
-    for term in input.chunks_exact(G2_MSM_PAIR_LEN) {
-        let (point, scalar) = term.split_at(G2_LEN);
-        let point = codec::decode_g2(point, true)?;
-        if let (false, Some(scalar)) = (codec::g2_is_inf(&point), codec::decode_scalar(scalar)) {
-            points.push(point);
-            scalars.push(scalar);
-        }
-    }
-    output(gas, codec::encode_g2(&arith::g2_msm(&points, &scalars)))
+    let sum = arith::msm_input::<arith::G2>(input, crate::max_threads())?;
+    output(gas, codec::encode_g2(&sum))
 }
 
 /// BLS12_PAIRING_CHECK (0x0f): k >= 1 terms of 384 bytes (a G1 point then a G2 point,
