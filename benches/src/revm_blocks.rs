@@ -113,18 +113,7 @@ pub fn prepare(test: &BlockTest) -> Result<Prepared, String> {
     }
     let blob = step.blob.filter(|_| spec.is_enabled_in(SpecId::Cancun));
     // As the block executor builds it.
-    let env = KBlockEnv {
-        number: header.number,
-        coinbase: header.coinbase,
-        timestamp: header.timestamp,
-        gas_limit: header.gas_limit,
-        basefee: header.base_fee_per_gas.unwrap_or_default(),
-        difficulty: header.difficulty,
-        prevrandao: spec.is_enabled_in(SpecId::Paris).then_some(header.mix_hash),
-        excess_blob_gas: header.excess_blob_gas,
-        blob_base_fee_update_fraction: blob.map(|b| b.update_fraction),
-        max_blobs_per_block: blob.map(|b| b.max),
-    };
+    let env = kestrel_block::execute::block_env(header, spec, blob);
 
     let mut revm_cfg = CfgEnv::new_with_spec(revm_spec(spec)?);
     revm_cfg.chain_id = chain_id;

@@ -10,7 +10,7 @@ use kestrel_primitives::gas::eip4844::GAS_PER_BLOB;
 use kestrel_primitives::{Address, B256, BlockEnv, Bytes, Log, SpecId, U256, address};
 use kestrel_state::StateChanges;
 
-use crate::config::ChainConfig;
+use crate::config::{BlobParams, ChainConfig};
 use crate::error::{BlockError, Field, TxRejection};
 use crate::header::{Block, Header, Withdrawal};
 use crate::receipt::{Bloom, Outcome, Receipt, bloom_or, logs_bloom};
@@ -125,6 +125,23 @@ pub fn execute_block<DB: BlockDatabase>(
     execute_block_with(config, parent, block, db, &ExecOptions::default())
 }
 
+/// The environment the EVM sees in the block of `header` under `spec`: `blob` is the fork's blob
+/// parameters, `None` before Cancun (no blob fee, no blob limit).
+pub fn block_env(header: &Header, spec: SpecId, blob: Option<BlobParams>) -> BlockEnv {
+    BlockEnv {
+        number: header.number,
+        coinbase: header.coinbase,
+        timestamp: header.timestamp,
+        gas_limit: header.gas_limit,
+        basefee: header.base_fee_per_gas.unwrap_or_default(),
+        difficulty: header.difficulty,
+        prevrandao: spec.is_enabled_in(SpecId::Paris).then_some(header.mix_hash),
+        excess_blob_gas: header.excess_blob_gas,
+        blob_base_fee_update_fraction: blob.map(|b| b.update_fraction),
+        max_blobs_per_block: blob.map(|b| b.max),
+    }
+}
+
 /// What the parts of a block's execution share: the block, its fork and blob parameters.
 pub(crate) struct BlockCtx<'a> {
     pub(crate) config: &'a ChainConfig,
@@ -162,18 +179,7 @@ pub fn execute_block_with<DB: BlockDatabase>(
     crate::dao::check_extra_data(config.dao_fork_block, header.number, &header.extra_data)?;
 
     let blob = step.blob.filter(|_| spec.is_enabled_in(SpecId::Cancun));
-    let env = BlockEnv {
-        number: header.number,
-        coinbase: header.coinbase,
-        timestamp: header.timestamp,
-        gas_limit: header.gas_limit,
-        basefee: header.base_fee_per_gas.unwrap_or_default(),
-        difficulty: header.difficulty,
-        prevrandao: spec.is_enabled_in(SpecId::Paris).then_some(header.mix_hash),
-        excess_blob_gas: header.excess_blob_gas,
-        blob_base_fee_update_fraction: blob.map(|b| b.update_fraction),
-        max_blobs_per_block: blob.map(|b| b.max),
-    };
+    let env = block_env(header, spec, blob);
     let ctx = BlockCtx { config, parent, block, spec, blob, env };
     let threads = options.threads_for(block.transactions.len());
     if threads > 1
