@@ -182,7 +182,7 @@ impl Bytecode {
         self.padded.extend_from_slice(code);
         self.padded.resize(code.len() + PADDING, 0);
         self.len = code.len();
-        jumpdests::scan(code, &mut self.jumpdests, PUSH_ONLY_IMMEDIATES);
+        jumpdests::scan(code, &mut self.jumpdests);
         // Always a fresh table: zeroing the old one in place would touch every page of it.
         self.runs = RunTable::zeroed(code.len() + 1);
         self.keccak = KeccakSlot::default();
@@ -326,7 +326,7 @@ impl Bytecode {
 
 /// True when the table's only opcodes with immediates are PUSH1..PUSH32 (checked at compile
 /// time): then the walk computes an immediate's size instead of loading it.
-const PUSH_ONLY_IMMEDIATES: bool = {
+pub(crate) const PUSH_ONLY_IMMEDIATES: bool = {
     let mut op = 0;
     let mut only = true;
     while op < 256 {

@@ -10,53 +10,32 @@
 //! 2x faster than the walk on distinct 24 KiB contracts here (DESIGN.md, "Analysis and caches").
 
 use crate::analysis::immediate_size;
-use crate::opcode::{JUMPDEST, PUSH1};
+use crate::opcode::JUMPDEST;
+#[cfg(target_arch = "x86_64")]
+use crate::opcode::PUSH1;
 
 /// Fills `words` (cleared first, one `u64` per 64 code bytes) with the JUMPDEST bitmap of
-/// `code`. `push_only`: only PUSHn opcodes carry immediates (the opcode table says so unless a
-/// test build adds an operand-shaped opcode); otherwise the general walk runs.
-pub(crate) fn scan(code: &[u8], words: &mut Vec<u64>, push_only: bool) {
+/// `code`. The block scan needs only PUSHn opcodes to carry immediates, which the opcode table
+/// says unless a test build adds an operand-shaped opcode; then the walk runs.
+pub(crate) fn scan(code: &[u8], words: &mut Vec<u64>) {
     words.clear();
     words.resize(code.len().div_ceil(64), 0);
     #[cfg(target_arch = "x86_64")]
-    if push_only {
+    if crate::analysis::PUSH_ONLY_IMMEDIATES {
         return scan_blocks(code, words);
     }
-    if push_only {
-        walk_pushes(code, words);
-    } else {
-        walk(code, words);
-    }
+    walk(code, words, 0);
 }
 
-/// Visits every opcode, skipping immediates (a PUSH truncated by the end of the code swallows
-/// the rest): the scan of a table with operand-shaped opcodes.
-fn walk(code: &[u8], words: &mut [u64]) {
-    let mut pc = 0;
+/// Visits every opcode from `pc` (an opcode's position), skipping immediates (a PUSH truncated
+/// by the end of the code swallows the rest): the reference, and the scan elsewhere.
+fn walk(code: &[u8], words: &mut [u64], mut pc: usize) {
     while pc < code.len() {
         let op = code[pc];
         if op == JUMPDEST {
             words[pc / 64] |= 1u64 << (pc % 64);
         }
         pc += 1 + immediate_size(op);
-    }
-}
-
-/// [`walk`] where only PUSHes carry immediates: the scan on other architectures.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn walk_pushes(code: &[u8], words: &mut [u64]) {
-    walk_pushes_from(code, words, 0);
-}
-
-/// [`walk_pushes`] from `pc`, an opcode's position.
-fn walk_pushes_from(code: &[u8], words: &mut [u64], mut pc: usize) {
-    while pc < code.len() {
-        let op = code[pc];
-        if op == JUMPDEST {
-            words[pc / 64] |= 1u64 << (pc % 64);
-        }
-        let push = op.wrapping_sub(PUSH1);
-        pc += 1 + if push < 32 { push as usize + 1 } else { 0 };
     }
 }
 
@@ -75,7 +54,7 @@ fn scan_blocks(code: &[u8], words: &mut [u64]) {
         }
         let Some(block) = code.get(start..start + 64) else {
             // The last, partial block: walked, from the first byte after carried data.
-            walk_pushes_from(code, words, start + carried);
+            walk(code, words, start + carried);
             return;
         };
         let block: &[u8; 64] = block.try_into().unwrap_or(&[0; 64]);
@@ -129,22 +108,15 @@ fn opcode_masks(block: &[u8; 64]) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::opcode::PUSH1;
     use proptest::prelude::*;
 
-    /// The scan of `code` as the analysis runs it with only PUSHes carrying immediates, and a
-    /// plain walk of that rule.
+    /// The scan of `code` as the analysis runs it, and the plain walk.
     fn both(code: &[u8]) -> (Vec<u64>, Vec<u64>) {
         let mut fast = Vec::new();
-        scan(code, &mut fast, true);
+        scan(code, &mut fast);
         let mut slow = vec![0; code.len().div_ceil(64)];
-        let mut pc = 0;
-        while pc < code.len() {
-            let op = code[pc];
-            if op == JUMPDEST {
-                slow[pc / 64] |= 1u64 << (pc % 64);
-            }
-            pc += 1 + if (PUSH1..=PUSH1 + 31).contains(&op) { (op - PUSH1) as usize + 1 } else { 0 };
-        }
+        walk(code, &mut slow, 0);
         (fast, slow)
     }
 
