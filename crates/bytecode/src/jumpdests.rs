@@ -14,12 +14,11 @@ use crate::opcode::JUMPDEST;
 #[cfg(target_arch = "x86_64")]
 use crate::opcode::PUSH1;
 
-/// Fills `words` (cleared first, one `u64` per 64 code bytes) with the JUMPDEST bitmap of
-/// `code`. The block scan needs only PUSHn opcodes to carry immediates, which the opcode table
-/// says unless a test build adds an operand-shaped opcode; then the walk runs.
-pub(crate) fn scan(code: &[u8], words: &mut Vec<u64>) {
-    words.clear();
-    words.resize(code.len().div_ceil(64), 0);
+/// Sets the JUMPDEST bits of `code` in `words` (zeroed, one `u64` per 64 code bytes). The block
+/// scan needs only PUSHn opcodes to carry immediates, which the opcode table says unless a test
+/// build adds an operand-shaped opcode; then the walk runs.
+pub(crate) fn scan(code: &[u8], words: &mut [u64]) {
+    debug_assert!(words.len() == code.len().div_ceil(64) && words.iter().all(|&w| w == 0));
     #[cfg(target_arch = "x86_64")]
     if crate::analysis::PUSH_ONLY_IMMEDIATES {
         return scan_blocks(code, words);
@@ -46,18 +45,25 @@ fn walk(code: &[u8], words: &mut [u64], mut pc: usize) {
 fn scan_blocks(code: &[u8], words: &mut [u64]) {
     // Push data carried over from earlier blocks, in bytes.
     let mut carried: usize = 0;
-    for w in 0..words.len() {
+    for (w, word) in words.iter_mut().enumerate() {
         let start = w * 64;
         if carried >= 64 {
             carried -= 64;
             continue;
         }
-        let Some(block) = code.get(start..start + 64) else {
-            // The last, partial block: walked, from the first byte after carried data.
-            walk(code, words, start + carried);
-            return;
+        let mut tail;
+        let block: &[u8; 64] = match code.get(start..start + 64) {
+            Some(block) => block.try_into().unwrap_or(&[0; 64]),
+            None => {
+                tail = [0u8; 64];
+                // The last, partial block, padded with STOPs (neither JUMPDEST nor PUSH): one
+                // more block costs less than walking up to 63 bytes, which was most of a
+                // 100-byte contract's scan.
+                let rest = &code[start..];
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail
+            }
         };
-        let block: &[u8; 64] = block.try_into().unwrap_or(&[0; 64]);
         let (jumpdests, pushes) = opcode_masks(block);
         let mut data: u64 = if carried == 0 { 0 } else { (1u64 << carried) - 1 };
         let mut pending = pushes & !data;
@@ -75,7 +81,7 @@ fn scan_blocks(code: &[u8], words: &mut [u64]) {
             data |= ((1u64 << n) - 1) << (i + 1);
             pending &= !0u64 << end;
         }
-        words[w] = jumpdests & !data;
+        *word = jumpdests & !data;
     }
 }
 
@@ -113,7 +119,7 @@ mod tests {
 
     /// The scan of `code` as the analysis runs it, and the plain walk.
     fn both(code: &[u8]) -> (Vec<u64>, Vec<u64>) {
-        let mut fast = Vec::new();
+        let mut fast = vec![0; code.len().div_ceil(64)];
         scan(code, &mut fast);
         let mut slow = vec![0; code.len().div_ceil(64)];
         walk(code, &mut slow, 0);

@@ -130,7 +130,7 @@ impl RunChunk {
     pub(crate) fn writable_slot(&self, pc: usize) -> &RunSlot {
         let empty = &EMPTY_CHUNK as *const Chunk as *mut Chunk;
         if std::ptr::eq(self.0.load(Ordering::Acquire), empty) {
-            let fresh = Box::into_raw(Box::new(Chunk([const { RunSlot(AtomicU64::new(0)) }; RUN_CHUNK])));
+            let fresh = new_chunk();
             if self.0.compare_exchange(empty, fresh, Ordering::AcqRel, Ordering::Acquire).is_err() {
                 // SAFETY: `fresh` was never published: this thread owns it.
                 drop(unsafe { Box::from_raw(fresh) });
@@ -138,6 +138,29 @@ impl RunChunk {
         }
         self.slot(pc)
     }
+}
+
+/// A chunk of empty slots on the heap, as `Box::into_raw` of a `Box<Chunk>` would give.
+///
+/// Allocated and then zeroed rather than `Box::new` of a zeroed chunk, which LLVM turns into
+/// `calloc`: glibc serves `calloc` without its thread cache, about 250 instructions more a chunk,
+/// which was a twentieth of a cold 100-byte contract's call (DESIGN.md, "Cold code").
+#[allow(unsafe_code)]
+fn new_chunk() -> *mut Chunk {
+    let layout = std::alloc::Layout::new::<Chunk>();
+    // SAFETY: `Chunk` is not zero-sized.
+    let fresh = unsafe { std::alloc::alloc(layout) }.cast::<Chunk>();
+    if fresh.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // The pointer passes through an opaque barrier so the zeroing stays a `memset` of
+    // memory `malloc` gave, not a `calloc`.
+    let fresh = std::hint::black_box(fresh);
+    // SAFETY: `fresh` is a live allocation of `Chunk`'s layout; all-zero bytes are a valid
+    // `Chunk` (atomic integers). `Box::from_raw` may free it: it was allocated by the global
+    // allocator with `Layout::new::<Chunk>()`, as a `Box<Chunk>` is.
+    unsafe { fresh.write_bytes(0, 1) };
+    fresh
 }
 
 impl Drop for RunChunk {
