@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use kestrel_primitives::Bytes;
 
-use crate::{PrecompileError, PrecompileOutput, PrecompileResult, charge};
+use crate::{Precompile, PrecompileError, PrecompileOutput, PrecompileResult, charge};
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -54,6 +54,16 @@ const SIGMA: [[usize; 16]; 10] = [
 
 /// EIP-152 BLAKE2 F: errors on a length other than 213 or a final flag other than 0/1.
 pub(crate) fn blake2f(input: &[u8], gas_limit: u64) -> PrecompileResult {
+    run(input, gas_limit, compress)
+}
+
+/// A compression function F with EIP-152's arguments.
+pub(crate) type CompressFn = fn(u32, &mut [u64; 8], &[u64; 16], [u64; 2], bool);
+
+/// [`blake2f`] on the compression function `f`. Inlined into each caller, so the dispatched
+/// path calls [`compress`] directly.
+#[inline(always)]
+fn run(input: &[u8], gas_limit: u64, f: CompressFn) -> PrecompileResult {
     let Ok(input) = <&[u8; INPUT_LEN]>::try_from(input) else {
         return Err(PrecompileError::Failure("blake2f: input must be 213 bytes"));
     };
@@ -74,7 +84,7 @@ pub(crate) fn blake2f(input: &[u8], gas_limit: u64) -> PrecompileResult {
     let m: [u64; 16] = core::array::from_fn(|i| word(68 + 8 * i));
     let t = [word(196), word(204)];
 
-    compress(rounds, &mut h, &m, t, last);
+    f(rounds, &mut h, &m, t, last);
 
     let mut out = [0u8; 64];
     for (chunk, v) in out.chunks_exact_mut(8).zip(h) {
@@ -165,6 +175,30 @@ fn fastest_backend() -> u8 {
         }
     }
     PORTABLE
+}
+
+/// BLAKE2F on each backend this CPU runs, whatever [`compress`] dispatches to, for benchmarks
+/// that time them side by side.
+pub(crate) fn backends() -> Vec<(&'static str, Precompile)> {
+    let mut list: Vec<(&'static str, Precompile)> =
+        vec![("portable", |input, gas| run(input, gas, portable::compress))];
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx2") {
+            list.push(("avx2", |input, gas| {
+                // SAFETY: listed only after AVX2 was detected.
+                run(input, gas, |r, h, m, t, f| unsafe { avx2::compress(r, h, m, t, f) })
+            }));
+        }
+        if has!("avx2") && has!("avx512f") && has!("avx512vl") {
+            list.push(("avx512", |input, gas| {
+                // SAFETY: listed only after AVX2, AVX-512F and AVX-512VL were detected.
+                run(input, gas, |r, h, m, t, f| unsafe { avx512::compress(r, h, m, t, f) })
+            }));
+        }
+    }
+    list
 }
 
 /// The backend [`compress`] uses in this process: `"avx512"`, `"avx2"` or `"portable"`.

@@ -2,10 +2,7 @@
 
 use proptest::prelude::*;
 
-use super::{compress, portable};
-
-/// A compression backend, callable safely (SIMD ones are listed only when detected).
-type CompressFn = fn(u32, &mut [u64; 8], &[u64; 16], [u64; 2], bool);
+use super::{CompressFn, compress, portable};
 
 /// The backends that must equal the portable reference: the SIMD ones this CPU can run, and
 /// the dispatched one unless it is the portable one (in portable mode or without SIMD), so no
