@@ -87,26 +87,36 @@ macro_rules! kernel {
                 unsafe { x86::_mm256_loadu_si256(v[4 * i..].as_ptr().cast()) }
             });
 
-            // Each schedule row is built once, during the first pass (where it overlaps
-            // the latency-bound rounds), then reused: with 2^32 rounds a round's message
-            // cost is four L1 loads folded into the additions.
-            let mut table = [[x86::_mm256_setzero_si256(); 4]; 10];
-            let mut left = rounds;
-            for (slot, s) in table.iter_mut().zip(&SIGMA) {
-                if left == 0 {
-                    break;
+            if rounds < 10 {
+                // Fewer rounds than schedule rows: each row is used once, so no table (whose
+                // zeroing alone was a 1280-byte memset a call). A loop over all ten rows with
+                // an exit, not over `SIGMA[..rounds]`: LLVM unrolls it, so every message
+                // index is a constant.
+                for (i, s) in SIGMA.iter().enumerate() {
+                    if i == rounds as usize {
+                        break;
+                    }
+                    round(&mut r, &schedule(m, s));
                 }
-                *slot = schedule(m, s);
-                round(&mut r, slot);
-                left -= 1;
-            }
-            for _ in 0..left / 10 {
-                for s in &table {
+            } else {
+                // Each schedule row is built once, during the first pass (where it overlaps
+                // the latency-bound rounds), then reused: with 2^32 rounds a round's message
+                // cost is four L1 loads folded into the additions. `from_fn` calls in index
+                // order, so the rounds run in order.
+                let table: [Schedule; 10] = core::array::from_fn(|i| {
+                    let s = schedule(m, &SIGMA[i]);
+                    round(&mut r, &s);
+                    s
+                });
+                let left = rounds - 10;
+                for _ in 0..left / 10 {
+                    for s in &table {
+                        round(&mut r, s);
+                    }
+                }
+                for s in &table[..(left % 10) as usize] {
                     round(&mut r, s);
                 }
-            }
-            for s in &table[..(left % 10) as usize] {
-                round(&mut r, s);
             }
 
             // h ^= v[0..8] ^ v[8..16], one 256-bit half of h at a time.
