@@ -206,6 +206,7 @@ fn candidates(case: &Case) -> Vec<Candidate> {
             out.push(("mont", backends::modexp_mont_berlin));
             out.push(("aurora", backends::modexp_aurora_berlin));
         }
+        0x09 => out.extend(backends::blake2f_backends()),
         0x08 if istanbul_on => {
             out.push(("ark", backends::bn254_pairing_ark));
             out.push(("substrate", backends::bn254_pairing_substrate));

@@ -114,6 +114,12 @@ pub mod backends {
         ]
     }
 
+    /// BLAKE2F on every compression backend this CPU runs, by name, whatever the dispatch
+    /// chose.
+    pub fn blake2f_backends() -> Vec<(&'static str, crate::Precompile)> {
+        crate::blake2::backends()
+    }
+
     /// SHA-256 on the portable implementation portable mode uses, whatever the switch says.
     pub fn sha256_portable(data: &[u8]) -> [u8; 32] {
         crate::sha256::portable(data)

@@ -3,7 +3,7 @@
 
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi64, _mm256_or_si256, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_shuffle_epi32,
-    _mm256_srli_epi64,
+    _mm256_srli_epi64, _mm256_xor_si256,
 };
 
 /// Returns `x` unchanged, but the optimiser can no longer see where it came from. Used to
@@ -54,6 +54,55 @@ fn ror16(x: __m256i) -> __m256i {
 #[target_feature(enable = "avx2")]
 fn ror63(x: __m256i) -> __m256i {
     _mm256_or_si256(_mm256_add_epi64(x, x), _mm256_srli_epi64::<63>(x))
+}
+
+/// `(early ^ late)`, each 64-bit lane rotated right by 32.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn xor_ror32(early: __m256i, late: __m256i) -> __m256i {
+    ror32(_mm256_xor_si256(early, late))
+}
+
+/// `(early ^ late)`, each 64-bit lane rotated right by 24.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn xor_ror24(early: __m256i, late: __m256i) -> __m256i {
+    ror24(_mm256_xor_si256(early, late))
+}
+
+/// `(early ^ late)`, each 64-bit lane rotated right by 16.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn xor_ror16(early: __m256i, late: __m256i) -> __m256i {
+    ror16(_mm256_xor_si256(early, late))
+}
+
+/// `(early ^ late)`, each 64-bit lane rotated right by 63.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn xor_ror63(early: __m256i, late: __m256i) -> __m256i {
+    ror63(_mm256_xor_si256(early, late))
+}
+
+/// Lane `i` takes lane `i + 3` (mod 4).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn lanes_up1(x: __m256i) -> __m256i {
+    core::arch::x86_64::_mm256_permute4x64_epi64::<0b10_01_00_11>(x)
+}
+
+/// Lane `i` takes lane `i + 1` (mod 4).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn lanes_down1(x: __m256i) -> __m256i {
+    core::arch::x86_64::_mm256_permute4x64_epi64::<0b00_11_10_01>(x)
+}
+
+/// Lane `i` takes lane `i + 2` (mod 4).
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn swap_halves(x: __m256i) -> __m256i {
+    core::arch::x86_64::_mm256_permute4x64_epi64::<0b01_00_11_10>(x)
 }
 
 super::simd::kernel!("avx2");

@@ -8,11 +8,20 @@
 //! their permutes overlap the tail of G. Lane `i` then holds diagonal `(i + 3) % 4`, and
 //! the diagonal message words are loaded in that order.
 //!
-//! One round is a chain of dependent one-cycle operations (G is inherently serial), so
-//! speed is latency: the backends differ only in how many cycles a rotation takes.
+//! One round is a chain of dependent operations (G is inherently serial), so speed is
+//! latency: the backends differ in how many cycles each XOR-and-rotate step of G takes and
+//! in which instructions do the lane permutations, so each module supplies those
+//! (`xor_ror32` .. `xor_ror63`, `lanes_up1`, `lanes_down1`, `swap_halves`).
+//!
+//! Latencies measured on this project's AMD Zen 4 host (dependent chains, in cycles):
+//! `vpaddq`, `vpxor`, `vpsrlq`/`vpsllq`, `vpshufd`, `vpternlogq` 1; `vpshufb`, `vprorq` 2;
+//! `valignq`, `vperm2i128` 3; `vpermq` 4. So on Zen 4 the AVX2 G is 15 cycles (the byte
+//! shuffles for rotations by 24 and 16 take two, the rotation by 63 two more) and the
+//! AVX-512 one 12 (see `avx512`).
 
 /// Expands to the kernel (`g`, `round`, `schedule`, `compress`) for the target features
-/// `$features`, using the module's own `ror32`, `ror24`, `ror16`, `ror63` and `opaque`.
+/// `$features`, using the module's own `xor_ror32`, `xor_ror24`, `xor_ror16`, `xor_ror63` (each
+/// `(early ^ late)` rotated right, `early` being the operand G set first) and `opaque`.
 macro_rules! kernel {
     ($features:literal) => {
         use core::arch::x86_64 as x86;
@@ -30,13 +39,13 @@ macro_rules! kernel {
         fn g(r: &mut [x86::__m256i; 4], x: x86::__m256i, y: x86::__m256i) {
             let [mut a, mut b, mut c, mut d] = *r;
             a = x86::_mm256_add_epi64(opaque(x86::_mm256_add_epi64(a, x)), b);
-            d = ror32(x86::_mm256_xor_si256(d, a));
+            d = xor_ror32(d, a);
             c = x86::_mm256_add_epi64(c, d);
-            b = ror24(x86::_mm256_xor_si256(b, c));
+            b = xor_ror24(b, c);
             a = x86::_mm256_add_epi64(opaque(x86::_mm256_add_epi64(a, y)), b);
-            d = ror16(x86::_mm256_xor_si256(d, a));
+            d = xor_ror16(d, a);
             c = x86::_mm256_add_epi64(c, d);
-            b = ror63(x86::_mm256_xor_si256(b, c));
+            b = xor_ror63(b, c);
             *r = [a, b, c, d];
         }
 
@@ -46,13 +55,13 @@ macro_rules! kernel {
         fn round(r: &mut [x86::__m256i; 4], s: &Schedule) {
             g(r, s[0], s[1]);
             // Lane i of a / c / d takes lane i+3 / i+1 / i+2 (mod 4); b stays.
-            r[0] = x86::_mm256_permute4x64_epi64::<0b10_01_00_11>(r[0]);
-            r[2] = x86::_mm256_permute4x64_epi64::<0b00_11_10_01>(r[2]);
-            r[3] = x86::_mm256_permute4x64_epi64::<0b01_00_11_10>(r[3]);
+            r[0] = lanes_up1(r[0]);
+            r[2] = lanes_down1(r[2]);
+            r[3] = swap_halves(r[3]);
             g(r, s[2], s[3]);
-            r[0] = x86::_mm256_permute4x64_epi64::<0b00_11_10_01>(r[0]);
-            r[2] = x86::_mm256_permute4x64_epi64::<0b10_01_00_11>(r[2]);
-            r[3] = x86::_mm256_permute4x64_epi64::<0b01_00_11_10>(r[3]);
+            r[0] = lanes_down1(r[0]);
+            r[2] = lanes_up1(r[2]);
+            r[3] = swap_halves(r[3]);
         }
 
         /// The message vectors for schedule row `s` (`x86::_mm256_set_epi64x` lists lanes 3..0).
@@ -78,26 +87,36 @@ macro_rules! kernel {
                 unsafe { x86::_mm256_loadu_si256(v[4 * i..].as_ptr().cast()) }
             });
 
-            // Each schedule row is built once, during the first pass (where it overlaps
-            // the latency-bound rounds), then reused: with 2^32 rounds a round's message
-            // cost is four L1 loads folded into the additions.
-            let mut table = [[x86::_mm256_setzero_si256(); 4]; 10];
-            let mut left = rounds;
-            for (slot, s) in table.iter_mut().zip(&SIGMA) {
-                if left == 0 {
-                    break;
+            if rounds < 10 {
+                // Fewer rounds than schedule rows: each row is used once, so no table (whose
+                // zeroing alone was a 1280-byte memset a call). A loop over all ten rows with
+                // an exit, not over `SIGMA[..rounds]`: LLVM unrolls it, so every message
+                // index is a constant.
+                for (i, s) in SIGMA.iter().enumerate() {
+                    if i == rounds as usize {
+                        break;
+                    }
+                    round(&mut r, &schedule(m, s));
                 }
-                *slot = schedule(m, s);
-                round(&mut r, slot);
-                left -= 1;
-            }
-            for _ in 0..left / 10 {
-                for s in &table {
+            } else {
+                // Each schedule row is built once, during the first pass (where it overlaps
+                // the latency-bound rounds), then reused: with 2^32 rounds a round's message
+                // cost is four L1 loads folded into the additions. `from_fn` calls in index
+                // order, so the rounds run in order.
+                let table: [Schedule; 10] = core::array::from_fn(|i| {
+                    let s = schedule(m, &SIGMA[i]);
+                    round(&mut r, &s);
+                    s
+                });
+                let left = rounds - 10;
+                for _ in 0..left / 10 {
+                    for s in &table {
+                        round(&mut r, s);
+                    }
+                }
+                for s in &table[..(left % 10) as usize] {
                     round(&mut r, s);
                 }
-            }
-            for s in &table[..(left % 10) as usize] {
-                round(&mut r, s);
             }
 
             // h ^= v[0..8] ^ v[8..16], one 256-bit half of h at a time.

@@ -2,10 +2,7 @@
 
 use proptest::prelude::*;
 
-use super::{compress, portable};
-
-/// A compression backend, callable safely (SIMD ones are listed only when detected).
-type CompressFn = fn(u32, &mut [u64; 8], &[u64; 16], [u64; 2], bool);
+use super::{CompressFn, compress, portable};
 
 /// The backends that must equal the portable reference: the SIMD ones this CPU can run, and
 /// the dispatched one unless it is the portable one (in portable mode or without SIMD), so no
@@ -124,6 +121,17 @@ proptest! {
         last in any::<bool>(),
     ) {
         assert_backends_agree(rounds, h, &m, t, last);
+    }
+}
+
+/// Every count from 0 to 40, so each path of the SIMD kernels (no table under ten rounds,
+/// the table's first pass, whole passes, every remainder) is checked whatever proptest draws.
+#[test]
+fn backends_agree_on_every_small_count() {
+    let h = core::array::from_fn(|i| 0x0123_4567_89ab_cdefu64.rotate_left(7 * i as u32));
+    let m = core::array::from_fn(|i| 0xfedc_ba98_7654_3210u64.rotate_left(5 * i as u32) ^ i as u64);
+    for rounds in 0..=40 {
+        assert_backends_agree(rounds, h, &m, [rounds.into(), 1], rounds % 3 == 0);
     }
 }
 
