@@ -1,6 +1,7 @@
 //! MODEXP paths side by side. `modexp_calls run BACKEND ITERS` runs the `mod_1024_exp_2`
 //! workload shape (1024-byte odd modulus with a zero top byte, 1024-byte base, exponent 3)
-//! ITERS times on one backend (for callgrind); `modexp_calls crossover` times the
+//! ITERS times on one backend (for callgrind), `modexp_calls x BACKEND MOD_LEN odd|even
+//! EXP_LEN ITERS` one of the benchmark's `x_modexp_*` rows; `modexp_calls crossover` times the
 //! Montgomery and plain paths, alternated, on odd and even moduli of several lengths and
 //! exponent sizes, medians in microseconds.
 //! `cargo run --release -p kestrel-precompiles --example modexp_calls -- crossover`.
@@ -75,6 +76,25 @@ fn main() {
             modulus[1] |= 0x80;
             modulus[1023] |= 1;
             let data = input(&[0xff; 1024], &[3], &modulus);
+            for _ in 0..iters {
+                std::hint::black_box(run(std::hint::black_box(&data), u64::MAX).expect("ok"));
+            }
+        }
+        Some("x") => {
+            // x BACKEND MOD_LEN PARITY EXP_LEN ITERS: the benchmark's `x_modexp_*` rows.
+            let run = backend(&args[1]);
+            let mod_len: usize = args[2].parse().expect("mod_len");
+            let exp_len: usize = args[4].parse().expect("exp_len");
+            let iters: usize = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let mut modulus = filler(mod_len, mod_len as u64 * 31 + exp_len as u64);
+            modulus[0] |= 0x80;
+            if args[3] == "odd" {
+                modulus[mod_len - 1] |= 1;
+            } else {
+                modulus[mod_len - 1] &= !1;
+            }
+            let base = filler(mod_len, 7 + mod_len as u64);
+            let data = input(&base, &vec![0xff; exp_len], &modulus);
             for _ in 0..iters {
                 std::hint::black_box(run(std::hint::black_box(&data), u64::MAX).expect("ok"));
             }
