@@ -85,17 +85,20 @@ fn main() {
         let one = start.elapsed().as_secs_f64();
         let reps = ((2e-3 / one) as usize).clamp(1, 1000);
         let (mut k, mut r) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            let start = Instant::now();
-            for _ in 0..reps {
-                std::hint::black_box(ours(std::hint::black_box(input), u64::MAX)).ok();
+        for round in 0..rounds {
+            // Each side goes first in every other round.
+            for side in [round % 2, 1 - round % 2] {
+                let start = Instant::now();
+                for _ in 0..reps {
+                    if side == 0 {
+                        std::hint::black_box(ours(std::hint::black_box(input), u64::MAX)).ok();
+                    } else {
+                        std::hint::black_box(theirs.execute(std::hint::black_box(input), u64::MAX, 0)).ok();
+                    }
+                }
+                let us = start.elapsed().as_secs_f64() * 1e6 / reps as f64;
+                if side == 0 { k.push(us) } else { r.push(us) }
             }
-            k.push(start.elapsed().as_secs_f64() * 1e6 / reps as f64);
-            let start = Instant::now();
-            for _ in 0..reps {
-                std::hint::black_box(theirs.execute(std::hint::black_box(input), u64::MAX, 0)).ok();
-            }
-            r.push(start.elapsed().as_secs_f64() * 1e6 / reps as f64);
         }
         let (k, r) = (median(k), median(r));
         println!("{id:<24} {k:>10.2} {r:>10.2} {:>7.3}", r / k);
