@@ -41,6 +41,18 @@ pub mod backends {
         modexp::run::<modexp::Aurora>(input, gas_limit, modexp::Pricing::Eip7883)
     }
 
+    /// MODEXP (EIP-7883 price) on Kestrel's Montgomery / CRT path only, whatever the
+    /// exponent (the selected one takes the plain path for tiny exponents).
+    pub fn modexp_montgomery_only(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::MontOnly>(input, gas_limit, modexp::Pricing::Eip7883)
+    }
+
+    /// MODEXP (EIP-7883 price) on Kestrel's plain path only (schoolbook products, long
+    /// division), whatever the exponent.
+    pub fn modexp_plain_only(input: &[u8], gas_limit: u64) -> PrecompileResult {
+        modexp::run::<modexp::PlainOnly>(input, gas_limit, modexp::Pricing::Eip7883)
+    }
+
     /// MODEXP (EIP-2565 price) on Kestrel's Montgomery implementation.
     pub fn modexp_mont_berlin(input: &[u8], gas_limit: u64) -> PrecompileResult {
         modexp::run::<modexp::Mont>(input, gas_limit, modexp::Pricing::Eip2565)

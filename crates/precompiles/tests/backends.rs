@@ -281,7 +281,12 @@ proptest! {
     }
 }
 
-const MODEXP: [(&str, Run); 2] = [("mont", backends::modexp_mont), ("aurora", backends::modexp_aurora)];
+const MODEXP: [(&str, Run); 4] = [
+    ("mont", backends::modexp_mont),
+    ("montgomery_only", backends::modexp_montgomery_only),
+    ("plain_only", backends::modexp_plain_only),
+    ("aurora", backends::modexp_aurora),
+];
 
 /// A MODEXP input from its three operands.
 fn modexp_input(base: &[u8], exp: &[u8], modulus: &[u8]) -> Vec<u8> {
@@ -491,5 +496,44 @@ proptest! {
     #[test]
     fn p256verify_random(input in proptest::collection::vec(any::<u8>(), 160)) {
         agree("p256verify", &P256_RUNS, &input);
+    }
+}
+
+/// Leading zero bytes in front of `bytes`.
+fn pad(zeros: usize, bytes: &[u8]) -> Vec<u8> {
+    [vec![0u8; zeros], bytes.to_vec()].concat()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The plain path (tiny exponents) against Montgomery / CRT and aurora: odd, even, zero
+    /// and one moduli, zero and tiny exponents, leading zeros everywhere, bases longer
+    /// than the modulus.
+    #[test]
+    fn modexp_tiny_exponents(
+        base in proptest::collection::vec(any::<u8>(), 0..300),
+        base_zeros in 0usize..10,
+        exp in prop_oneof![Just(vec![]), Just(vec![0]), Just(vec![1]), Just(vec![2]), Just(vec![3]),
+            proptest::collection::vec(any::<u8>(), 0..3)],
+        exp_zeros in 0usize..5,
+        modulus in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 1..200),
+            Just(vec![0]), Just(vec![1]), Just(vec![2]), Just(vec![0, 1]),
+            (proptest::collection::vec(any::<u8>(), 1..100), 1usize..20)
+                .prop_map(|(m, z)| [m, vec![0u8; z]].concat()),
+        ],
+        mod_zeros in 0usize..10,
+        odd in any::<bool>(),
+    ) {
+        let mut modulus = modulus;
+        if let Some(last) = modulus.last_mut() && odd {
+            *last |= 1;
+        }
+        agree(
+            "modexp",
+            &MODEXP,
+            &modexp_input(&pad(base_zeros, &base), &pad(exp_zeros, &exp), &pad(mod_zeros, &modulus)),
+        );
     }
 }

@@ -270,9 +270,11 @@ pub(crate) fn msm_input<C: Curve + 'static>(
     let shared: Arc<[u8]> = Arc::from(input);
     if k < TILED_FROM {
         // One share of the terms per thread, each decoded (the subgroup checks are a good
-        // part of the work) and summed where it was decoded.
-        let shares = threads.min(k);
-        let per = k.div_ceil(shares);
+        // part of the work) and summed where it was decoded. Up to two terms per thread,
+        // every term is its own task (Pippenger over two points saves nothing over two
+        // multiplications), so a helper that is descheduled mid-task holds up the caller
+        // by one term at most.
+        let per = if k <= 2 * threads { 1 } else { k.div_ceil(threads.min(k)) };
         let parts = parallel::map(k.div_ceil(per), threads, move |i| {
             let share = shared.get(i * per * pair..((i + 1) * per * pair).min(shared.len())).unwrap_or(&[]);
             decode_terms::<C>(share).map(|(points, scalars)| msm::<C>(&points, &scalars))

@@ -67,6 +67,26 @@ impl Backend for Mont {
     }
 }
 
+/// Kestrel's Montgomery / CRT implementation whatever the exponent (tests and benchmarks).
+pub(crate) struct MontOnly;
+
+impl Backend for MontOnly {
+    fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> Result<(), PrecompileError> {
+        mont::modexp_with(base, exp, modulus, out, mont::Method::Montgomery);
+        Ok(())
+    }
+}
+
+/// Kestrel's plain products and long division whatever the exponent (tests and benchmarks).
+pub(crate) struct PlainOnly;
+
+impl Backend for PlainOnly {
+    fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> Result<(), PrecompileError> {
+        mont::modexp_with(base, exp, modulus, out, mont::Method::Plain);
+        Ok(())
+    }
+}
+
 /// `aurora-engine-modexp`.
 pub(crate) struct Aurora;
 

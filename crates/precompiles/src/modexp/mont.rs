@@ -2,7 +2,9 @@
 //! exponent for odd moduli, and for even ones the CRT split `m = 2^k · q`: the odd part in
 //! Montgomery form, the power of two by truncated multiplication, recombined with
 //! `q⁻¹ mod 2^k` (Garner). Moduli up to [`MAX_FIXED`] limbs run on stack arrays of
-//! compile-time length, so the inner loops unroll; longer ones on heap buffers.
+//! compile-time length, so the inner loops unroll; longer ones on heap buffers. Tiny
+//! exponents (a few bits, [`plain_max_bits`]) skip Montgomery form altogether: plain
+//! products reduced by long division, any modulus ([`pow_plain`]).
 //!
 //! Limbs are little-endian (`x[0]` least significant); byte strings are big-endian.
 
@@ -184,7 +186,7 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
     let rr = rr.as_mut();
     let mut r2 = vec![0u64; 2 * n + 1];
     r2[2 * n] = 1;
-    rem(&r2, m, rr);
+    Divisor::new(m).rem(&r2, &mut Vec::new(), rr);
     let mut one = T::zeroed(n);
     let one = one.as_mut();
     let mut tmp = T::zeroed(n);
@@ -261,67 +263,167 @@ fn pow_odd<T: Buf, T2: Buf>(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64])
     ctx.mul(out, result, limb, t);
 }
 
-/// `out = num mod m` (Knuth's algorithm D), for `m` of `n = out.len()` limbs with a
-/// nonzero top limb.
-fn rem(num: &[u64], m: &[u64], out: &mut [u64]) {
+/// A modulus normalised for Knuth's algorithm D: `m << s` with its top bit set.
+struct Divisor {
+    vn: Vec<u64>,
+    s: u32,
+}
+
+impl Divisor {
+    /// For `m` with a nonzero top limb.
+    fn new(m: &[u64]) -> Divisor {
+        let n = m.len();
+        let s = m[n - 1].leading_zeros();
+        let mut vn = vec![0u64; n];
+        for i in 0..n {
+            vn[i] = m[i] << s;
+            if s > 0 && i > 0 {
+                vn[i] |= m[i - 1] >> (64 - s);
+            }
+        }
+        Divisor { vn, s }
+    }
+
+    /// `out = num mod m` (`out` has m's `n` limbs); `un` is scratch, resized to fit.
+    fn rem(&self, num: &[u64], un: &mut Vec<u64>, out: &mut [u64]) {
+        let (vn, s) = (&self.vn[..], self.s);
+        let n = vn.len();
+        if num.len() < n {
+            // Fewer limbs than m, whose top limb is nonzero: already below m.
+            out.fill(0);
+            out[..num.len()].copy_from_slice(num);
+            return;
+        }
+        // un = num << s, one limb longer.
+        un.clear();
+        un.resize(num.len() + 1, 0);
+        for (i, &x) in num.iter().enumerate() {
+            un[i] |= x << s;
+            if s > 0 {
+                un[i + 1] = x >> (64 - s);
+            }
+        }
+        let top = vn[n - 1];
+        let next = if n >= 2 { vn[n - 2] } else { 0 };
+        for j in (0..un.len() - n).rev() {
+            // un[j + n] <= top: the running remainder is below vn.
+            let (hi, lo) = (un[j + n], un[j + n - 1]);
+            let (mut qhat, mut rhat) = if hi >= top {
+                // The quotient digit is at most B − 1; rhat = num2 − (B − 1)·top = lo + top.
+                (u64::MAX, Some(lo).and_then(|l| l.checked_add(top)))
+            } else {
+                let num2 = (u128::from(hi) << 64) | u128::from(lo);
+                let q = (num2 / u128::from(top)) as u64; // < B since hi < top
+                (q, Some(lo.wrapping_sub(q.wrapping_mul(top))))
+            };
+            // At most two corrections while rhat stays below B.
+            while let Some(r) = rhat {
+                let third = if n >= 2 { un[j + n - 2] } else { 0 };
+                if u128::from(qhat) * u128::from(next) <= ((u128::from(r) << 64) | u128::from(third)) {
+                    break;
+                }
+                qhat -= 1;
+                rhat = r.checked_add(top);
+            }
+            // un[j..=j+n] -= qhat · vn, the borrow folded into the carry: qhat·v + carry
+            // is at most B·(B − 1), whose low word is 0 when its high word is B − 1, so the
+            // carry plus a borrow still fits a word.
+            let (window, top_limb) = un[j..=j + n].split_at_mut(n);
+            let mut carry = 0u64;
+            for (u, &v) in window.iter_mut().zip(vn) {
+                let p = u128::from(qhat) * u128::from(v) + u128::from(carry);
+                let (d, borrow) = u.overflowing_sub(p as u64);
+                *u = d;
+                carry = (p >> 64) as u64 + u64::from(borrow);
+            }
+            let (d, borrow) = top_limb[0].overflowing_sub(carry);
+            top_limb[0] = d;
+            if borrow {
+                // qhat was one too large: add vn back.
+                let carry = add_assign(&mut un[j..j + n], vn);
+                un[j + n] = un[j + n].wrapping_add(u64::from(carry));
+            }
+        }
+        // The remainder is un[..n] >> s.
+        for i in 0..n {
+            let hi = if s > 0 { un[i + 1] << (64 - s) } else { 0 };
+            out[i] = (un[i] >> s) | hi;
+        }
+    }
+}
+
+/// `out = a·b` (`out` has `a.len() + b.len()` limbs).
+fn mul_full(out: &mut [u64], a: &[u64], b: &[u64]) {
+    let n = a.len();
+    out.fill(0);
+    for (i, &bi) in b.iter().enumerate() {
+        let row = &mut out[i..i + n + 1];
+        let mut c = 0;
+        for (o, &aj) in row[..n].iter_mut().zip(a) {
+            (*o, c) = mac(*o, aj, bi, c);
+        }
+        row[n] = c;
+    }
+}
+
+/// `out = a²` (`out` has `2·a.len()` limbs): each cross product once, doubled, plus the
+/// squares on the diagonal.
+fn sqr_full(out: &mut [u64], a: &[u64]) {
+    let n = a.len();
+    out.fill(0);
+    for i in 0..n {
+        let ai = a[i];
+        let row = &mut out[2 * i + 1..i + n + 1];
+        let mut c = 0;
+        for (o, &aj) in row[..n - i - 1].iter_mut().zip(&a[i + 1..]) {
+            (*o, c) = mac(*o, aj, ai, c);
+        }
+        row[n - i - 1] = c;
+    }
+    // Double (the top bit of the cross sum is never set: it is below a²/2).
+    let mut hi = 0;
+    for limb in out.iter_mut() {
+        let next = *limb >> 63;
+        *limb = (*limb << 1) | hi;
+        hi = next;
+    }
+    let mut carry = 0u64;
+    for (i, &ai) in a.iter().enumerate() {
+        let sq = u128::from(ai) * u128::from(ai);
+        let (lo, c1) = mac(out[2 * i], 1, sq as u64, carry);
+        let (hi, c2) = mac(out[2 * i + 1], 1, (sq >> 64) as u64, c1);
+        out[2 * i] = lo;
+        out[2 * i + 1] = hi;
+        carry = c2;
+    }
+}
+
+/// `base^exp mod m` by plain products and long division (left-to-right binary), for any
+/// `m > 1` of `n` limbs with a nonzero top limb. No Montgomery constants, no conversions:
+/// with few exponent bits those fixed costs are most of the work.
+fn pow_plain(m: &[u64], base: &[u8], exp: &[u8], out: &mut [u64]) {
     let n = m.len();
-    if num.len() < n {
-        // Fewer limbs than m, whose top limb is nonzero: already below m.
-        out.fill(0);
-        out[..num.len()].copy_from_slice(num);
+    out.fill(0);
+    let bits = exp_bit_len(exp);
+    if bits == 0 {
+        out[0] = 1; // m > 1
         return;
     }
-    let s = m[n - 1].leading_zeros();
-    let shl = |x: &[u64], extra: usize| -> Vec<u64> {
-        let mut y = vec![0u64; x.len() + extra];
-        for i in 0..x.len() {
-            y[i] |= x[i] << s;
-            if s > 0 {
-                y[i + 1] |= x[i] >> (64 - s);
-            }
+    let div = Divisor::new(m);
+    let mut un = Vec::with_capacity(2 * n + 1);
+    let mut b = vec![0u64; base.len().div_ceil(8)];
+    limbs_from_be(base, &mut b);
+    let mut x = vec![0u64; n];
+    div.rem(&b, &mut un, &mut x);
+    out.copy_from_slice(&x);
+    let mut wide = vec![0u64; 2 * n];
+    for pos in 1..bits {
+        sqr_full(&mut wide, out);
+        div.rem(&wide, &mut un, out);
+        if exp_bits(exp, bits, pos, 1) == 1 {
+            mul_full(&mut wide, out, &x);
+            div.rem(&wide, &mut un, out);
         }
-        y
-    };
-    let mut vn = shl(m, 1);
-    vn.truncate(n); // m is normalised by the shift: nothing spills.
-    let mut un = shl(num, 1);
-    let top = u128::from(vn[n - 1]);
-    let next = if n >= 2 { u128::from(vn[n - 2]) } else { 0 };
-    const B: u128 = 1 << 64;
-    for j in (0..un.len() - n).rev() {
-        let num2 = (u128::from(un[j + n]) << 64) | u128::from(un[j + n - 1]);
-        let mut qhat = num2 / top;
-        let mut rhat = num2 % top;
-        while qhat >= B || (n >= 2 && qhat * next > ((rhat << 64) | u128::from(un[j + n - 2]))) {
-            qhat -= 1;
-            rhat += top;
-            if rhat >= B {
-                break;
-            }
-        }
-        // un[j..=j+n] -= qhat · vn
-        let (mut carry, mut borrow) = (0u64, false);
-        for i in 0..n {
-            let p = qhat * u128::from(vn[i]) + u128::from(carry);
-            carry = (p >> 64) as u64;
-            let (d, b1) = un[i + j].overflowing_sub(p as u64);
-            let (d, b2) = d.overflowing_sub(u64::from(borrow));
-            un[i + j] = d;
-            borrow = b1 || b2;
-        }
-        let (d, b1) = un[j + n].overflowing_sub(carry);
-        let (d, b2) = d.overflowing_sub(u64::from(borrow));
-        un[j + n] = d;
-        if b1 || b2 {
-            // qhat was one too large: add vn back.
-            let carry = add_assign(&mut un[j..j + n], &vn);
-            un[j + n] = un[j + n].wrapping_add(u64::from(carry));
-        }
-    }
-    // The remainder is un[..n] >> s.
-    for i in 0..n {
-        let hi = if s > 0 { un[i + 1] << (64 - s) } else { 0 };
-        out[i] = (un[i] >> s) | hi;
     }
 }
 
@@ -411,9 +513,45 @@ fn pow_pow2(base: &[u8], exp: &[u8], bits: usize) -> Vec<u64> {
     result
 }
 
+/// Which exponentiation [`modexp_with`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// Plain up to [`plain_max_bits`] exponent bits, Montgomery / CRT above.
+    Auto,
+    /// Always Montgomery (with the CRT split for even moduli).
+    Montgomery,
+    /// Always plain products and long division.
+    Plain,
+}
+
+/// Largest exponent, in bits, that [`Method::Auto`] runs on the plain path for a modulus
+/// of `limbs` limbs. Below it, Montgomery's fixed costs (R² mod m by a long division, the
+/// conversions in and out, for even moduli a second exponentiation) outweigh its cheaper
+/// steps; a plain step (square or multiply, then a long division) costs about as many
+/// instructions as a Montgomery one at 1024 bytes and more on short moduli, and Montgomery
+/// windows skip multiplications. Set a bit or two under the crossovers measured with
+/// `examples/modexp_calls.rs` (all-ones exponents, callgrind and wall time): odd moduli
+/// 1-2 bits at 32 bytes, ~3 at 64, 4-5 at 128, 6-8 at 256, ~12 at 1024; even ones higher.
+fn plain_max_bits(limbs: usize, odd: bool) -> usize {
+    let by_size = match limbs {
+        0..=4 => 1,
+        5..=8 => 2,
+        9..=16 => 3,
+        17..=32 => 4,
+        33..=64 => 6,
+        _ => 8,
+    };
+    by_size + usize::from(!odd)
+}
+
 /// Writes `base^exp mod modulus` big-endian into `out` (`out.len() == modulus.len()`).
 /// `modulus` must not be zero.
 pub(crate) fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) {
+    modexp_with(base, exp, modulus, out, Method::Auto);
+}
+
+/// [`modexp`] on the given method.
+pub(crate) fn modexp_with(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8], method: Method) {
     let n = modulus.len().div_ceil(8);
     let mut m = vec![0u64; n];
     limbs_from_be(modulus, &mut m);
@@ -421,6 +559,17 @@ pub(crate) fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) {
     m.truncate(n);
     if n == 0 || (n == 1 && m[0] == 1) {
         out.fill(0);
+        return;
+    }
+    let plain = match method {
+        Method::Auto => exp_bit_len(exp) <= plain_max_bits(n, m[0] & 1 == 1),
+        Method::Montgomery => false,
+        Method::Plain => true,
+    };
+    if plain {
+        let mut r = vec![0u64; n];
+        pow_plain(&m, base, exp, &mut r);
+        limbs_to_be(&r, out);
         return;
     }
     let twos = m.iter().position(|&l| l != 0).map_or(0, |i| 64 * i + m[i].trailing_zeros() as usize);
@@ -517,4 +666,87 @@ pub(crate) fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) {
         carry = c1 || c2;
     }
     limbs_to_be(&result, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `num mod m` bit by bit (shift in, subtract when above), the reference for `Divisor`.
+    fn rem_by_bits(num: &[u64], m: &[u64]) -> Vec<u64> {
+        let n = m.len();
+        let mut r = vec![0u64; n + 1];
+        let mut wide_m = m.to_vec();
+        wide_m.push(0);
+        for i in (0..64 * num.len()).rev() {
+            // r = 2r + bit
+            let mut carry = (num[i / 64] >> (i % 64)) & 1;
+            for limb in r.iter_mut() {
+                let next = *limb >> 63;
+                *limb = (*limb << 1) | carry;
+                carry = next;
+            }
+            if geq(&r, &wide_m) {
+                sub_assign(&mut r, &wide_m);
+            }
+        }
+        r.truncate(n);
+        r
+    }
+
+    /// Limbs that stress the quotient estimate: all ones, a lone top bit, zero, one, random.
+    fn limb() -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), Just(1), Just(u64::MAX), Just(u64::MAX - 1), Just(1 << 63), any::<u64>()]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn divisor_rem_matches_bitwise_division(
+            num in proptest::collection::vec(limb(), 0..12),
+            m in proptest::collection::vec(limb(), 1..6),
+        ) {
+            let mut m = m;
+            if *m.last().unwrap() == 0 {
+                *m.last_mut().unwrap() = 1;
+            }
+            let mut out = vec![0u64; m.len()];
+            Divisor::new(&m).rem(&num, &mut Vec::new(), &mut out);
+            prop_assert_eq!(out, rem_by_bits(&num, &m));
+        }
+
+        #[test]
+        fn squaring_matches_multiplication(a in proptest::collection::vec(limb(), 1..10)) {
+            let (mut sq, mut prod) = (vec![0u64; 2 * a.len()], vec![0u64; 2 * a.len()]);
+            sqr_full(&mut sq, &a);
+            mul_full(&mut prod, &a, &a);
+            prop_assert_eq!(sq, prod);
+        }
+
+        /// The plain path against Montgomery / CRT and aurora on one shape the backends
+        /// test does not reach: long exponents on the plain path, both parities.
+        #[test]
+        fn plain_matches_montgomery_and_aurora(
+            base in proptest::collection::vec(any::<u8>(), 0..140),
+            exp in proptest::collection::vec(any::<u8>(), 0..12),
+            modulus in proptest::collection::vec(any::<u8>(), 1..130),
+        ) {
+            let mut plain = vec![0u8; modulus.len()];
+            let mut mont = vec![0u8; modulus.len()];
+            if modulus.iter().all(|&b| b == 0) {
+                return Ok(());
+            }
+            modexp_with(&base, &exp, &modulus, &mut plain, Method::Plain);
+            modexp_with(&base, &exp, &modulus, &mut mont, Method::Montgomery);
+            prop_assert_eq!(&plain, &mont);
+            let aurora = aurora_engine_modexp::modexp(&base, &exp, &modulus);
+            let first = aurora.iter().position(|&b| b != 0).unwrap_or(aurora.len());
+            let significant = &aurora[first..];
+            prop_assert_eq!(&plain[plain.len() - significant.len()..], significant);
+            prop_assert!(plain[..plain.len() - significant.len()].iter().all(|&b| b == 0));
+        }
+    }
 }
