@@ -22,6 +22,10 @@ use kestrel_precompiles::{PrecompileResult, Precompiles, backends};
 use kestrel_primitives::{Address, SpecId};
 use revm_precompile::{PrecompileSpecId, Precompiles as RevmPrecompiles};
 
+#[path = "../examples/common/mod.rs"]
+mod common;
+use common::{filler, hex_bytes};
+
 /// Gas handed to every call: covers every case here.
 const GAS: u64 = 1 << 40;
 
@@ -65,11 +69,6 @@ fn revm_spec(fork: SpecId) -> PrecompileSpecId {
     }
 }
 
-fn hex_bytes(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches("0x");
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex")).collect()
-}
-
 fn safe_id(name: &str) -> String {
     name.trim_start_matches("precompile/").replace('/', "_")
 }
@@ -108,19 +107,6 @@ fn workload_cases() -> Vec<Case> {
         }
     }
     cases
-}
-
-/// Deterministic filler bytes (xorshift64*).
-fn filler(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
-        })
-        .collect()
 }
 
 /// Worst cases at their price.

@@ -11,15 +11,8 @@ use kestrel_precompiles::Precompiles;
 use kestrel_primitives::{Address, SpecId};
 use revm_precompile::{PrecompileSpecId, Precompiles as RevmPrecompiles};
 
-fn hex_bytes(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches("0x");
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex")).collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+mod common;
+use common::{hex_bytes, median};
 
 /// Every case: name, address, input.
 fn cases() -> Vec<(String, Address, Vec<u8>)> {

@@ -10,20 +10,10 @@ use std::time::Instant;
 
 use kestrel_precompiles::{PrecompileResult, backends};
 
-type Run = fn(&[u8], u64) -> PrecompileResult;
+mod common;
+use common::{filler, median};
 
-/// Deterministic filler bytes (xorshift64*).
-fn filler(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
-        })
-        .collect()
-}
+type Run = fn(&[u8], u64) -> PrecompileResult;
 
 fn input(base: &[u8], exp: &[u8], modulus: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -58,11 +48,6 @@ fn shape(mod_len: usize, parity: &str, ebits: u32) -> Vec<u8> {
     let base = filler(mod_len, 7 + mod_len as u64);
     let e: u32 = if ebits >= 32 { u32::MAX } else { (1u32 << ebits) - 1 };
     input(&base, &e.to_be_bytes(), &modulus)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {

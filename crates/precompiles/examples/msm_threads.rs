@@ -9,17 +9,10 @@ use kestrel_precompiles::{Precompiles, set_max_threads};
 use kestrel_primitives::{Address, SpecId};
 use revm_precompile::{PrecompileSpecId, Precompiles as RevmPrecompiles};
 
+mod common;
+use common::{hex_bytes, median};
+
 const ROUNDS: usize = 15;
-
-fn hex_bytes(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches("0x");
-    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex")).collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn main() {
     let dir = std::env::var("KESTREL_BENCH_WORKLOADS").unwrap_or_else(|_| {
