@@ -26,6 +26,9 @@ pub struct Bytecode {
     /// The JUMPDEST bitmap's `words` words (bit `pc % 64` of word `pc / 64`), then the code and
     /// [`PADDING`] zero bytes in the following words (read through [`padded`](Self::padded)).
     buf: Vec<u64>,
+    /// `len.div_ceil(64)`, kept rather than derived: `padded()` runs at every register reload
+    /// (frame entry and after each host-shaped opcode), and deriving it there cost 4 % of the
+    /// interpreter's instructions on fibonacci and snailtracer (session 10).
     words: usize,
     len: usize,
     runs: RunTable,

@@ -24,7 +24,7 @@ use revm_precompile::{PrecompileSpecId, Precompiles as RevmPrecompiles};
 
 #[path = "../examples/common/mod.rs"]
 mod common;
-use common::{filler, hex_bytes};
+use common::{filler, hex_bytes, modulus};
 
 /// Gas handed to every call: covers every case here.
 const GAS: u64 = 1 << 40;
@@ -136,13 +136,7 @@ fn synthetic_cases(workloads: &[Case]) -> Vec<Case> {
         [(32usize, 32usize), (64, 32), (128, 32), (256, 32), (512, 32), (1024, 32), (32, 1024), (8, 1024)]
     {
         for parity in ["odd", "even"] {
-            let mut modulus = filler(mod_len, mod_len as u64 * 31 + exp_len as u64);
-            modulus[0] |= 0x80;
-            if parity == "odd" {
-                modulus[mod_len - 1] |= 1;
-            } else {
-                modulus[mod_len - 1] &= !1;
-            }
+            let modulus = modulus(mod_len, parity == "odd", mod_len as u64 * 31 + exp_len as u64);
             let base = filler(mod_len, 7 + mod_len as u64);
             let mut input = Vec::new();
             for len in [mod_len, exp_len, mod_len] {

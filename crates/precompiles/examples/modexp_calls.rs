@@ -11,7 +11,7 @@ use std::time::Instant;
 use kestrel_precompiles::{PrecompileResult, backends};
 
 mod common;
-use common::{filler, median};
+use common::{filler, median, modulus};
 
 type Run = fn(&[u8], u64) -> PrecompileResult;
 
@@ -38,13 +38,7 @@ fn backend(name: &str) -> Run {
 /// A `mod_len`-byte modulus (top bit set, odd or even), a base as long, and an exponent of
 /// `ebits` one bits (the most multiplications for its length).
 fn shape(mod_len: usize, parity: &str, ebits: u32) -> Vec<u8> {
-    let mut modulus = filler(mod_len, mod_len as u64);
-    modulus[0] |= 0x80;
-    if parity == "odd" {
-        modulus[mod_len - 1] |= 1;
-    } else {
-        modulus[mod_len - 1] &= !1;
-    }
+    let modulus = modulus(mod_len, parity == "odd", mod_len as u64);
     let base = filler(mod_len, 7 + mod_len as u64);
     let e: u32 = if ebits >= 32 { u32::MAX } else { (1u32 << ebits) - 1 };
     input(&base, &e.to_be_bytes(), &modulus)

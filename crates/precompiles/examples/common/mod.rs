@@ -26,3 +26,15 @@ pub(crate) fn filler(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A `len`-byte MODEXP modulus of filler bytes from `seed`, top bit set, odd or even.
+pub(crate) fn modulus(len: usize, odd: bool, seed: u64) -> Vec<u8> {
+    let mut modulus = filler(len, seed);
+    modulus[0] |= 0x80;
+    if odd {
+        modulus[len - 1] |= 1;
+    } else {
+        modulus[len - 1] &= !1;
+    }
+    modulus
+}
